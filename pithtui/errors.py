@@ -1,0 +1,27 @@
+"""Errors a user can be shown as one line.
+
+Every failure pithtui expects (bad input, an unknown paper, an unusable database) is one of
+these; the CLI prints ``str(error)`` and exits 1, the TUI shows it in a notification.
+"""
+
+from __future__ import annotations
+
+
+class PithError(Exception):
+    """Base of every error pithtui reports to a user in one line."""
+
+
+class StoreError(PithError):
+    """The database cannot be opened, read or written as asked."""
+
+
+class UnknownPaper(PithError):
+    """A reference (arXiv id, DOI, title words, …) matches no paper in the store."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(f"no paper in the store matches {ref!r} (try `pithtui papers --search WORDS`)")
+        self.ref = ref
+
+
+class InputError(PithError):
+    """A file or an argument cannot be understood."""

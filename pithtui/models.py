@@ -1,0 +1,243 @@
+"""Plain domain types: what every floor of pithtui speaks.
+
+Frozen dataclasses only. Nothing here imports SQLAlchemy, Textual or any other part of the
+project, so the store, the sources, the exporters and the faces can all share them without
+pulling each other in.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from enum import Enum
+
+UNVERDICTED = "UNVERDICTED"
+"""The verdict of a paper nobody has judged yet."""
+
+
+class SortKey(str, Enum):
+    """The columns the citing-papers explorer can be sorted by (the one list of them)."""
+
+    DATE = "date"
+    NOVELTY = "novelty"
+    TITLE = "title"
+    CATEGORY = "category"
+    VERDICT = "verdict"
+    POLARITY = "polarity"
+
+    @classmethod
+    def parse(cls, text: str) -> SortKey:
+        """The sort key named ``text``; ValueError naming the choices otherwise."""
+        try:
+            return cls(text.strip().lower())
+        except ValueError:
+            choices = ", ".join(key.value for key in cls)
+            raise ValueError(f"unknown sort key {text!r} (choose from {choices})") from None
+
+
+@dataclass(frozen=True, slots=True)
+class Paper:
+    """A paper: the hub itself or one that cites it. Any paper can be opened as a hub.
+
+    ``id`` is the store's key and is ``None`` for a record that has not been stored yet (what
+    the sources produce). The identifiers are what records from different sources merge on.
+    """
+
+    title: str
+    id: int | None = None
+    authors: tuple[str, ...] = ()
+    date: dt.date | None = None
+    category: str | None = None
+    categories: tuple[str, ...] = ()
+    venue: str | None = None
+    url: str | None = None
+    abstract: str | None = None
+    summary: str | None = None
+    verdict: str = UNVERDICTED
+    novelty: float | None = None
+    arxiv_id: str | None = None
+    doi: str | None = None
+    s2_id: str | None = None
+    corpus_id: int | None = None
+    openalex_id: str | None = None
+    cited_by_reported: int | None = None
+
+    @property
+    def identifiers(self) -> dict[str, str | int]:
+        """The identifiers this record carries, by store column name."""
+        pairs = {
+            "arxiv_id": self.arxiv_id,
+            "doi": self.doi,
+            "s2_id": self.s2_id,
+            "corpus_id": self.corpus_id,
+            "openalex_id": self.openalex_id,
+        }
+        return {name: value for name, value in pairs.items() if value is not None}
+
+    @property
+    def best_ref(self) -> str:
+        """The reference a user would type to open this paper again."""
+        if self.arxiv_id:
+            return self.arxiv_id
+        if self.doi:
+            return self.doi
+        if self.corpus_id is not None:
+            return f"CorpusId:{self.corpus_id}"
+        if self.s2_id:
+            return self.s2_id
+        if self.openalex_id:
+            return self.openalex_id
+        return self.title
+
+
+@dataclass(frozen=True, slots=True)
+class PaperListing:
+    """A paper in the store's list (the picker, ``pithtui papers``) with its stored citing count."""
+
+    paper: Paper
+    citing_count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Citation:
+    """One citing paper pointing at one cited paper, and how it cites it.
+
+    ``polarity`` is ``None`` while the citation is not yet classified (the "still indexing"
+    state). ``roles`` is an open vocabulary; a citation may carry several.
+    """
+
+    citing: Paper
+    cited: Paper
+    roles: tuple[str, ...] = ()
+    polarity: str | None = None
+    influential: bool = False
+    contexts: tuple[str, ...] = ()
+    representative: bool = False
+    source: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class CitingPaper:
+    """A row of the explorer: a stored citing paper with how it cites the hub."""
+
+    paper: Paper
+    roles: tuple[str, ...] = ()
+    polarity: str | None = None
+    influential: bool = False
+    representative: bool = False
+    contexts: tuple[str, ...] = ()
+    source: str | None = None
+    first_seen: dt.datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Filters:
+    """What the user narrowed the citing papers to. Empty sets mean "any".
+
+    In ``polarities`` the value ``None`` stands for "not yet classified".
+    """
+
+    roles: frozenset[str] = frozenset()
+    polarities: frozenset[str | None] = frozenset()
+    verdicts: frozenset[str] = frozenset()
+    categories: frozenset[str] = frozenset()
+    since: dt.date | None = None
+    until: dt.date | None = None
+    min_novelty: float | None = None
+    search: str = ""
+    new_since: dt.datetime | None = None
+
+    @property
+    def active(self) -> bool:
+        """True when any filter narrows the citing papers."""
+        return self != Filters()
+
+
+@dataclass(frozen=True, slots=True)
+class FacetValue:
+    """One value of a facet and how many citing papers carry it under the other filters."""
+
+    value: str | None
+    count: int
+
+
+@dataclass(frozen=True, slots=True)
+class Facets:
+    """The sidebar's counts. Each facet applies every active filter but its own."""
+
+    role: tuple[FacetValue, ...] = ()
+    polarity: tuple[FacetValue, ...] = ()
+    verdict: tuple[FacetValue, ...] = ()
+    category: tuple[FacetValue, ...] = ()
+    year: tuple[FacetValue, ...] = ()
+
+    def as_dict(self) -> dict[str, dict[str, int]]:
+        """Facet name → {value: count}; the unclassified polarity is left to its own field."""
+        return {
+            name: {v.value: v.count for v in getattr(self, name) if v.value is not None}
+            for name in ("role", "polarity", "verdict", "category", "year")
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class HubSummary:
+    """The header of a hub page."""
+
+    paper: Paper
+    citing_count: int
+    """How many citing papers the store holds."""
+    polarity_unclassified: int
+    """How many of them are not yet classified by polarity."""
+
+    @property
+    def cited_by_reported(self) -> int | None:
+        """How many papers the source says cite this one."""
+        return self.paper.cited_by_reported
+
+    @property
+    def cited_by(self) -> int:
+        """The headline count: what the source reports, or what the store holds if more."""
+        return max(self.citing_count, self.paper.cited_by_reported or 0)
+
+    @property
+    def still_indexing(self) -> bool:
+        """True while some citations wait for polarity classification."""
+        return self.polarity_unclassified > 0
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    """Where a page starts or ends in a sort order: the sort value and the paper id."""
+
+    value: str | float
+    paper_id: int
+
+
+@dataclass(frozen=True, slots=True)
+class Page:
+    """A window of citing papers and how many match the filters in all ("Showing N of M")."""
+
+    rows: tuple[CitingPaper, ...]
+    total: int
+    first: Cursor | None = None
+    last: Cursor | None = None
+    has_before: bool = False
+    has_after: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ImportResult:
+    """What an upsert did, for the CLI to report."""
+
+    papers_added: int = 0
+    papers_updated: int = 0
+    citations_added: int = 0
+    citations_updated: int = 0
+    skipped: int = 0
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+    @property
+    def changed(self) -> bool:
+        return bool(
+            self.papers_added or self.papers_updated or self.citations_added or self.citations_updated
+        )

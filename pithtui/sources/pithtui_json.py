@@ -1,0 +1,126 @@
+"""pithtui's own JSON: what ``pithtui show --format json`` writes and ``import`` reads back.
+
+Both directions live here so the format has one definition: export a hub, import it into an
+empty store, and the same hub comes back.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from typing import Any
+
+from pithtui.errors import InputError
+from pithtui.identifiers import normalize_arxiv, normalize_doi, normalize_openalex
+from pithtui.models import UNVERDICTED, Citation, CitingPaper, Paper
+from pithtui.sources import fields as F
+
+FORMAT_NAME = "pithtui"
+FORMAT_VERSION = 1
+
+
+def paper_to_dict(paper: Paper) -> dict[str, Any]:
+    """A paper as plain JSON values (no store id: ids are the store's own business)."""
+    return {
+        "title": paper.title,
+        "authors": list(paper.authors),
+        "date": paper.date.isoformat() if paper.date else None,
+        "category": paper.category,
+        "categories": list(paper.categories),
+        "venue": paper.venue,
+        "url": paper.url,
+        "abstract": paper.abstract,
+        "summary": paper.summary,
+        "verdict": paper.verdict,
+        "novelty": paper.novelty,
+        "arxiv_id": paper.arxiv_id,
+        "doi": paper.doi,
+        "s2_id": paper.s2_id,
+        "corpus_id": paper.corpus_id,
+        "openalex_id": paper.openalex_id,
+        "cited_by_reported": paper.cited_by_reported,
+    }
+
+
+def citing_to_dict(row: CitingPaper) -> dict[str, Any]:
+    """A citing paper and how it cites the hub."""
+    return {
+        **paper_to_dict(row.paper),
+        "roles": list(row.roles),
+        "polarity": row.polarity,
+        "influential": row.influential,
+        "representative": row.representative,
+        "contexts": list(row.contexts),
+        "source": row.source,
+    }
+
+
+def paper_from_dict(record: Any, where: str) -> Paper:
+    """A Paper from one JSON object; InputError naming ``where`` and the field when it is bad."""
+    if not isinstance(record, dict):
+        raise InputError(f"{where}: expected an object, got {type(record).__name__}")
+    arxiv_raw = F.text(record, "arxiv_id", where)
+    arxiv = normalize_arxiv(arxiv_raw)
+    if arxiv_raw and arxiv is None:
+        raise F.fail(where, "arxiv_id", f"is not an arXiv id ({arxiv_raw!r})")
+    doi_raw = F.text(record, "doi", where)
+    doi = normalize_doi(doi_raw)
+    if doi_raw and doi is None:
+        raise F.fail(where, "doi", f"is not a DOI ({doi_raw!r})")
+    openalex_raw = F.text(record, "openalex_id", where)
+    return Paper(
+        title=F.text(record, "title", where, required=True) or "",
+        authors=F.strings(record, "authors", where),
+        date=F.date(record, "date", where),
+        category=F.text(record, "category", where),
+        categories=F.strings(record, "categories", where),
+        venue=F.text(record, "venue", where),
+        url=F.text(record, "url", where),
+        abstract=F.text(record, "abstract", where),
+        summary=F.text(record, "summary", where),
+        verdict=(F.text(record, "verdict", where) or UNVERDICTED).upper(),
+        novelty=F.number(record, "novelty", where, low=0, high=10),
+        arxiv_id=arxiv,
+        doi=doi,
+        s2_id=F.text(record, "s2_id", where),
+        corpus_id=F.integer(record, "corpus_id", where),
+        openalex_id=normalize_openalex(openalex_raw) if openalex_raw else None,
+        cited_by_reported=F.integer(record, "cited_by_reported", where),
+    )
+
+
+def looks_like(document: Any) -> bool:
+    """True for a document in this format (for ``--format auto``)."""
+    return isinstance(document, dict) and document.get("format") == FORMAT_NAME
+
+
+def parse(document: Any, name: str = "<input>") -> list[Paper | Citation]:
+    """The hub paper and its citations from a pithtui JSON document."""
+    if not isinstance(document, dict) or "paper" not in document:
+        raise InputError(f"{name}: not a pithtui hub document (no 'paper' object)")
+    version = document.get("version", FORMAT_VERSION)
+    if not isinstance(version, int) or version > FORMAT_VERSION:
+        raise InputError(f"{name}: pithtui JSON version {version!r} is newer than this pithtui reads ({FORMAT_VERSION})")
+    hub = paper_from_dict(document["paper"], f"{name}: paper")
+    if hub.cited_by_reported is None and document.get("cited_by_reported") is not None:
+        reported = F.integer(document, "cited_by_reported", name)
+        hub = replace(hub, cited_by_reported=reported)
+    records: list[Paper | Citation] = [hub]
+    citing = document.get("citing", [])
+    if not isinstance(citing, list):
+        raise F.fail(name, "citing", "should be a list")
+    for index, item in enumerate(citing):
+        where = f"{name}: citing[{index}]"
+        paper = paper_from_dict(item, where)
+        records.append(
+            Citation(
+                citing=paper,
+                cited=hub,
+                roles=F.strings(item, "roles", where),
+                polarity=F.text(item, "polarity", where),
+                influential=F.flag(item, "influential", where),
+                contexts=F.strings(item, "contexts", where),
+                representative=F.flag(item, "representative", where),
+                source=F.text(item, "source", where) or FORMAT_NAME,
+            )
+        )
+    return records

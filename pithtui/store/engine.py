@@ -1,0 +1,146 @@
+"""Where the store lives and how to open it: a SQLAlchemy URL → a ready HubRepository.
+
+The one place that knows the default database location (a SQLite file under platformdirs'
+user data dir) and the environment variable that overrides it.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import platformdirs
+from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy.engine import Engine, make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
+
+from pithtui.errors import StoreError
+from pithtui.store.repository import HubRepository, describe_db_error
+from pithtui.store.schema import SCHEMA_VERSION, Base, meta
+
+ENV_VAR = "PITHTUI_DB"
+SQLITE_MAGIC = b"SQLite format 3\x00"
+BUSY_TIMEOUT_MS = 10_000
+
+
+def default_db_path() -> Path:
+    """The embedded default store: ``pithtui.db`` in the user's data directory."""
+    return platformdirs.user_data_path("pithtui") / "pithtui.db"
+
+
+def resolve_url(url: str | None = None) -> tuple[str, bool]:
+    """The database URL to use and whether it is the embedded default.
+
+    ``--db`` wins over ``PITHTUI_DB``, which wins over the default SQLite file. A bare path is
+    taken as a SQLite file.
+    """
+    chosen = url or os.environ.get(ENV_VAR) or None
+    if chosen is None:
+        return f"sqlite:///{default_db_path()}", True
+    if "://" not in chosen:
+        return f"sqlite:///{Path(chosen).expanduser()}", False
+    return chosen, False
+
+
+def _sqlite_file(url: str) -> Path | None:
+    parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or parsed.database in (None, "", ":memory:"):
+        return None
+    return Path(parsed.database)
+
+
+def _check_sqlite_file(path: Path) -> None:
+    """Refuse, without writing a byte, a file that is not a SQLite database."""
+    if path.is_dir():
+        raise StoreError(f"{path} is a directory, not a database file; pass a file path with --db")
+    if not path.exists() or path.stat().st_size == 0:
+        parent = path.parent
+        try:
+            parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise StoreError(f"cannot create the folder {parent} for the store: {exc.strerror}") from None
+        if not os.access(parent, os.W_OK):
+            raise StoreError(f"cannot create {path}: the folder {parent} is not writable; choose another with --db")
+        return
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_MAGIC))
+    except OSError as exc:
+        raise StoreError(f"cannot read {path}: {exc.strerror}") from None
+    if header != SQLITE_MAGIC:
+        raise StoreError(
+            f"{path} is not a SQLite database (corrupt or another kind of file); "
+            "move it aside or choose another store with --db"
+        )
+
+
+def _tune_sqlite(engine: Engine, path: Path | None) -> None:
+    """Foreign keys on, WAL for readers beside a writer, and a busy timeout instead of errors."""
+    writable = path is None or not path.exists() or os.access(path, os.W_OK)
+
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
+        cursor = dbapi_connection.cursor()
+        cursor.execute("PRAGMA foreign_keys=ON")
+        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        if writable and path is not None:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        cursor.close()
+
+
+def make_engine(url: str) -> Engine:
+    """A SQLAlchemy engine for ``url``, with SQLite tuned; bad URLs become a StoreError."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise StoreError(f"not a database URL: {url!r} (e.g. sqlite:///path/to.db or postgresql+psycopg://…)") from None
+    path = _sqlite_file(url)
+    if path is not None:
+        _check_sqlite_file(path)
+    try:
+        engine = create_engine(parsed)
+    except (ArgumentError, ImportError) as exc:
+        raise StoreError(f"cannot use {parsed.render_as_string(hide_password=True)}: {exc}") from None
+    if parsed.get_backend_name() == "sqlite":
+        _tune_sqlite(engine, path)
+    return engine
+
+
+def _prepare_schema(engine: Engine, label: str) -> None:
+    """Create the tables in an empty database; refuse a database that is not a pithtui store."""
+    try:
+        tables = set(inspect(engine).get_table_names())
+        if not tables:
+            Base.metadata.create_all(engine)
+            with engine.begin() as conn:
+                conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+            return
+        if "meta" not in tables:
+            raise StoreError(f"{label} is a database but not a pithtui store; choose another with --db")
+        with engine.connect() as conn:
+            version = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+    except DBAPIError as exc:
+        raise StoreError(describe_db_error(exc, label)) from None
+    except SQLAlchemyError as exc:
+        raise StoreError(f"{label}: {exc}") from None
+    if version is None or not version.isdigit():
+        raise StoreError(f"{label} has no schema version; it was not written by pithtui")
+    if int(version) > SCHEMA_VERSION:
+        raise StoreError(
+            f"{label} was written by a newer pithtui (schema {version}, this one knows {SCHEMA_VERSION}); upgrade pithtui"
+        )
+
+
+def open_repository(url: str | None = None) -> HubRepository:
+    """Open (creating the tables if needed) the store at ``url`` and return its repository.
+
+    Seeding the embedded default with the sample hub is the sources floor's job
+    (:func:`pithtui.sources.sample.open_store`), since the store knows no file formats.
+    """
+    resolved, is_default = resolve_url(url)
+    engine = make_engine(resolved)
+    path = _sqlite_file(resolved)
+    label = str(path) if path is not None else make_url(resolved).render_as_string(hide_password=True)
+    _prepare_schema(engine, label)
+    return HubRepository(engine, label=label, is_default=is_default)

@@ -1,0 +1,847 @@
+"""HubRepository: every question the faces ask of the store, answered in SQL.
+
+It speaks domain types only (``pithtui.models``): callers never see a row, a Session or a
+Connection. Facet counts, "Showing N of M", sorting, keyset paging and search are all done by
+the database; nothing here loads every citing paper of a hub to count or filter it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import functools
+from collections.abc import Callable, Iterable, Iterator, Sequence
+from contextlib import contextmanager
+from dataclasses import fields, replace
+from typing import Any, TypeVar
+
+from sqlalchemy import (
+    Connection,
+    ColumnElement,
+    and_,
+    bindparam,
+    case,
+    delete,
+    exists,
+    func,
+    insert,
+    or_,
+    select,
+    tuple_,
+    update,
+)
+from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DBAPIError
+
+from pithtui.errors import StoreError, UnknownPaper
+from pithtui.identifiers import parse_reference
+from pithtui.models import (
+    UNVERDICTED,
+    Citation,
+    CitingPaper,
+    Cursor,
+    Facets,
+    FacetValue,
+    Filters,
+    HubSummary,
+    ImportResult,
+    Page,
+    Paper,
+    PaperListing,
+    SortKey,
+)
+from pithtui.store.schema import (
+    NO_NOVELTY,
+    SCHEMA_VERSION,
+    TITLE_KEY_LENGTH,
+    citation_roles,
+    citations,
+    meta,
+    papers,
+    utcnow,
+    visits,
+)
+
+IDENTIFIER_COLUMNS = ("arxiv_id", "doi", "s2_id", "corpus_id", "openalex_id")
+CHUNK = 500
+"""Values per ``IN (...)`` list: far below every backend's bound-parameter limit."""
+
+SORT_COLUMNS = {
+    SortKey.DATE: citations.c.citing_date,
+    SortKey.NOVELTY: citations.c.citing_novelty,
+    SortKey.TITLE: citations.c.citing_title,
+    SortKey.CATEGORY: citations.c.citing_category,
+    SortKey.VERDICT: citations.c.citing_verdict,
+    SortKey.POLARITY: citations.c.polarity_key,
+}
+
+PAPER_COLUMNS = (
+    papers.c.id,
+    papers.c.title,
+    papers.c.authors,
+    papers.c.date,
+    papers.c.category,
+    papers.c.categories,
+    papers.c.venue,
+    papers.c.url,
+    papers.c.abstract,
+    papers.c.summary,
+    papers.c.verdict,
+    papers.c.novelty,
+    papers.c.arxiv_id,
+    papers.c.doi,
+    papers.c.s2_id,
+    papers.c.corpus_id,
+    papers.c.openalex_id,
+    papers.c.cited_by_reported,
+)
+PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+TUPLE_FIELDS = frozenset({"authors", "categories"})
+
+T = TypeVar("T")
+
+
+def describe_db_error(exc: DBAPIError, label: str) -> str:
+    """One line a user can act on, for a database error on the store called ``label``."""
+    text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
+    low = text.lower()
+    if "locked" in low or "busy" in low:
+        return f"{label} is locked by another program; nothing was changed, try again when it finishes"
+    if "readonly" in low or "read-only" in low:
+        return f"{label} is read-only; nothing was written (make it writable or choose another store with --db)"
+    if "not a database" in low or "malformed" in low or "corrupt" in low:
+        return f"{label} is corrupt ({text}); move it aside or choose another store with --db"
+    if "unable to open" in low:
+        return f"cannot open {label} ({text}); check the path and its permissions"
+    if "connection" in low or "could not connect" in low or "password" in low:
+        return f"cannot connect to {label}: {text}"
+    return f"{label}: {text}"
+
+
+def _guarded(method: Callable[..., T]) -> Callable[..., T]:
+    """Turn any database error raised by ``method`` into a one-line StoreError."""
+
+    @functools.wraps(method)
+    def wrapper(self: HubRepository, *args: Any, **kwargs: Any) -> T:
+        try:
+            return method(self, *args, **kwargs)
+        except DBAPIError as exc:
+            raise StoreError(describe_db_error(exc, self.label)) from None
+
+    return wrapper
+
+
+def title_key(title: str) -> str:
+    """The casefolded, space-folded title prefix that titles sort and match on."""
+    return " ".join(title.casefold().split())[:TITLE_KEY_LENGTH]
+
+
+def _chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
+    for start in range(0, len(values), size):
+        yield values[start : start + size]
+
+
+def _like_pattern(word: str) -> str:
+    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+def _words_match(words: Sequence[str], *columns: ColumnElement[Any]) -> ColumnElement[bool]:
+    """Every word appears (case-insensitively, as a substring) in one of ``columns``."""
+    return and_(
+        *(or_(*(col.ilike(_like_pattern(word), escape="\\") for col in columns)) for word in words)
+    )
+
+
+def _paper_from(row: Any) -> Paper:
+    m = row._mapping
+    return Paper(
+        id=m["id"],
+        title=m["title"],
+        authors=tuple(m["authors"] or ()),
+        date=m["date"],
+        category=m["category"],
+        categories=tuple(m["categories"] or ()),
+        venue=m["venue"],
+        url=m["url"],
+        abstract=m["abstract"],
+        summary=m["summary"],
+        verdict=m["verdict"],
+        novelty=m["novelty"],
+        arxiv_id=m["arxiv_id"],
+        doi=m["doi"],
+        s2_id=m["s2_id"],
+        corpus_id=m["corpus_id"],
+        openalex_id=m["openalex_id"],
+        cited_by_reported=m["cited_by_reported"],
+    )
+
+
+def _paper_values(paper: Paper) -> dict[str, Any]:
+    """The papers-table columns for ``paper`` (every column, so executemany rows line up)."""
+    values = {name: getattr(paper, name) for name in PAPER_FIELDS if name != "id"}
+    values["authors"] = list(paper.authors)
+    values["categories"] = list(paper.categories)
+    values["title_key"] = title_key(paper.title)
+    return values
+
+
+def _citing_values(paper: Paper) -> dict[str, Any]:
+    """The copies of a citing paper's attributes that a citation row carries."""
+    return {
+        "citing_date": paper.date.isoformat() if paper.date else "",
+        "citing_year": paper.date.year if paper.date else None,
+        "citing_novelty": paper.novelty if paper.novelty is not None else NO_NOVELTY,
+        "citing_title": title_key(paper.title),
+        "citing_category": paper.category or "",
+        "citing_verdict": paper.verdict or UNVERDICTED,
+    }
+
+
+def merge_papers(base: Paper, new: Paper) -> Paper:
+    """``base`` updated by what ``new`` knows: new values win, but nothing is blanked out and
+    an UNVERDICTED record does not undo a verdict."""
+    changes: dict[str, Any] = {}
+    for name in PAPER_FIELDS:
+        if name == "id":
+            continue
+        value = getattr(new, name)
+        if value is None or value == "" or value == ():
+            continue
+        if name == "verdict" and value == UNVERDICTED:
+            continue
+        changes[name] = value
+    return replace(base, **changes)
+
+
+def _merge_keys(paper: Paper) -> list[tuple[str, Any]]:
+    """What records of one paper are matched on: its identifiers, else its title."""
+    keys = list(paper.identifiers.items())
+    return keys or [("title_key", title_key(paper.title))]
+
+
+def _unique(items: Iterable[str]) -> tuple[str, ...]:
+    return tuple(dict.fromkeys(item for item in items if item))
+
+
+class _BatchPapers:
+    """Records of the same paper within one import, united by any shared identifier."""
+
+    def __init__(self) -> None:
+        self.parent: list[int] = []
+        self.merged: list[Paper] = []
+        self.by_key: dict[tuple[str, Any], int] = {}
+
+    def find(self, group: int) -> int:
+        while self.parent[group] != group:
+            self.parent[group] = self.parent[self.parent[group]]
+            group = self.parent[group]
+        return group
+
+    def add(self, paper: Paper) -> int:
+        keys = _merge_keys(paper)
+        groups = sorted({self.find(self.by_key[k]) for k in keys if k in self.by_key})
+        if not groups:
+            target = len(self.parent)
+            self.parent.append(target)
+            self.merged.append(paper)
+        else:
+            target = groups[0]
+            for other in groups[1:]:
+                self.merged[target] = merge_papers(self.merged[target], self.merged[other])
+                self.parent[other] = target
+            self.merged[target] = merge_papers(self.merged[target], paper)
+        for key in _merge_keys(self.merged[target]):
+            self.by_key[key] = target
+        return target
+
+    def roots(self) -> list[int]:
+        return [g for g in range(len(self.parent)) if self.find(g) == g]
+
+
+class HubRepository:
+    """The only door to a pithtui store. Thread-safe: the TUI calls it from worker threads."""
+
+    def __init__(self, engine: Engine, *, label: str = "the store", is_default: bool = False) -> None:
+        self.engine = engine
+        self.label = label
+        self.is_default = is_default
+
+    # ------------------------------------------------------------------ plumbing
+
+    @contextmanager
+    def _read(self) -> Iterator[Connection]:
+        with self.engine.connect() as conn:
+            yield conn
+
+    def close(self) -> None:
+        self.engine.dispose()
+
+    # ------------------------------------------------------------------ papers
+
+    @_guarded
+    def is_empty(self) -> bool:
+        with self._read() as conn:
+            return conn.execute(select(papers.c.id).limit(1)).first() is None
+
+    @_guarded
+    def paper(self, paper_id: int) -> Paper:
+        with self._read() as conn:
+            row = conn.execute(select(*PAPER_COLUMNS).where(papers.c.id == paper_id)).first()
+        if row is None:
+            raise UnknownPaper(f"#{paper_id}")
+        return _paper_from(row)
+
+    @_guarded
+    def resolve(self, ref: str) -> Paper:
+        """The paper ``ref`` names: an arXiv id, DOI, Semantic Scholar or OpenAlex id, or title
+        words (the exact title first, then the most cited paper whose title has every word)."""
+        parsed = parse_reference(ref)
+        if parsed.column is None and not str(parsed.value):
+            raise UnknownPaper(ref)
+        with self._read() as conn:
+            if parsed.column is not None:
+                column = papers.c[parsed.column]
+                query = select(*PAPER_COLUMNS).where(column == parsed.value)
+            else:
+                words = str(parsed.value).split()
+                exact = case((papers.c.title_key == title_key(str(parsed.value)), 0), else_=1)
+                query = (
+                    select(*PAPER_COLUMNS)
+                    .where(_words_match(words, papers.c.title))
+                    .order_by(exact, self._citing_count_of(papers.c.id).desc(), papers.c.id)
+                    .limit(1)
+                )
+            row = conn.execute(query).first()
+        if row is None:
+            raise UnknownPaper(ref)
+        return _paper_from(row)
+
+    @staticmethod
+    def _citing_count_of(paper_id: ColumnElement[int]) -> Any:
+        return (
+            select(func.count())
+            .select_from(citations)
+            .where(citations.c.cited_id == paper_id)
+            .scalar_subquery()
+        )
+
+    @_guarded
+    def list_papers(self, search: str = "", *, limit: int | None = 100) -> list[PaperListing]:
+        """Papers in the store, most cited first; ``search`` matches an identifier exactly or
+        words in titles and summaries."""
+        count = self._citing_count_of(papers.c.id).label("citing_count")
+        query = select(*PAPER_COLUMNS, count)
+        if search.strip():
+            parsed = parse_reference(search)
+            if parsed.column is not None:
+                query = query.where(papers.c[parsed.column] == parsed.value)
+            else:
+                query = query.where(_words_match(str(parsed.value).split(), papers.c.title, papers.c.summary))
+        query = query.order_by(count.desc(), papers.c.title_key, papers.c.id)
+        if limit is not None:
+            query = query.limit(limit)
+        with self._read() as conn:
+            return [PaperListing(_paper_from(row), row.citing_count) for row in conn.execute(query)]
+
+    # ------------------------------------------------------------------ hub header
+
+    @_guarded
+    def hub(self, paper_id: int) -> HubSummary:
+        paper = self.paper(paper_id)
+        unclassified = func.coalesce(func.sum(case((citations.c.polarity.is_(None), 1), else_=0)), 0)
+        with self._read() as conn:
+            total, pending = conn.execute(
+                select(func.count(), unclassified).where(citations.c.cited_id == paper_id)
+            ).one()
+        return HubSummary(paper=paper, citing_count=total, polarity_unclassified=pending)
+
+    # ------------------------------------------------------------------ filters and facets
+
+    def _conditions(self, hub_id: int, f: Filters, skip: str | None = None) -> list[ColumnElement[bool]]:
+        """WHERE clauses on ``citations`` for ``f``; ``skip`` names a facet whose own filter is left
+        out (each facet's counts apply every other filter)."""
+        c = citations.c
+        conds: list[ColumnElement[bool]] = [c.cited_id == hub_id]
+        if f.roles and skip != "role":
+            conds.append(
+                exists().where(
+                    citation_roles.c.citation_id == c.id, citation_roles.c.role.in_(sorted(f.roles))
+                )
+            )
+        if f.polarities and skip != "polarity":
+            conds.append(c.polarity_key.in_(sorted(p or "" for p in f.polarities)))
+        if f.verdicts and skip != "verdict":
+            conds.append(c.citing_verdict.in_(sorted(f.verdicts)))
+        if f.categories and skip != "category":
+            conds.append(c.citing_category.in_(sorted(v or "" for v in f.categories)))
+        if skip != "year":
+            if f.since is not None:
+                conds.append(c.citing_date >= f.since.isoformat())
+            if f.until is not None:
+                conds.append(and_(c.citing_date != "", c.citing_date <= f.until.isoformat()))
+        if f.min_novelty is not None:
+            conds.append(c.citing_novelty >= f.min_novelty)
+        if f.new_since is not None:
+            conds.append(c.first_seen > f.new_since)
+        words = f.search.split()
+        if words:
+            conds.append(
+                c.citing_id.in_(select(papers.c.id).where(_words_match(words, papers.c.title, papers.c.summary)))
+            )
+        return conds
+
+    @_guarded
+    def count(self, hub_id: int, filters: Filters = Filters()) -> int:
+        """How many citing papers of the hub match ``filters`` (the M of "Showing N of M")."""
+        with self._read() as conn:
+            return conn.execute(select(func.count()).where(*self._conditions(hub_id, filters))).scalar_one()
+
+    @_guarded
+    def facets(self, hub_id: int, filters: Filters = Filters()) -> Facets:
+        """Counts of each role, polarity, verdict, category and year under the other filters.
+
+        Values the user has selected stay listed (with 0) even when nothing carries them now.
+        """
+        c = citations.c
+        role_query = (
+            select(citation_roles.c.role, func.count())
+            .select_from(citation_roles.join(citations, c.id == citation_roles.c.citation_id))
+            .where(*self._conditions(hub_id, filters, "role"))
+            .group_by(citation_roles.c.role)
+        )
+
+        def grouped(column: ColumnElement[Any], facet: str) -> Any:
+            return select(column, func.count()).where(*self._conditions(hub_id, filters, facet)).group_by(column)
+
+        with self._read() as conn:
+            role = conn.execute(role_query).all()
+            polarity = conn.execute(grouped(c.polarity, "polarity")).all()
+            verdict = conn.execute(grouped(c.citing_verdict, "verdict")).all()
+            category = conn.execute(grouped(c.citing_category, "category")).all()
+            year = conn.execute(grouped(c.citing_year, "year")).all()
+
+        def values(rows: Iterable[Any], selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
+            counts = {(None if v == "" else v): n for v, n in rows}
+            for chosen in selected:
+                counts.setdefault(chosen, 0)
+            if by_value:
+                ordered = sorted(counts.items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0)))
+            else:
+                ordered = sorted(counts.items(), key=lambda kv: (kv[0] is None, -kv[1], str(kv[0])))
+            return tuple(FacetValue(v, n) for v, n in ordered)
+
+        return Facets(
+            role=values(role, filters.roles),
+            polarity=values(polarity, filters.polarities),
+            verdict=values(verdict, filters.verdicts),
+            category=values(category, filters.categories),
+            year=values(year, by_value=True),
+        )
+
+    # ------------------------------------------------------------------ pages of citing papers
+
+    def _rows_query(self) -> Any:
+        c = citations.c
+        return select(
+            *PAPER_COLUMNS,
+            c.id.label("citation_id"),
+            c.polarity,
+            c.influential,
+            c.representative,
+            c.contexts,
+            c.source,
+            c.first_seen,
+            *(col.label(f"sort_{key.value}") for key, col in SORT_COLUMNS.items()),
+        ).select_from(citations.join(papers, papers.c.id == c.citing_id))
+
+    def _citing_papers(self, conn: Connection, rows: Sequence[Any]) -> list[CitingPaper]:
+        roles: dict[int, list[str]] = {}
+        ids = [row.citation_id for row in rows]
+        for chunk in _chunks(ids):
+            query = (
+                select(citation_roles.c.citation_id, citation_roles.c.role)
+                .where(citation_roles.c.citation_id.in_(chunk))
+                .order_by(citation_roles.c.citation_id, citation_roles.c.role)
+            )
+            for citation_id, role in conn.execute(query):
+                roles.setdefault(citation_id, []).append(role)
+        return [
+            CitingPaper(
+                paper=_paper_from(row),
+                roles=tuple(roles.get(row.citation_id, ())),
+                polarity=row.polarity,
+                influential=bool(row.influential),
+                representative=bool(row.representative),
+                contexts=tuple(row.contexts or ()),
+                source=row.source,
+                first_seen=row.first_seen,
+            )
+            for row in rows
+        ]
+
+    @_guarded
+    def page(
+        self,
+        hub_id: int,
+        filters: Filters = Filters(),
+        sort: SortKey = SortKey.DATE,
+        descending: bool = True,
+        *,
+        limit: int = 50,
+        after: Cursor | None = None,
+        before: Cursor | None = None,
+        from_end: bool = False,
+        offset: int = 0,
+        with_total: bool = True,
+    ) -> Page:
+        """A window of citing papers in (sort key, paper id) order, by keyset position.
+
+        ``after``/``before`` give the rows just after/before a cursor, ``from_end`` the last
+        ``limit`` rows; ``offset`` skips rows (for jumps; keyset is the fast path).
+        """
+        column = SORT_COLUMNS[sort]
+        key = tuple_(column, citations.c.citing_id)
+        conds = self._conditions(hub_id, filters)
+        backwards = before is not None or from_end
+        if after is not None:
+            bound = tuple_(after.value, after.paper_id)
+            conds.append(key < bound if descending else key > bound)
+        if before is not None:
+            bound = tuple_(before.value, before.paper_id)
+            conds.append(key > bound if descending else key < bound)
+        reverse = descending != backwards
+        order = (column.desc(), citations.c.citing_id.desc()) if reverse else (column, citations.c.citing_id)
+        query = self._rows_query().where(*conds).order_by(*order).limit(limit + 1)
+        if offset and not backwards:
+            query = query.offset(offset)
+        with self._read() as conn:
+            fetched = conn.execute(query).all()
+            more = len(fetched) > limit
+            fetched = fetched[:limit]
+            if backwards:
+                fetched.reverse()
+            rows = self._citing_papers(conn, fetched)
+            total = (
+                conn.execute(select(func.count()).where(*self._conditions(hub_id, filters))).scalar_one()
+                if with_total
+                else -1
+            )
+        sort_label = f"sort_{sort.value}"
+        first = Cursor(getattr(fetched[0], sort_label), fetched[0].id) if fetched else None
+        last = Cursor(getattr(fetched[-1], sort_label), fetched[-1].id) if fetched else None
+        if backwards:
+            has_before, has_after = more, before is not None
+        else:
+            has_before, has_after = after is not None or offset > 0, more
+        return Page(tuple(rows), total, first, last, has_before, has_after)
+
+    def iter_citing(
+        self,
+        hub_id: int,
+        filters: Filters = Filters(),
+        sort: SortKey = SortKey.DATE,
+        descending: bool = True,
+        *,
+        limit: int | None = None,
+        batch: int = 500,
+    ) -> Iterator[CitingPaper]:
+        """Every matching citing paper in order, fetched page by page (for exports)."""
+        cursor: Cursor | None = None
+        left = limit
+        while left is None or left > 0:
+            size = batch if left is None else min(batch, left)
+            page = self.page(hub_id, filters, sort, descending, limit=size, after=cursor, with_total=False)
+            yield from page.rows
+            if left is not None:
+                left -= len(page.rows)
+            if not page.has_after:
+                return
+            cursor = page.last
+
+    @_guarded
+    def representatives(self, hub_id: int, limit: int = 8) -> list[CitingPaper]:
+        """The citing papers to show first: those the source flagged, else the most novel, then
+        the newest."""
+        c = citations.c
+        order = (c.citing_novelty.desc(), c.citing_date.desc(), c.citing_id)
+        with self._read() as conn:
+            base = self._rows_query().where(c.cited_id == hub_id)
+            rows = conn.execute(base.where(c.representative.is_(True)).order_by(*order).limit(limit)).all()
+            if not rows:
+                rows = conn.execute(base.order_by(*order).limit(limit)).all()
+            return self._citing_papers(conn, rows)
+
+    @_guarded
+    def citing_paper(self, hub_id: int, paper_id: int) -> CitingPaper:
+        """One citing paper of a hub with how it cites it (contexts included)."""
+        c = citations.c
+        with self._read() as conn:
+            row = conn.execute(self._rows_query().where(c.cited_id == hub_id, c.citing_id == paper_id)).first()
+            if row is None:
+                raise UnknownPaper(f"#{paper_id} citing #{hub_id}")
+            return self._citing_papers(conn, [row])[0]
+
+    # ------------------------------------------------------------------ visits and store facts
+
+    @_guarded
+    def record_visit(self, hub_id: int, when: dt.datetime | None = None) -> dt.datetime | None:
+        """Note that the hub was opened now; returns the previous visit (None the first time)."""
+        when = when or utcnow()
+        with self.engine.begin() as conn:
+            previous = conn.execute(select(visits.c.last_opened).where(visits.c.paper_id == hub_id)).scalar()
+            if previous is None:
+                conn.execute(insert(visits).values(paper_id=hub_id, last_opened=when))
+            else:
+                conn.execute(update(visits).where(visits.c.paper_id == hub_id).values(last_opened=when))
+            self._set_meta(conn, "last_hub", str(hub_id))
+        return previous
+
+    @_guarded
+    def last_hub(self) -> Paper | None:
+        """The hub opened most recently, if it is still in the store."""
+        with self._read() as conn:
+            value = conn.execute(select(meta.c.value).where(meta.c.key == "last_hub")).scalar()
+        if value is None or not value.isdigit():
+            return None
+        try:
+            return self.paper(int(value))
+        except UnknownPaper:
+            return None
+
+    @staticmethod
+    def _set_meta(conn: Connection, key: str, value: str) -> None:
+        if conn.execute(select(meta.c.key).where(meta.c.key == key)).first() is None:
+            conn.execute(insert(meta).values(key=key, value=value))
+        else:
+            conn.execute(update(meta).where(meta.c.key == key).values(value=value))
+
+    @_guarded
+    def info(self) -> dict[str, Any]:
+        """Facts about the store for ``pithtui db info``."""
+        with self._read() as conn:
+            n_papers = conn.execute(select(func.count()).select_from(papers)).scalar_one()
+            n_citations = conn.execute(select(func.count()).select_from(citations)).scalar_one()
+            n_hubs = conn.execute(select(func.count(func.distinct(citations.c.cited_id)))).scalar_one()
+            version = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+        return {
+            "database": self.label,
+            "backend": self.engine.dialect.name,
+            "schema_version": int(version or SCHEMA_VERSION),
+            "papers": n_papers,
+            "citations": n_citations,
+            "hubs": n_hubs,
+        }
+
+    # ------------------------------------------------------------------ writing
+
+    @_guarded
+    def upsert(self, records: Iterable[Paper | Citation]) -> ImportResult:
+        """Store papers and citations in one transaction, merging records of the same paper by
+        any shared identifier. Idempotent: storing the same records again changes nothing."""
+        batch = _BatchPapers()
+        pending: list[tuple[int, int, Citation]] = []
+        for record in records:
+            if isinstance(record, Citation):
+                pending.append((batch.add(record.citing), batch.add(record.cited), record))
+            else:
+                batch.add(record)
+        with self.engine.begin() as conn:
+            ids, final, paper_stats = self._store_papers(conn, batch)
+            citation_stats = self._store_citations(
+                conn, [(ids[batch.find(a)], ids[batch.find(b)], cit) for a, b, cit in pending], final
+            )
+        return ImportResult(
+            papers_added=paper_stats[0],
+            papers_updated=paper_stats[1],
+            citations_added=citation_stats[0],
+            citations_updated=citation_stats[1],
+            skipped=citation_stats[2],
+        )
+
+    def _existing_ids(self, conn: Connection, keys: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], int]:
+        wanted: dict[str, list[Any]] = {}
+        for column, value in keys:
+            wanted.setdefault(column, []).append(value)
+        found: dict[tuple[str, Any], int] = {}
+        for column, values in wanted.items():
+            col = papers.c[column]
+            for chunk in _chunks(sorted(set(values), key=str)):
+                for paper_id, value in conn.execute(select(papers.c.id, col).where(col.in_(chunk)).order_by(papers.c.id.desc())):
+                    found[(column, value)] = paper_id  # lowest id wins on a title shared by several
+        return found
+
+    def _fetch_papers(self, conn: Connection, ids: Iterable[int]) -> dict[int, Paper]:
+        out: dict[int, Paper] = {}
+        for chunk in _chunks(sorted(set(ids))):
+            for row in conn.execute(select(*PAPER_COLUMNS).where(papers.c.id.in_(chunk))):
+                out[row.id] = _paper_from(row)
+        return out
+
+    def _store_papers(
+        self, conn: Connection, batch: _BatchPapers
+    ) -> tuple[dict[int, int], dict[int, Paper], tuple[int, int]]:
+        """Insert or update each paper of the batch; returns group → paper id, paper id → stored
+        paper, and (added, updated)."""
+        roots = batch.roots()
+        found = self._existing_ids(conn, (key for g in roots for key in _merge_keys(batch.merged[g])))
+        matches = {g: sorted({found[k] for k in _merge_keys(batch.merged[g]) if k in found}) for g in roots}
+        stored = self._fetch_papers(conn, (i for ids in matches.values() for i in ids))
+        group_ids: dict[int, int] = {}
+        final: dict[int, Paper] = {}
+        to_insert: list[int] = []
+        updates: list[Paper] = []
+        for g in roots:
+            matched = matches[g]
+            if not matched:
+                to_insert.append(g)
+                continue
+            target = matched[0]
+            current = stored[target]
+            for other in matched[1:]:
+                current = merge_papers(stored[other], current)
+                self._absorb(conn, other, target)
+            merged = replace(merge_papers(current, batch.merged[g]), id=target)
+            group_ids[g] = target
+            final[target] = merged
+            if merged != stored[target] or len(matched) > 1:
+                updates.append(merged)
+        if to_insert:
+            now = utcnow()
+            rows = [{**_paper_values(batch.merged[g]), "created_at": now, "updated_at": now} for g in to_insert]
+            new_ids = conn.execute(insert(papers).returning(papers.c.id, sort_by_parameter_order=True), rows).scalars().all()
+            for g, paper_id in zip(to_insert, new_ids):
+                group_ids[g] = paper_id
+                final[paper_id] = replace(batch.merged[g], id=paper_id)
+        if updates:
+            now = utcnow()
+            conn.execute(
+                update(papers).where(papers.c.id == bindparam("_id")),
+                [{**_paper_values(p), "updated_at": now, "_id": p.id} for p in updates],
+            )
+            changed_copies = [p for p in updates if _citing_values(p) != _citing_values(stored[p.id])]
+            if changed_copies:
+                conn.execute(
+                    update(citations).where(citations.c.citing_id == bindparam("_id")),
+                    [{**_citing_values(p), "_id": p.id} for p in changed_copies],
+                )
+        ids = {g: group_ids[batch.find(g)] for g in range(len(batch.parent))}
+        return ids, final, (len(to_insert), len(updates))
+
+    def _absorb(self, conn: Connection, other: int, target: int) -> None:
+        """Fold paper ``other`` into ``target`` (they turned out to be one paper): its citations
+        move over unless ``target`` already has the same one, then it is deleted."""
+        c = citations.c
+        for mine, theirs in ((c.citing_id, c.cited_id), (c.cited_id, c.citing_id)):
+            taken = select(theirs).where(mine == target).scalar_subquery()
+            conn.execute(delete(citations).where(mine == other, theirs.in_(taken)))
+            conn.execute(delete(citations).where(mine == other, theirs == target))
+            conn.execute(update(citations).where(mine == other).values({mine.key: target}))
+        conn.execute(delete(visits).where(visits.c.paper_id == other))
+        conn.execute(delete(papers).where(papers.c.id == other))
+
+    def _store_citations(
+        self, conn: Connection, links: list[tuple[int, int, Citation]], final: dict[int, Paper]
+    ) -> tuple[int, int, int]:
+        """Insert or update citations (cited id, citing id, record); returns (added, updated,
+        skipped)."""
+        merged: dict[tuple[int, int], Citation] = {}
+        skipped = 0
+        for citing_id, cited_id, record in links:
+            if citing_id == cited_id:
+                skipped += 1
+                continue
+            key = (cited_id, citing_id)
+            earlier = merged.get(key)
+            merged[key] = record if earlier is None else _merge_citation(earlier, record)
+        existing: dict[tuple[int, int], Any] = {}
+        by_hub: dict[int, list[int]] = {}
+        for cited_id, citing_id in merged:
+            by_hub.setdefault(cited_id, []).append(citing_id)
+        c = citations.c
+        for cited_id, citing_ids in by_hub.items():
+            for chunk in _chunks(sorted(citing_ids)):
+                query = select(c.id, c.citing_id, c.polarity, c.influential, c.representative, c.contexts, c.source).where(
+                    c.cited_id == cited_id, c.citing_id.in_(chunk)
+                )
+                for row in conn.execute(query):
+                    existing[(cited_id, row.citing_id)] = row
+        old_roles: dict[int, tuple[str, ...]] = {}
+        old_ids = [row.id for row in existing.values()]
+        for chunk in _chunks(old_ids):
+            query = select(citation_roles.c.citation_id, citation_roles.c.role).where(citation_roles.c.citation_id.in_(chunk))
+            for citation_id, role in conn.execute(query.order_by(citation_roles.c.role)):
+                old_roles[citation_id] = (*old_roles.get(citation_id, ()), role)
+
+        now = utcnow()
+        new_rows: list[dict[str, Any]] = []
+        new_roles: list[tuple[str, ...]] = []
+        changed: list[dict[str, Any]] = []
+        role_updates: dict[int, tuple[str, ...]] = {}
+        for (cited_id, citing_id), record in merged.items():
+            roles = _unique(record.roles)
+            row = existing.get((cited_id, citing_id))
+            if row is None:
+                new_rows.append(
+                    {
+                        "cited_id": cited_id,
+                        "citing_id": citing_id,
+                        "polarity": record.polarity,
+                        "polarity_key": record.polarity or "",
+                        "influential": record.influential,
+                        "representative": record.representative,
+                        "contexts": list(_unique(record.contexts)),
+                        "source": record.source,
+                        "first_seen": now,
+                        **_citing_values(final[citing_id]),
+                    }
+                )
+                new_roles.append(roles)
+                continue
+            values = {
+                "polarity": record.polarity or row.polarity,
+                "influential": bool(row.influential) or record.influential,
+                "representative": bool(row.representative) or record.representative,
+                "contexts": list(_unique(record.contexts)) or list(row.contexts or ()),
+                "source": record.source or row.source,
+            }
+            before = {
+                "polarity": row.polarity,
+                "influential": bool(row.influential),
+                "representative": bool(row.representative),
+                "contexts": list(row.contexts or ()),
+                "source": row.source,
+            }
+            if roles and tuple(sorted(roles)) != old_roles.get(row.id, ()):
+                role_updates[row.id] = roles
+            if values != before or row.id in role_updates:
+                changed.append({**values, "polarity_key": values["polarity"] or "", "_id": row.id})
+        if new_rows:
+            new_ids = conn.execute(
+                insert(citations).returning(citations.c.id, sort_by_parameter_order=True), new_rows
+            ).scalars().all()
+            role_rows = [{"citation_id": i, "role": r} for i, roles in zip(new_ids, new_roles) for r in roles]
+            if role_rows:
+                conn.execute(insert(citation_roles), role_rows)
+        if changed:
+            conn.execute(update(citations).where(citations.c.id == bindparam("_id")), changed)
+        if role_updates:
+            for chunk in _chunks(list(role_updates)):
+                conn.execute(delete(citation_roles).where(citation_roles.c.citation_id.in_(chunk)))
+            conn.execute(
+                insert(citation_roles),
+                [{"citation_id": i, "role": r} for i, roles in role_updates.items() for r in roles],
+            )
+        return len(new_rows), len(changed), skipped
+
+
+def _merge_citation(a: Citation, b: Citation) -> Citation:
+    """Two records of one citation in one import: what either knows, ``b`` winning ties."""
+    return replace(
+        b,
+        roles=_unique((*a.roles, *b.roles)),
+        contexts=_unique((*a.contexts, *b.contexts)),
+        polarity=b.polarity or a.polarity,
+        influential=a.influential or b.influential,
+        representative=a.representative or b.representative,
+        source=b.source or a.source,
+    )

@@ -1,0 +1,144 @@
+"""The SQLAlchemy 2.x schema of a pithtui store.
+
+Papers are stored once whatever cites what; a citation row links a citing paper to a cited
+paper (the hub). The citation row also carries copies of the citing paper's sortable and
+filterable attributes (``citing_*`` columns) so that every filter + sort the explorer offers
+is answered from one composite index on ``citations`` without touching ``papers``: that is
+what keeps a hub of a million citing papers instant. The repository keeps the copies in step
+whenever a paper changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+)
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+SCHEMA_VERSION = 1
+"""Bumped whenever the tables change; recorded in ``meta`` under ``schema_version``."""
+
+NO_NOVELTY = -1.0
+"""``citing_novelty`` of a paper without a novelty score: sorts below every real score."""
+
+TITLE_KEY_LENGTH = 120
+"""How much of a casefolded title the sort column keeps (enough to order, small to index)."""
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+
+
+class Base(DeclarativeBase):
+    pass
+
+
+class Meta(Base):
+    """Key/value facts about the store itself (schema version, last hub opened)."""
+
+    __tablename__ = "meta"
+
+    key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    value: Mapped[str] = mapped_column(Text)
+
+
+class PaperRow(Base):
+    __tablename__ = "papers"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    title: Mapped[str] = mapped_column(Text)
+    title_key: Mapped[str] = mapped_column(String(TITLE_KEY_LENGTH), index=True)
+    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
+    date: Mapped[dt.date | None] = mapped_column(Date)
+    category: Mapped[str | None] = mapped_column(String(64))
+    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
+    venue: Mapped[str | None] = mapped_column(Text)
+    url: Mapped[str | None] = mapped_column(Text)
+    abstract: Mapped[str | None] = mapped_column(Text)
+    summary: Mapped[str | None] = mapped_column(Text)
+    verdict: Mapped[str] = mapped_column(String(64), default="UNVERDICTED")
+    novelty: Mapped[float | None] = mapped_column(Float)
+    arxiv_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    doi: Mapped[str | None] = mapped_column(String(255), unique=True)
+    s2_id: Mapped[str | None] = mapped_column(String(64), unique=True)
+    corpus_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    openalex_id: Mapped[str | None] = mapped_column(String(32), unique=True)
+    cited_by_reported: Mapped[int | None] = mapped_column(Integer)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class CitationRow(Base):
+    __tablename__ = "citations"
+    __table_args__ = (
+        UniqueConstraint("cited_id", "citing_id", name="uq_citation_pair"),
+        # One index per sort key the explorer offers; filters on the same columns use them too.
+        Index("ix_cit_hub_date", "cited_id", "citing_date", "citing_id"),
+        Index("ix_cit_hub_novelty", "cited_id", "citing_novelty", "citing_id"),
+        Index("ix_cit_hub_title", "cited_id", "citing_title", "citing_id"),
+        Index("ix_cit_hub_category", "cited_id", "citing_category", "citing_id"),
+        Index("ix_cit_hub_verdict", "cited_id", "citing_verdict", "citing_id"),
+        Index("ix_cit_hub_polarity", "cited_id", "polarity_key", "citing_id"),
+        Index("ix_cit_hub_year", "cited_id", "citing_year"),
+        Index("ix_cit_hub_seen", "cited_id", "first_seen"),
+        Index("ix_cit_hub_representative", "cited_id", "representative"),
+        Index("ix_cit_citing", "citing_id"),
+    )
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    cited_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    citing_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
+    polarity: Mapped[str | None] = mapped_column(String(64))
+    influential: Mapped[bool] = mapped_column(Boolean, default=False)
+    representative: Mapped[bool] = mapped_column(Boolean, default=False)
+    contexts: Mapped[list[str]] = mapped_column(JSON, default=list)
+    source: Mapped[str | None] = mapped_column(String(64))
+    first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    # Copies of the citing paper's attributes, kept in step by the repository (see module doc).
+    polarity_key: Mapped[str] = mapped_column(String(64), default="")
+    citing_date: Mapped[str] = mapped_column(String(10), default="")
+    citing_year: Mapped[int | None] = mapped_column(Integer)
+    citing_novelty: Mapped[float] = mapped_column(Float, default=NO_NOVELTY)
+    citing_title: Mapped[str] = mapped_column(String(TITLE_KEY_LENGTH), default="")
+    citing_category: Mapped[str] = mapped_column(String(64), default="")
+    citing_verdict: Mapped[str] = mapped_column(String(64), default="UNVERDICTED")
+
+
+class CitationRoleRow(Base):
+    """The roles of a citation (many-to-many: a citation may be background and baseline)."""
+
+    __tablename__ = "citation_roles"
+    __table_args__ = (Index("ix_role_role", "role", "citation_id"),)
+
+    citation_id: Mapped[int] = mapped_column(
+        ForeignKey("citations.id", ondelete="CASCADE"), primary_key=True
+    )
+    role: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class VisitRow(Base):
+    """When each hub was last opened, for "new since last visit"."""
+
+    __tablename__ = "visits"
+
+    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
+    last_opened: Mapped[dt.datetime] = mapped_column(DateTime)
+
+
+papers = PaperRow.__table__
+citations = CitationRow.__table__
+citation_roles = CitationRoleRow.__table__
+meta = Meta.__table__
+visits = VisitRow.__table__
