@@ -1,1 +1,286 @@
-def main(): return 0
+"""The ``pithtui`` command: the TUI by default, quick lookups without it.
+
+``pithtui [REF]`` opens the terminal app; ``pithtui show|papers|db …`` answer from the store
+and exit. Every expected failure is one line on stderr and exit status 1.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import json
+import os
+import shutil
+import sys
+import tempfile
+from collections.abc import Callable, Sequence
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Iterator, NoReturn, TextIO
+
+from pithtui import __version__
+from pithtui.errors import InputError, PithError
+
+SUBCOMMANDS = ("show", "papers", "db")
+TEXT_LIMIT = 25
+"""Rows ``show`` lists in its text form unless --limit says otherwise."""
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse that reports a usage mistake as one line and exit status 1."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+def _date(text: str, *, end: bool = False) -> dt.date:
+    """YYYY, YYYY-MM or YYYY-MM-DD; a partial date means its first (or, for ``end``, last) day."""
+    parts = text.strip().split("-")
+    try:
+        if len(parts) == 1 and len(parts[0]) == 4:
+            year = int(parts[0])
+            return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
+        if len(parts) == 2 and len(parts[0]) == 4:
+            year, month = int(parts[0]), int(parts[1])
+            first = dt.date(year, month, 1)
+            if not end:
+                return first
+            following = dt.date(year + (month == 12), month % 12 + 1, 1)
+            return following - dt.timedelta(days=1)
+        return dt.date.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+
+
+def _until(text: str) -> dt.date:
+    return _date(text, end=True)
+
+
+def _novelty(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0 <= value <= 10:
+        raise argparse.ArgumentTypeError(f"novelty runs from 0 to 10, not {text}")
+    return value
+
+
+def _positive(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more, not {text}")
+    return value
+
+
+def _sort_key(text: str):  # noqa: ANN202 - SortKey, imported lazily
+    from pithtui.models import SortKey
+
+    try:
+        return SortKey.parse(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def _add_db(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--db",
+        metavar="URL",
+        help="SQLAlchemy URL or SQLite path of the store (default: $PITHTUI_DB, else the embedded store)",
+    )
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from pithtui.export import WRITERS
+    from pithtui.models import SortKey
+
+    parser = _Parser(prog="pithtui", description="Who cites this paper, and how? Quick lookups from the store.")
+    parser.add_argument("--version", action="version", version=f"pithtui {__version__}")
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+
+    show = commands.add_parser("show", help="print a paper's citation hub")
+    show.add_argument("ref", metavar="REF", help="arXiv id, DOI, Semantic Scholar id, CorpusId:N or title words")
+    _add_db(show)
+    show.add_argument("--role", action="append", default=[], metavar="R", help="only citations with this role (repeatable)")
+    show.add_argument(
+        "--polarity", action="append", default=[], metavar="P", help="only this polarity; 'unclassified' for none yet"
+    )
+    show.add_argument("--verdict", action="append", default=[], metavar="V", help="only this verdict (repeatable)")
+    show.add_argument("--category", action="append", default=[], metavar="C", help="only this category (repeatable)")
+    show.add_argument("--since", type=_date, metavar="DATE", help="citing papers from this date on")
+    show.add_argument("--until", type=_until, metavar="DATE", help="citing papers up to this date")
+    show.add_argument("--min-novelty", type=_novelty, metavar="X", help="novelty at least X (0-10)")
+    show.add_argument("--search", default="", metavar="TEXT", help="words in the title or summary")
+    show.add_argument(
+        "--sort", type=_sort_key, default=SortKey.DATE, metavar="KEY",
+        help="sort by " + ", ".join(k.value for k in SortKey) + " (default date)",
+    )  # fmt: skip
+    order = show.add_mutually_exclusive_group()
+    order.add_argument("--desc", dest="descending", action="store_true", default=True, help="descending (default)")
+    order.add_argument("--asc", dest="descending", action="store_false", help="ascending")
+    show.add_argument("--limit", type=_positive, metavar="N", help=f"list at most N citing papers (text: {TEXT_LIMIT})")
+    show.add_argument("--format", choices=("text", *WRITERS), default="text")
+    show.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+
+    papers = commands.add_parser("papers", help="list the papers in the store")
+    _add_db(papers)
+    papers.add_argument("--search", default="", metavar="TEXT", help="title words or an identifier")
+    papers.add_argument("--format", choices=("text", "json"), default="text")
+
+    db = commands.add_parser("db", help="where the store is and what it holds")
+    _add_db(db)
+    db.add_argument("action", choices=("path", "info"))
+    return parser
+
+
+def _tui_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="pithtui",
+        description="Open a paper's citation hub in the terminal. Subcommands: "
+        + ", ".join(SUBCOMMANDS)
+        + " (pithtui COMMAND --help).",
+    )
+    parser.add_argument("--version", action="version", version=f"pithtui {__version__}")
+    parser.add_argument("ref", nargs="?", metavar="REF", help="the paper to open (default: the last hub opened)")
+    _add_db(parser)
+    parser.add_argument("--ansi", action="store_true", help="16-colour theme using the terminal's own palette")
+    return parser
+
+
+@contextmanager
+def _output(path: str | None) -> Iterator[TextIO]:
+    """Standard output, or ``path`` written whole or not at all (a temp file renamed into place)."""
+    if path is None:
+        yield sys.stdout
+        return
+    target = Path(path)
+    try:
+        handle = tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=target.parent if str(target.parent) else ".", delete=False,
+            prefix=f".{target.name}.", suffix=".tmp", newline="",
+        )  # fmt: skip
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, target)
+    except BaseException:
+        Path(handle.name).unlink(missing_ok=True)
+        raise
+
+
+def _filters(args: argparse.Namespace):  # noqa: ANN202 - Filters, imported lazily
+    from pithtui.hub_text import UNCLASSIFIED_LABEL
+    from pithtui.models import Filters
+
+    if args.since and args.until and args.since > args.until:
+        raise InputError(f"--since {args.since} is after --until {args.until}")
+    return Filters(
+        roles=frozenset(args.role),
+        polarities=frozenset(None if p.lower() == UNCLASSIFIED_LABEL else p for p in args.polarity),
+        verdicts=frozenset(v.upper() for v in args.verdict),
+        categories=frozenset(args.category),
+        since=args.since,
+        until=args.until,
+        min_novelty=args.min_novelty,
+        search=args.search,
+    )
+
+
+def _open(args: argparse.Namespace):  # noqa: ANN202 - HubRepository, imported lazily
+    from pithtui.sources.sample import open_store
+
+    return open_store(args.db)
+
+
+def cmd_show(args: argparse.Namespace) -> int:
+    from pithtui.export import WRITERS, build_report
+    from pithtui.hub_text import write_text
+
+    filters = _filters(args)
+    repo = _open(args)
+    hub = repo.resolve(args.ref)
+    limit = args.limit if args.limit is not None or args.format != "text" else TEXT_LIMIT
+    report = build_report(repo, hub.id, filters, args.sort, args.descending, limit)
+    with _output(args.output) as out:
+        if args.format == "text":
+            width = min(shutil.get_terminal_size((100, 24)).columns, 120) if args.output is None else 100
+            write_text(report, out, width=width, listed=limit)
+        else:
+            WRITERS[args.format](report, out)
+    if args.output:
+        print(f"wrote {args.output}", file=sys.stderr)
+    return 0
+
+
+def cmd_papers(args: argparse.Namespace) -> int:
+    from pithtui.sources.pithtui_json import paper_to_dict
+    from pithtui.text import printable
+
+    listings = _open(args).list_papers(args.search, limit=None)
+    if args.format == "json":
+        data = [{**paper_to_dict(item.paper), "citing_count": item.citing_count} for item in listings]
+        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
+        sys.stdout.write("\n")
+        return 0
+    for item in listings:
+        ref = printable(item.paper.best_ref) if item.paper.identifiers else "—"
+        print(f"{item.citing_count:>7}  {ref[:24]:24}  {printable(item.paper.title)}")
+    if not listings:
+        print("no papers match" if args.search else "the store is empty", file=sys.stderr)
+    return 0
+
+
+def cmd_db(args: argparse.Namespace) -> int:
+    from pithtui.store import resolve_url
+
+    if args.action == "path":
+        print(resolve_url(args.db)[0])
+        return 0
+    for key, value in _open(args).info().items():
+        print(f"{key}: {value}")
+    return 0
+
+
+COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
+    "show": cmd_show,
+    "papers": cmd_papers,
+    "db": cmd_db,
+}
+
+
+def _run_tui(argv: Sequence[str]) -> int:
+    args = _tui_parser().parse_args(argv)
+    from pithtui.tui import run
+
+    return run(args.db, args.ref, args.ansi)
+
+
+def _with_global_db(argv: list[str]) -> list[str]:
+    """Let ``--db URL`` stand before the subcommand too: ``pithtui --db X show REF``."""
+    if len(argv) >= 3 and argv[0] == "--db" and argv[2] in SUBCOMMANDS:
+        return [argv[2], "--db", argv[1], *argv[3:]]
+    return argv
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = _with_global_db(list(sys.argv[1:] if argv is None else argv))
+    try:
+        if args_list[:1] in (["-h"], ["--help"]):
+            build_parser().print_help()
+            return 0
+        if args_list and args_list[0] in SUBCOMMANDS:
+            args = build_parser().parse_args(args_list)
+            return COMMANDS[args.command](args)
+        return _run_tui(args_list)
+    except PithError as exc:
+        print(f"pithtui: error: {exc}", file=sys.stderr)
+        return 1
+    except BrokenPipeError:
+        return 0
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,184 @@
+"""The services floor, outbound: a filtered hub as JSON, CSV, Markdown or BibTeX.
+
+A :class:`HubReport` is what every format writes: the hub header, its facet counts, the
+representatives and the citing papers (streamed from the repository page by page, so a hub
+of a million citing papers exports without holding it in memory).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import re
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import TextIO
+
+from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Paper, SortKey
+from pithtui.sources.pithtui_json import FORMAT_NAME, FORMAT_VERSION, citing_to_dict, paper_to_dict
+from pithtui.store import HubRepository
+from pithtui.text import printable, showing_sentence
+
+
+@dataclass(frozen=True)
+class HubReport:
+    summary: HubSummary
+    facets: Facets
+    matched: int
+    representatives: tuple[CitingPaper, ...]
+    citing: Iterable[CitingPaper]
+    """Streamed once, in the requested order."""
+
+
+def build_report(
+    repo: HubRepository,
+    hub_id: int,
+    filters: Filters = Filters(),
+    sort: SortKey = SortKey.DATE,
+    descending: bool = True,
+    limit: int | None = None,
+) -> HubReport:
+    return HubReport(
+        summary=repo.hub(hub_id),
+        facets=repo.facets(hub_id, filters),
+        matched=repo.count(hub_id, filters),
+        representatives=tuple(repo.representatives(hub_id)),
+        citing=repo.iter_citing(hub_id, filters, sort, descending, limit=limit),
+    )
+
+
+def write_json(report: HubReport, out: TextIO) -> None:
+    """pithtui JSON (readable back by ``pithtui import``), citing papers streamed one by one."""
+    head = {
+        "format": FORMAT_NAME,
+        "version": FORMAT_VERSION,
+        "paper": paper_to_dict(report.summary.paper),
+        "cited_by_reported": report.summary.cited_by_reported,
+        "citing_count": report.summary.citing_count,
+        "matched": report.matched,
+        "facets": report.facets.as_dict(),
+        "polarity_unclassified": report.summary.polarity_unclassified,
+        "representatives": [citing_to_dict(row) for row in report.representatives],
+    }
+    text = json.dumps(head, ensure_ascii=False, indent=2)
+    out.write(text[:-2] + ',\n  "citing": [')
+    for index, row in enumerate(report.citing):
+        out.write(",\n    " if index else "\n    ")
+        out.write(json.dumps(citing_to_dict(row), ensure_ascii=False))
+    out.write("\n  ]\n}\n")
+
+
+CSV_COLUMNS = (
+    "title", "authors", "date", "category", "verdict", "novelty", "roles", "polarity",
+    "influential", "arxiv_id", "doi", "url", "summary",
+)  # fmt: skip
+
+
+def write_csv(report: HubReport, out: TextIO) -> None:
+    """One row per citing paper; lists joined with '; '."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for row in report.citing:
+        paper = row.paper
+        writer.writerow(
+            [
+                paper.title,
+                "; ".join(paper.authors),
+                paper.date.isoformat() if paper.date else "",
+                paper.category or "",
+                paper.verdict,
+                "" if paper.novelty is None else f"{paper.novelty:g}",
+                "; ".join(row.roles),
+                row.polarity or "",
+                "yes" if row.influential else "",
+                paper.arxiv_id or "",
+                paper.doi or "",
+                paper.url or "",
+                paper.summary or "",
+            ]
+        )
+
+
+def _md(text: str | None) -> str:
+    """Inert Markdown table-cell text: no control codes, no pipes, no HTML, no link syntax."""
+    cleaned = printable(text)
+    return re.sub(r"([\\|*_`\[\]<>#])", r"\\\1", cleaned)
+
+
+def write_markdown(report: HubReport, out: TextIO) -> None:
+    summary = report.summary
+    paper = summary.paper
+    out.write(f"# {_md(paper.title)}\n\n")
+    out.write(f"{summary.cited_by} papers cite this work ({summary.citing_count} in the store).\n\n")
+    if paper.abstract:
+        out.write(f"## Abstract\n\n{_md(paper.abstract)}\n\n")
+    out.write("## Citing papers\n\n")
+    out.write("| Title | Category | Date | Verdict | Novelty | Roles | Polarity |\n")
+    out.write("|---|---|---|---|---|---|---|\n")
+    for row in report.citing:
+        p = row.paper
+        novelty = "" if p.novelty is None else f"{p.novelty:.1f}"
+        cells = [
+            _md(p.title), _md(p.category), p.date.isoformat() if p.date else "", _md(p.verdict),
+            novelty, _md(", ".join(row.roles)), _md(row.polarity or "unclassified"),
+        ]  # fmt: skip
+        out.write("| " + " | ".join(cells) + " |\n")
+    out.write(f"\n{showing_sentence(report.matched, report.summary.citing_count)}\n")
+
+
+_BIB_SPECIAL = re.compile(r"([{}\\])")
+
+
+def _bib(text: str) -> str:
+    return _BIB_SPECIAL.sub(r"\\\1", printable(text))
+
+
+def bibtex_key(paper: Paper) -> str:
+    """``surnameYEARword``: the first author's surname, the year and the title's first word."""
+    surname = paper.authors[0].split()[-1] if paper.authors else "anon"
+    word = next((w for w in re.findall(r"[A-Za-z]+", paper.title) if len(w) > 3), "paper")
+    year = str(paper.date.year) if paper.date else ""
+    return re.sub(r"[^A-Za-z0-9]", "", f"{surname}{year}{word}").lower() or "paper"
+
+
+def bibtex_entry(paper: Paper) -> str:
+    """One BibTeX entry: @article with a DOI or venue, else @misc (arXiv preprints)."""
+    kind = "article" if paper.doi and not paper.arxiv_id else "misc"
+    fields: list[tuple[str, str]] = [("title", f"{{{_bib(paper.title)}}}")]
+    if paper.authors:
+        fields.append(("author", " and ".join(_bib(a) for a in paper.authors)))
+    if paper.date:
+        fields.append(("year", str(paper.date.year)))
+    if paper.venue:
+        fields.append(("journal" if kind == "article" else "howpublished", _bib(paper.venue)))
+    if paper.arxiv_id:
+        fields += [("eprint", paper.arxiv_id), ("archivePrefix", "arXiv")]
+        if paper.category:
+            fields.append(("primaryClass", _bib(paper.category)))
+    if paper.doi:
+        fields.append(("doi", _bib(paper.doi)))
+    if paper.url:
+        fields.append(("url", _bib(paper.url)))
+    body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
+    return f"@{kind}{{{bibtex_key(paper)},\n{body}\n}}\n"
+
+
+def write_bibtex(report: HubReport, out: TextIO) -> None:
+    """The citing papers as BibTeX, keys made unique by a suffix."""
+    seen: dict[str, int] = {}
+    for row in report.citing:
+        entry = bibtex_entry(row.paper)
+        key = bibtex_key(row.paper)
+        seen[key] = seen.get(key, 0) + 1
+        if seen[key] > 1:
+            entry = entry.replace(f"{{{key},", f"{{{key}{seen[key]},", 1)
+        out.write(entry + "\n")
+
+
+WRITERS: dict[str, Callable[[HubReport, TextIO], None]] = {
+    "json": write_json,
+    "csv": write_csv,
+    "markdown": write_markdown,
+    "bibtex": write_bibtex,
+}
+"""The file formats a filtered hub exports to (the one list of them)."""

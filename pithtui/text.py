@@ -1,0 +1,32 @@
+"""Making untrusted text safe to show: one helper for the CLI and the TUI alike.
+
+Titles, abstracts and summaries come from outside. Shown raw they could carry terminal escape
+sequences, other control characters or bidirectional overrides that reorder what a reader
+sees. ``printable`` keeps every other character (markup-looking brackets included: callers
+render it as plain text, never as markup) and folds line breaks and tabs into spaces.
+"""
+
+from __future__ import annotations
+
+import re
+
+_UNSAFE = re.compile(
+    "[\x00-\x08\x0b-\x1f\x7f-\x9f"  # C0 (but tab and newline) and C1 controls, DEL
+    "\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]"  # bidi marks, embeddings, overrides, isolates
+)
+_SPACES = re.compile(r"[\t\n]+")
+
+
+def printable(text: str | None, *, keep_newlines: bool = False) -> str:
+    """``text`` without control characters or bidi controls; None becomes ''."""
+    if not text:
+        return ""
+    cleaned = _UNSAFE.sub("", text)
+    if keep_newlines:
+        return cleaned.replace("\t", " ")
+    return _SPACES.sub(" ", cleaned)
+
+
+def showing_sentence(matched: int, total: int) -> str:
+    """The explorer's footer, as the hub page words it."""
+    return f"Showing {matched} of {total} citing paper{'' if total == 1 else 's'} after filters."
