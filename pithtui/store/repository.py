@@ -199,18 +199,17 @@ def _citing_values(paper: Paper) -> dict[str, Any]:
 
 def merge_papers(base: Paper, new: Paper) -> Paper:
     """``base`` updated by what ``new`` knows: new values win, but nothing is blanked out and
-    an UNVERDICTED record does not undo a verdict."""
+    an UNVERDICTED record does not undo a verdict. ``base`` itself when nothing changes."""
     changes: dict[str, Any] = {}
     for name in PAPER_FIELDS:
-        if name == "id":
-            continue
         value = getattr(new, name)
-        if value is None or value == "" or value == ():
+        if value is None or value == "" or value == () or name == "id":
             continue
         if name == "verdict" and value == UNVERDICTED:
             continue
-        changes[name] = value
-    return replace(base, **changes)
+        if value != getattr(base, name):
+            changes[name] = value
+    return replace(base, **changes) if changes else base
 
 
 def _merge_keys(paper: Paper) -> list[tuple[str, Any]]:
@@ -229,6 +228,7 @@ class _BatchPapers:
     def __init__(self) -> None:
         self.parent: list[int] = []
         self.merged: list[Paper] = []
+        self.keys: list[list[tuple[str, Any]]] = []
         self.by_key: dict[tuple[str, Any], int] = {}
 
     def find(self, group: int) -> int:
@@ -240,17 +240,21 @@ class _BatchPapers:
     def add(self, paper: Paper) -> int:
         keys = _merge_keys(paper)
         groups = sorted({self.find(self.by_key[k]) for k in keys if k in self.by_key})
+        if len(groups) == 1 and self.merged[groups[0]] is paper:
+            return groups[0]  # the same record again, e.g. the hub of every citation in a page
         if not groups:
             target = len(self.parent)
             self.parent.append(target)
             self.merged.append(paper)
+            self.keys.append(keys)
         else:
             target = groups[0]
             for other in groups[1:]:
                 self.merged[target] = merge_papers(self.merged[target], self.merged[other])
                 self.parent[other] = target
             self.merged[target] = merge_papers(self.merged[target], paper)
-        for key in _merge_keys(self.merged[target]):
+            self.keys[target] = _merge_keys(self.merged[target])
+        for key in self.keys[target]:
             self.by_key[key] = target
         return target
 
@@ -683,8 +687,8 @@ class HubRepository:
         """Insert or update each paper of the batch; returns group → paper id, paper id → stored
         paper, and (added, updated)."""
         roots = batch.roots()
-        found = self._existing_ids(conn, (key for g in roots for key in _merge_keys(batch.merged[g])))
-        matches = {g: sorted({found[k] for k in _merge_keys(batch.merged[g]) if k in found}) for g in roots}
+        found = self._existing_ids(conn, (key for g in roots for key in batch.keys[g]))
+        matches = {g: sorted({found[k] for k in batch.keys[g] if k in found}) for g in roots}
         stored = self._fetch_papers(conn, (i for ids in matches.values() for i in ids))
         group_ids: dict[int, int] = {}
         final: dict[int, Paper] = {}
@@ -700,7 +704,7 @@ class HubRepository:
             for other in matched[1:]:
                 current = merge_papers(stored[other], current)
                 self._absorb(conn, other, target)
-            merged = replace(merge_papers(current, batch.merged[g]), id=target)
+            merged = merge_papers(current, batch.merged[g])
             group_ids[g] = target
             final[target] = merged
             if merged != stored[target] or len(matched) > 1:
@@ -708,10 +712,14 @@ class HubRepository:
         if to_insert:
             now = utcnow()
             rows = [{**_paper_values(batch.merged[g]), "created_at": now, "updated_at": now} for g in to_insert]
-            new_ids = conn.execute(insert(papers).returning(papers.c.id, sort_by_parameter_order=True), rows).scalars().all()
-            for g, paper_id in zip(to_insert, new_ids):
+            # A plain executemany (no RETURNING, which SQLite would run row by row); the new ids
+            # are then looked up by the same keys the papers were matched on.
+            conn.execute(insert(papers), rows)
+            new_ids = self._existing_ids(conn, (batch.keys[g][0] for g in to_insert))
+            for g in to_insert:
+                paper_id = new_ids[batch.keys[g][0]]
                 group_ids[g] = paper_id
-                final[paper_id] = replace(batch.merged[g], id=paper_id)
+                final[paper_id] = batch.merged[g]
         if updates:
             now = utcnow()
             conn.execute(
@@ -739,6 +747,22 @@ class HubRepository:
         conn.execute(delete(visits).where(visits.c.paper_id == other))
         conn.execute(delete(papers).where(papers.c.id == other))
 
+    def _existing_citations(
+        self, conn: Connection, pairs: Iterable[tuple[int, int]], *columns: Any
+    ) -> dict[tuple[int, int], Any]:
+        """Stored citation rows (id, citing_id and ``columns``) by (cited id, citing id)."""
+        by_hub: dict[int, list[int]] = {}
+        for cited_id, citing_id in pairs:
+            by_hub.setdefault(cited_id, []).append(citing_id)
+        c = citations.c
+        found: dict[tuple[int, int], Any] = {}
+        for cited_id, citing_ids in by_hub.items():
+            for chunk in _chunks(sorted(citing_ids)):
+                query = select(c.id, c.citing_id, *columns).where(c.cited_id == cited_id, c.citing_id.in_(chunk))
+                for row in conn.execute(query):
+                    found[(cited_id, row.citing_id)] = row
+        return found
+
     def _store_citations(
         self, conn: Connection, links: list[tuple[int, int, Citation]], final: dict[int, Paper]
     ) -> tuple[int, int, int]:
@@ -753,18 +777,8 @@ class HubRepository:
             key = (cited_id, citing_id)
             earlier = merged.get(key)
             merged[key] = record if earlier is None else _merge_citation(earlier, record)
-        existing: dict[tuple[int, int], Any] = {}
-        by_hub: dict[int, list[int]] = {}
-        for cited_id, citing_id in merged:
-            by_hub.setdefault(cited_id, []).append(citing_id)
         c = citations.c
-        for cited_id, citing_ids in by_hub.items():
-            for chunk in _chunks(sorted(citing_ids)):
-                query = select(c.id, c.citing_id, c.polarity, c.influential, c.representative, c.contexts, c.source).where(
-                    c.cited_id == cited_id, c.citing_id.in_(chunk)
-                )
-                for row in conn.execute(query):
-                    existing[(cited_id, row.citing_id)] = row
+        existing = self._existing_citations(conn, merged, c.polarity, c.influential, c.representative, c.contexts, c.source)
         old_roles: dict[int, tuple[str, ...]] = {}
         old_ids = [row.id for row in existing.values()]
         for chunk in _chunks(old_ids):
@@ -816,10 +830,14 @@ class HubRepository:
             if values != before or row.id in role_updates:
                 changed.append({**values, "polarity_key": values["polarity"] or "", "_id": row.id})
         if new_rows:
-            new_ids = conn.execute(
-                insert(citations).returning(citations.c.id, sort_by_parameter_order=True), new_rows
-            ).scalars().all()
-            role_rows = [{"citation_id": i, "role": r} for i, roles in zip(new_ids, new_roles) for r in roles]
+            conn.execute(insert(citations), new_rows)
+            with_roles = [(row, roles) for row, roles in zip(new_rows, new_roles) if roles]
+            new_ids = self._existing_citations(conn, [(row["cited_id"], row["citing_id"]) for row, _ in with_roles])
+            role_rows = [
+                {"citation_id": new_ids[(row["cited_id"], row["citing_id"])].id, "role": r}
+                for row, roles in with_roles
+                for r in roles
+            ]
             if role_rows:
                 conn.execute(insert(citation_roles), role_rows)
         if changed:
