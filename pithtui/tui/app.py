@@ -1,0 +1,101 @@
+"""The pithtui Textual app: opens a hub (or the picker) and routes between screens.
+
+The repository is opened by :func:`pithtui.tui.run` and handed in, so tests and the
+screenshot script can give it any store.
+"""
+
+from __future__ import annotations
+
+from textual import on, work
+from textual.app import App, ComposeResult
+from textual.binding import Binding
+from textual.message import Message
+from textual.widgets import Footer, Static
+
+from pithtui.errors import UnknownPaper
+from pithtui.sources.sample import SAMPLE_REF
+from pithtui.store import HubRepository
+from pithtui.tui.commands import ActionsProvider
+from pithtui.tui.screens.help import HelpScreen, key_rows
+from pithtui.tui.screens.hub import HubScreen
+from pithtui.tui.screens.picker import PickerScreen
+from pithtui.tui.workers import ReportsWorkerErrors
+
+ANSI_THEME = "textual-ansi"
+"""The theme made of the terminal's own 16 colours."""
+
+DEFAULT_THEME = "textual-dark"
+
+
+class PithApp(ReportsWorkerErrors, App[None]):
+    """Who cites this paper, and how: the citation hub in the terminal."""
+
+    TITLE = "pithtui"
+    CSS_PATH = "app.tcss"
+    COMMANDS = App.COMMANDS | {ActionsProvider}
+    BINDINGS = [
+        Binding("q", "quit", "Quit", id="app.quit"),
+        Binding("question_mark", "help", "Help", id="app.help"),
+        Binding("o,ctrl+o", "open_picker", "Open paper", id="app.open"),
+    ]
+
+    class StartResolved(Message):
+        """The hub to open first was found (``hub_id``), or not (``search`` for the picker)."""
+
+        def __init__(self, hub_id: int | None, search: str) -> None:
+            super().__init__()
+            self.hub_id, self.search = hub_id, search
+
+    def __init__(self, repo: HubRepository, *, ref: str | None = None, ansi: bool = False) -> None:
+        super().__init__(ansi_color=ansi)
+        self.repo = repo
+        self._ref = ref
+        self._ansi = ansi
+
+    def compose(self) -> ComposeResult:
+        yield Static("No hub open. Press o to find a paper in the store.", id="no-hub")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.theme = ANSI_THEME if self._ansi else DEFAULT_THEME
+        self._resolve_start(self._ref)
+
+    @work(thread=True, exclusive=True, group="start", exit_on_error=False)
+    def _resolve_start(self, ref: str | None) -> None:
+        """The hub ``ref`` names; with no ref the last hub opened, else the sample hub."""
+        if ref:
+            try:
+                hub = self.repo.resolve(ref)
+            except UnknownPaper:
+                self.post_message(self.StartResolved(None, ref))
+                return
+        else:
+            hub = self.repo.last_hub()
+            if hub is None:
+                try:
+                    hub = self.repo.resolve(SAMPLE_REF)
+                except UnknownPaper:
+                    hub = None
+        self.post_message(self.StartResolved(hub.id if hub else None, ""))
+
+    @on(StartResolved)
+    def _start_resolved(self, message: StartResolved) -> None:
+        if message.hub_id is None:
+            self.action_open_picker(message.search)
+        else:
+            self.open_hub(message.hub_id)
+
+    def open_hub(self, hub_id: int) -> None:
+        """Push the hub of paper ``hub_id``; going back returns to what was showing."""
+        self.push_screen(HubScreen(self.repo, hub_id))
+
+    def action_open_picker(self, search: str = "") -> None:
+        def chosen(hub_id: int | None) -> None:
+            if hub_id is not None:
+                self.open_hub(hub_id)
+
+        self.push_screen(PickerScreen(self.repo, search), chosen)
+
+    def action_help(self) -> None:
+        if not isinstance(self.screen, HelpScreen):
+            self.push_screen(HelpScreen(key_rows(self.screen)))

@@ -1,0 +1,226 @@
+"""The hub screen: the hub pane, the filter sidebar and the citing-papers explorer.
+
+Its state (which hub, the filters, the sort key and direction) is held in reactives; changing
+any of them reloads what depends on it. Opening a citing paper's hub pushes another hub
+screen, so going back pops to this one with its filters and position as they were.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from textual import on, work
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal, Vertical
+from textual.message import Message
+from textual.reactive import reactive
+from textual.screen import Screen
+from textual.widgets import Footer, Input, OptionList, Static
+
+from pithtui.models import CitingPaper, Facets, Filters, HubSummary, SortKey
+from pithtui.store import HubRepository
+from pithtui.tui.screens.detail import DetailScreen
+from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
+from pithtui.tui.widgets.hub_pane import HubPane
+from pithtui.tui.widgets.sidebar import FilterSidebar
+from pithtui.tui.workers import ReportsWorkerErrors
+
+SIDEBAR_MIN_WIDTH = 100
+"""Narrower terminals open a hub with the sidebar hidden (``f`` shows it)."""
+
+SORT_WORDS = {True: "descending", False: "ascending"}
+
+
+@dataclass(frozen=True, slots=True)
+class HubHeader:
+    """What the hub pane shows, fetched together when the hub opens."""
+
+    summary: HubSummary
+    base: Facets
+    representatives: list[CitingPaper]
+
+
+class HubScreen(ReportsWorkerErrors, Screen[None]):
+    """One hub: who cites the paper and how."""
+
+    BINDINGS = [
+        Binding("slash", "search", "Search", id="hub.search"),
+        Binding("f", "toggle_sidebar", "Filters", id="hub.filters"),
+        Binding("x", "clear_filters", "Clear filters", id="hub.clear"),
+        Binding("s", "cycle_sort", "Sort", id="hub.sort"),
+        Binding("r", "reverse_sort", "Reverse", id="hub.reverse"),
+        Binding("a", "toggle_abstract", "Abstract", show=False, id="hub.abstract"),
+        Binding("e", "focus_explorer", "Explorer", show=False, id="hub.explorer"),
+        Binding("escape", "back", "Back", id="hub.back"),
+    ]
+
+    hub_id: reactive[int] = reactive(0, init=False)
+    filters: reactive[Filters] = reactive(Filters, init=False)
+    sort: reactive[SortKey] = reactive(SortKey.DATE, init=False)
+    descending: reactive[bool] = reactive(True, init=False)
+    show_sidebar: reactive[bool] = reactive(True, init=False)
+
+    class HeaderLoaded(Message):
+        def __init__(self, hub_id: int, header: HubHeader) -> None:
+            super().__init__()
+            self.hub_id, self.header = hub_id, header
+
+    class FacetsCounted(Message):
+        def __init__(self, filters: Filters, facets: Facets) -> None:
+            super().__init__()
+            self.filters, self.facets = filters, facets
+
+    def __init__(self, repo: HubRepository, hub_id: int) -> None:
+        super().__init__()
+        self._repo = repo
+        self._summary: HubSummary | None = None
+        self._matching: int | None = None
+        self.set_reactive(HubScreen.hub_id, hub_id)
+
+    def compose(self) -> ComposeResult:
+        with Horizontal(id="hub-body"):
+            yield FilterSidebar(id="sidebar")
+            with Vertical(id="hub-main"):
+                yield HubPane(id="hub-pane")
+                yield Static(id="showing")
+                yield CitingExplorer(self._repo, id="explorer")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        self.set_reactive(HubScreen.show_sidebar, self.app.size.width >= SIDEBAR_MIN_WIDTH)
+        self.watch_show_sidebar(self.show_sidebar)
+        self.query_one(CitingExplorer).focus()
+        self._load_header(self.hub_id)
+        self._reload_rows()
+
+    # ------------------------------------------------------------------ loading
+
+    @work(thread=True, exclusive=True, group="hub-header", exit_on_error=False)
+    def _load_header(self, hub_id: int) -> None:
+        """The hub's summary, unfiltered facets and representatives; notes the visit."""
+        header = HubHeader(self._repo.hub(hub_id), self._repo.facets(hub_id), self._repo.representatives(hub_id))
+        self._repo.record_visit(hub_id)
+        self.post_message(self.HeaderLoaded(hub_id, header))
+
+    @work(thread=True, exclusive=True, group="hub-facets", exit_on_error=False)
+    def _count_facets(self, hub_id: int, filters: Filters) -> None:
+        self.post_message(self.FacetsCounted(filters, self._repo.facets(hub_id, filters)))
+
+    @on(HeaderLoaded)
+    def _header_loaded(self, message: HeaderLoaded) -> None:
+        if message.hub_id != self.hub_id:
+            return
+        header = message.header
+        self._summary = header.summary
+        self.query_one(HubPane).show(header.summary, header.base, header.representatives)
+        self.query_one(FilterSidebar).load(header.base)
+        if self.filters.active:
+            self._count_facets(self.hub_id, self.filters)
+        self._update_showing()
+
+    @on(FacetsCounted)
+    def _facets_counted(self, message: FacetsCounted) -> None:
+        if message.filters == self.filters:
+            self.query_one(FilterSidebar).show_counts(message.facets)
+
+    def _reload_rows(self) -> None:
+        self._matching = None
+        self.query_one(CitingExplorer).show(ExplorerQuery(self.hub_id, self.filters, self.sort, self.descending))
+
+    @on(CitingExplorer.Counted)
+    def _rows_counted(self, message: CitingExplorer.Counted) -> None:
+        self._matching = message.total
+        self._update_showing()
+
+    def _update_showing(self) -> None:
+        """``Showing N of M citing papers after filters · sorted by date, descending``."""
+        if self._summary is None or self._matching is None:
+            return
+        total = self._summary.citing_count
+        noun = "citing paper" if total == 1 else "citing papers"
+        text = f"Showing {self._matching} of {total} {noun} after filters · sorted by {self.sort.value}, {SORT_WORDS[self.descending]}"
+        self.query_one("#showing", Static).update(text)
+
+    # ------------------------------------------------------------------ state changes
+
+    def watch_filters(self) -> None:
+        self._reload_rows()
+        self._count_facets(self.hub_id, self.filters)
+
+    def watch_sort(self) -> None:
+        self._reload_rows()
+
+    def watch_descending(self) -> None:
+        self._reload_rows()
+
+    def watch_show_sidebar(self, show: bool) -> None:
+        sidebar = self.query_one(FilterSidebar)
+        sidebar.display = show
+        if not show and sidebar.has_focus_within:
+            self.query_one(CitingExplorer).focus()
+
+    @on(FilterSidebar.Changed)
+    def _filters_changed(self, message: FilterSidebar.Changed) -> None:
+        self.filters = message.filters
+
+    @on(CitingExplorer.SortClicked)
+    def _sort_clicked(self, message: CitingExplorer.SortClicked) -> None:
+        if message.sort is self.sort:
+            self.descending = not self.descending
+        else:
+            self.sort = message.sort
+
+    @on(CitingExplorer.Opened)
+    def _row_opened(self, message: CitingExplorer.Opened) -> None:
+        self._open_detail(message.row.paper.id)
+
+    @on(OptionList.OptionSelected, "#representatives")
+    def _representative_chosen(self, message: OptionList.OptionSelected) -> None:
+        if message.option.id is not None:
+            self._open_detail(int(message.option.id))
+
+    def _open_detail(self, paper_id: int | None) -> None:
+        if paper_id is not None:
+            self.app.push_screen(DetailScreen(self._repo, self.hub_id, paper_id))
+
+    # ------------------------------------------------------------------ actions
+
+    def action_search(self) -> None:
+        self.show_sidebar = True
+        self.query_one("#search", Input).focus()
+
+    def action_toggle_sidebar(self) -> None:
+        self.show_sidebar = not self.show_sidebar
+
+    def action_clear_filters(self) -> None:
+        self.query_one(FilterSidebar).clear()
+
+    def action_cycle_sort(self) -> None:
+        keys = list(SortKey)
+        self.sort = keys[(keys.index(self.sort) + 1) % len(keys)]
+
+    def action_reverse_sort(self) -> None:
+        self.descending = not self.descending
+
+    def action_toggle_abstract(self) -> None:
+        self.query_one(HubPane).toggle_abstract()
+
+    def action_focus_explorer(self) -> None:
+        self.query_one(CitingExplorer).focus()
+
+    def action_back(self) -> None:
+        """Leave a text field for the explorer; otherwise go back to the previous screen."""
+        if isinstance(self.focused, Input):
+            self.query_one(CitingExplorer).focus()
+        elif self.can_go_back:
+            self.app.pop_screen()
+
+    @property
+    def can_go_back(self) -> bool:
+        return len(self.app.screen_stack) > 2
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        if action == "back":
+            return self.can_go_back or isinstance(self.focused, Input)
+        return True

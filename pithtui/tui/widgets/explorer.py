@@ -1,0 +1,322 @@
+"""The citing-papers explorer: a windowed table on Textual's line API.
+
+A hub may have a million citing papers, so this is no DataTable holding every row. The
+virtual height is the number of matching rows (``Page.total``) plus the header line;
+``render_line`` draws only the lines in view, from a small :class:`RowCache` of blocks that a
+thread worker fetches from the repository around the viewport (keyset paging while
+scrolling, ``from_end`` for the end, ``offset`` for big jumps: see ``row_cache``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from rich.segment import Segment
+from rich.style import Style
+from rich.text import Text
+from textual import events, on, work
+from textual.binding import Binding
+from textual.geometry import Size
+from textual.message import Message
+from textual.reactive import reactive
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
+from textual.worker import get_current_worker
+
+from pithtui.hub_text import facet_label
+from pithtui.models import CitingPaper, Filters, Page, SortKey
+from pithtui.store import HubRepository
+from pithtui.tui.safe import literal
+from pithtui.tui.workers import ReportsWorkerErrors
+from pithtui.tui.widgets.row_cache import Edges, RowCache, fetch_order, fetch_plan
+
+GAP = 1
+"""Blank cells between columns."""
+
+TITLE_MIN = 20
+"""Narrower than this and the title column gives way: the lowest-priority column is hidden."""
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    """One column: its header, fixed width (0: the title, which takes the rest), sort key."""
+
+    label: str
+    width: int
+    value: Callable[[CitingPaper], str]
+    sort: SortKey | None = None
+    right: bool = False
+
+
+COLUMNS = (
+    Column("title", 0, lambda r: r.paper.title, SortKey.TITLE),
+    Column("category", 10, lambda r: r.paper.category or "", SortKey.CATEGORY),
+    Column("date", 10, lambda r: r.paper.date.isoformat() if r.paper.date else "", SortKey.DATE),
+    Column("verdict", 11, lambda r: r.paper.verdict.lower(), SortKey.VERDICT),
+    Column("novelty", 8, lambda r: "" if r.paper.novelty is None else f"{r.paper.novelty:.1f}", SortKey.NOVELTY, right=True),
+    Column("roles", 16, lambda r: ", ".join(r.roles)),
+    Column("polarity", 12, lambda r: facet_label(r.polarity), SortKey.POLARITY),
+)
+HIDE_ORDER = ("roles", "polarity", "verdict", "category")
+"""The columns a narrow explorer hides first."""
+
+
+def layout(width: int) -> list[tuple[Column, int]]:
+    """The columns shown at ``width`` cells and the width of each (fixed, the title flexing)."""
+    shown = list(COLUMNS)
+    hidden = list(HIDE_ORDER)
+    while True:
+        fixed = sum(column.width + GAP for column in shown if column.width)
+        if width - fixed >= TITLE_MIN or not hidden:
+            title = max(width - fixed - GAP, 1)
+            return [(column, column.width or title) for column in shown]
+        name = hidden.pop(0)
+        shown = [column for column in shown if column.label != name]
+
+
+@dataclass(frozen=True, slots=True)
+class ExplorerQuery:
+    """What the explorer lists: one hub's citing papers under filters, in one order."""
+
+    hub_id: int
+    filters: Filters
+    sort: SortKey
+    descending: bool
+
+
+class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
+    """The hub's citing papers as a table that pages through the repository."""
+
+    BINDINGS = [
+        Binding("down,j", "cursor_down", "Down", show=False, id="explorer.down"),
+        Binding("up,k", "cursor_up", "Up", show=False, id="explorer.up"),
+        Binding("pagedown,ctrl+d", "page_down", "Page down", show=False, id="explorer.page_down"),
+        Binding("pageup,ctrl+u", "page_up", "Page up", show=False, id="explorer.page_up"),
+        Binding("home,g", "first", "Top", show=False, id="explorer.top"),
+        Binding("end,G", "last", "End", show=False, id="explorer.end"),
+        Binding("enter", "open", "Open", id="explorer.open"),
+    ]
+
+    COMPONENT_CLASSES = {"explorer--header", "explorer--sorted", "explorer--cursor", "explorer--pending"}
+
+    cursor: reactive[int] = reactive(0, init=False)
+    """The highlighted row (an index into the matching rows)."""
+
+    class PageLoaded(Message, bubble=False):
+        """A block of rows arrived from the worker (for the query of ``epoch``)."""
+
+        def __init__(self, epoch: int, block: int, page: Page) -> None:
+            super().__init__()
+            self.epoch, self.block, self.page = epoch, block, page
+
+    class Counted(Message):
+        """The rows matching the current query were counted (after any change of query)."""
+
+        def __init__(self, total: int) -> None:
+            super().__init__()
+            self.total = total
+
+    class Opened(Message):
+        """The user asked to open a row."""
+
+        def __init__(self, row: CitingPaper) -> None:
+            super().__init__()
+            self.row = row
+
+    class SortClicked(Message):
+        """A sortable column header was clicked."""
+
+        def __init__(self, sort: SortKey) -> None:
+            super().__init__()
+            self.sort = sort
+
+    def __init__(self, repo: HubRepository, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._repo = repo
+        self._query: ExplorerQuery | None = None
+        self._epoch = 0
+        self._cache = RowCache()
+        self._inflight: set[int] = set()
+
+    # ------------------------------------------------------------------ what to show
+
+    @property
+    def total(self) -> int | None:
+        """How many rows match (None until counted)."""
+        return self._cache.total
+
+    @property
+    def current_row(self) -> CitingPaper | None:
+        return self._cache.row(self.cursor) if self.total else None
+
+    def show(self, query: ExplorerQuery) -> None:
+        """List ``query``'s rows from the top, counting them afresh."""
+        self._query = query
+        self._epoch += 1
+        self._cache.clear()
+        self._inflight = {0}
+        self.set_reactive(CitingExplorer.cursor, 0)
+        self.scroll_to(y=0, animate=False, immediate=True)
+        self._fetch(query, self._epoch, [0], None)
+        self.refresh()
+
+    @work(thread=True, exclusive=True, group="explorer-pages", exit_on_error=False)
+    def _fetch(self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None) -> None:
+        """Fetch ``blocks`` (counting the rows too when ``total`` is unknown), nearest-first."""
+        worker = get_current_worker()
+        edges = dict(self._cache.edges)
+        order = blocks if total is None else fetch_order(blocks, total, edges)
+        for block in order:
+            if worker.is_cancelled:
+                return
+            plan = fetch_plan(block, total, edges)
+            page = self._repo.page(
+                query.hub_id, query.filters, query.sort, query.descending, with_total=total is None, **plan.kwargs
+            )
+            edges[block] = Edges(page.first, page.last)
+            self.post_message(self.PageLoaded(epoch, block, page))
+
+    @on(PageLoaded)
+    def _page_loaded(self, message: PageLoaded) -> None:
+        if message.epoch != self._epoch:
+            return
+        counted = self._cache.total is None
+        self._cache.store(message.block, message.page, near=int(self.scroll_y))
+        self._inflight.discard(message.block)
+        if counted and self.total is not None:
+            self._size_to_total()
+            self.post_message(self.Counted(self.total))
+        self.refresh()
+        self._ensure_loaded()
+
+    def _size_to_total(self) -> None:
+        self.virtual_size = Size(self.size.width, (self.total or 0) + 1)
+
+    def _ensure_loaded(self) -> None:
+        """Ask for the blocks around the viewport (a screen above and below) not yet at hand."""
+        if self._query is None or self.total is None:
+            return
+        top, rows = int(self.scroll_y), max(self.size.height - 1, 1)
+        wanted = set(self._cache.missing(top - rows, top + 2 * rows))
+        if not wanted or wanted <= self._inflight:
+            return
+        self._inflight = wanted
+        self._fetch(self._query, self._epoch, sorted(wanted), self.total)
+
+    def watch_scroll_y(self, old_value: float, new_value: float) -> None:
+        super().watch_scroll_y(old_value, new_value)
+        self._ensure_loaded()
+
+    def on_resize(self, event: events.Resize) -> None:
+        self._size_to_total()
+        self._ensure_loaded()
+
+    # ------------------------------------------------------------------ drawing
+
+    def render_line(self, y: int) -> Strip:
+        width = self.size.width
+        base = self.rich_style
+        columns = layout(width)
+        if y == 0:
+            return self._header(columns, width, base)
+        index = int(self.scroll_y) + y - 1
+        total = self.total
+        if total is None or index >= total:
+            if total == 0 and index == 0:
+                return self._strip(Text("No citing papers match these filters."), width, base)
+            return Strip.blank(width, base)
+        row = self._cache.row(index)
+        if row is None:
+            pending = self.get_component_rich_style("explorer--pending")
+            return self._strip(Text("…"), width, base + pending)
+        line = Text(no_wrap=True)
+        for column, cell_width in columns:
+            self._append_cell(line, literal(column.value(row)), cell_width, column.right)
+        style = base
+        if index == self.cursor:
+            style += self.get_component_rich_style("explorer--cursor")
+        return self._strip(line, width, style)
+
+    def _header(self, columns: list[tuple[Column, int]], width: int, base: Style) -> Strip:
+        query = self._query
+        line = Text(no_wrap=True)
+        sorted_style = self.get_component_rich_style("explorer--sorted")
+        for column, cell_width in columns:
+            if query is not None and column.sort is query.sort:
+                cell = Text(column.label + ("▼" if query.descending else "▲"), style=sorted_style)
+            else:
+                cell = Text(column.label)
+            self._append_cell(line, cell, cell_width, column.right)
+        return self._strip(line, width, base + self.get_component_rich_style("explorer--header"))
+
+    @staticmethod
+    def _append_cell(line: Text, cell: Text, width: int, right: bool) -> None:
+        cell.truncate(width, overflow="ellipsis")
+        padding = " " * (width - cell.cell_len)
+        if right:
+            line.append(padding)
+            line.append_text(cell)
+        else:
+            line.append_text(cell)
+            line.append(padding)
+        line.append(" " * GAP)
+
+    def _strip(self, line: Text, width: int, style: Style) -> Strip:
+        line.truncate(width, overflow="ellipsis")
+        segments = [Segment(seg.text, style + seg.style if seg.style else style) for seg in line.render(self.app.console)]
+        return Strip(segments).crop_extend(0, width, style)
+
+    # ------------------------------------------------------------------ moving
+
+    @property
+    def _page_rows(self) -> int:
+        return max(self.size.height - 2, 1)
+
+    def validate_cursor(self, value: int) -> int:
+        return max(0, min(value, (self.total or 1) - 1))
+
+    def watch_cursor(self) -> None:
+        top, rows = int(self.scroll_y), self._page_rows + 1
+        if self.cursor < top:
+            self.scroll_to(y=self.cursor, animate=False, immediate=True)
+        elif self.cursor >= top + rows:
+            self.scroll_to(y=self.cursor - rows + 1, animate=False, immediate=True)
+        self.refresh()
+
+    def action_cursor_down(self) -> None:
+        self.cursor += 1
+
+    def action_cursor_up(self) -> None:
+        self.cursor -= 1
+
+    def action_page_down(self) -> None:
+        self.cursor += self._page_rows
+
+    def action_page_up(self) -> None:
+        self.cursor -= self._page_rows
+
+    def action_first(self) -> None:
+        self.cursor = 0
+
+    def action_last(self) -> None:
+        self.cursor = (self.total or 1) - 1
+
+    def action_open(self) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.Opened(row))
+
+    def on_click(self, event: events.Click) -> None:
+        if event.y == 0:
+            x = 0
+            for column, cell_width in layout(self.size.width):
+                if x <= event.x < x + cell_width + GAP and column.sort is not None:
+                    self.post_message(self.SortClicked(column.sort))
+                x += cell_width + GAP
+            return
+        index = int(self.scroll_y) + event.y - 1
+        if self.total and index < self.total:
+            self.cursor = index
+            if event.chain > 1:
+                self.action_open()

@@ -1,0 +1,142 @@
+"""Which rows of a hub's citing papers are at hand, and how to fetch the ones that are not.
+
+The explorer shows a window onto ``Page.total`` rows without ever loading them all. Rows are
+fetched in fixed blocks of ``BLOCK`` rows (block ``b`` holds rows ``b*BLOCK`` to
+``(b+1)*BLOCK - 1``) and a few blocks are kept. A block next to a kept one is fetched by keyset
+(``after`` the last row of the block before it, ``before`` the first row of the block after
+it), the last block with ``from_end``, and any other block by ``offset``: keyset is the fast
+path, an offset is only paid on a big jump (the scrollbar dragged half-way down).
+
+No Textual here: the widget keeps a :class:`RowCache` and hands :func:`fetch_plan` to a worker.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from pithtui.models import CitingPaper, Cursor, Page
+
+BLOCK = 100
+"""Rows per repository call."""
+
+KEEP_BLOCKS = 12
+"""Blocks kept in memory; the ones farthest from the viewport go first."""
+
+
+@dataclass(frozen=True, slots=True)
+class Edges:
+    """The cursors of a fetched block's first and last rows (what keyset paging starts from)."""
+
+    first: Cursor | None
+    last: Cursor | None
+
+
+@dataclass(frozen=True, slots=True)
+class Fetch:
+    """How to ask the repository for one block: keyword arguments of ``HubRepository.page``."""
+
+    block: int
+    limit: int
+    after: Cursor | None = None
+    before: Cursor | None = None
+    from_end: bool = False
+    offset: int = 0
+
+    @property
+    def kwargs(self) -> dict[str, object]:
+        return {
+            "limit": self.limit,
+            "after": self.after,
+            "before": self.before,
+            "from_end": self.from_end,
+            "offset": self.offset,
+        }
+
+
+def block_of(row: int) -> int:
+    return row // BLOCK
+
+
+def block_size(block: int, total: int) -> int:
+    """How many rows block ``block`` holds when ``total`` rows match."""
+    return max(0, min(BLOCK, total - block * BLOCK))
+
+
+def fetch_plan(block: int, total: int | None, edges: dict[int, Edges]) -> Fetch:
+    """The cheapest way to fetch ``block`` given the edges of the blocks already fetched.
+
+    With ``total`` unknown (the first fetch after the filters changed) only offset paging can
+    place the block.
+    """
+    if total is None:
+        return Fetch(block, BLOCK, offset=block * BLOCK)
+    limit = block_size(block, total)
+    before_it = edges.get(block - 1)
+    if before_it is not None and before_it.last is not None:
+        return Fetch(block, limit, after=before_it.last)
+    after_it = edges.get(block + 1)
+    if after_it is not None and after_it.first is not None:
+        return Fetch(block, limit, before=after_it.first)
+    if block == block_of(total - 1):
+        return Fetch(block, limit, from_end=True)
+    return Fetch(block, limit, offset=block * BLOCK)
+
+
+def fetch_order(blocks: Iterable[int], total: int, edges: dict[int, Edges]) -> list[int]:
+    """``blocks`` in an order where each can start from an edge fetched before it if possible:
+    outward from a known block or from the end, offset jumps only where nothing is near."""
+    todo = sorted(set(blocks))
+    known = set(edges)
+    last = block_of(total - 1) if total else 0
+    order: list[int] = []
+    while todo:
+        reachable = [b for b in todo if b - 1 in known or b + 1 in known or b == last]
+        chosen = reachable[0] if reachable else todo[0]
+        order.append(chosen)
+        todo.remove(chosen)
+        known.add(chosen)
+    return order
+
+
+class RowCache:
+    """The blocks fetched for one query (hub, filters, sort), newest kept, oldest dropped."""
+
+    def __init__(self) -> None:
+        self.total: int | None = None
+        self._rows: dict[int, tuple[CitingPaper, ...]] = {}
+        self.edges: dict[int, Edges] = {}
+
+    def clear(self) -> None:
+        self.total = None
+        self._rows.clear()
+        self.edges.clear()
+
+    def row(self, index: int) -> CitingPaper | None:
+        """Row ``index``, or None while its block is not fetched."""
+        rows = self._rows.get(block_of(index))
+        offset = index - block_of(index) * BLOCK
+        if rows is None or offset >= len(rows):
+            return None
+        return rows[offset]
+
+    def missing(self, start: int, end: int) -> list[int]:
+        """The blocks holding rows ``start``..``end`` (inclusive) that are not fetched yet."""
+        if self.total is None or self.total == 0:
+            return []
+        start, end = max(start, 0), min(end, self.total - 1)
+        return [b for b in range(block_of(start), block_of(end) + 1) if b not in self._rows] if start <= end else []
+
+    def store(self, block: int, page: Page, near: int) -> None:
+        """Keep ``page`` as block ``block``, dropping the blocks farthest from row ``near``."""
+        if page.total >= 0:
+            self.total = page.total
+        self._rows[block] = page.rows
+        self.edges[block] = Edges(page.first, page.last)
+        centre = block_of(near)
+        for stale in sorted(self._rows, key=lambda b: abs(b - centre), reverse=True)[: max(0, len(self._rows) - KEEP_BLOCKS)]:
+            del self._rows[stale]
+            del self.edges[stale]
+
+    def __contains__(self, block: int) -> bool:
+        return block in self._rows

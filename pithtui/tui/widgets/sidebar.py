@@ -1,0 +1,204 @@
+"""The filter sidebar: checkable facet lists with live counts, a year range, a minimum
+novelty, a text search and "clear filters".
+
+The values listed come from the hub's data (its facets with no filter), in a fixed order so
+that ticking a box never moves the others; their counts follow the other filters. The sidebar
+turns its widgets into one :class:`~pithtui.models.Filters` and posts it whenever any changes.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from rich.text import Text
+from textual import on
+from textual.app import ComposeResult
+from textual.containers import Horizontal, VerticalScroll
+from textual.message import Message
+from textual.timer import Timer
+from textual.validation import Function
+from textual.widgets import Button, Input, Label, SelectionList
+from textual.widgets.selection_list import Selection
+
+from pithtui.hub_text import facet_label
+from pithtui.models import Facets, FacetValue, Filters
+from pithtui.tui.safe import literal
+from pithtui.tui.widgets.lists import VimSelectionList
+
+FACETS = ("role", "polarity", "verdict", "category")
+"""The checkable facets, by their name in :class:`~pithtui.models.Facets`."""
+
+TYPING_PAUSE = 0.25
+"""Seconds of no typing before a text filter applies (Enter applies it at once)."""
+
+
+def parse_bound(text: str, *, end: bool) -> dt.date | None:
+    """``2024``, ``2024-05`` or ``2024-05-19`` as the first (or, with ``end``, last) day it
+    covers; None for empty text; ValueError for anything else."""
+    text = text.strip()
+    if not text:
+        return None
+    parts = text.split("-")
+    if len(parts) == 3:
+        return dt.date.fromisoformat(text)
+    if len(parts) == 2:
+        first = dt.date(int(parts[0]), int(parts[1]), 1)
+        return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1) if end else first
+    if len(parts) == 1 and len(text) == 4:
+        return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
+    raise ValueError(f"not a year or date: {text!r}")
+
+
+def _valid_bound(text: str) -> bool:
+    try:
+        parse_bound(text, end=False)
+    except ValueError:
+        return False
+    return True
+
+
+def _valid_novelty(text: str) -> bool:
+    try:
+        return not text.strip() or 0 <= float(text) <= 10
+    except ValueError:
+        return False
+
+
+class FacetList(VimSelectionList):
+    """One facet's values with their counts; the ticked values filter the citing papers."""
+
+    def __init__(self, facet: str) -> None:
+        super().__init__(id=f"facet-{facet}", classes="facet")
+        self.facet = facet
+        self._facet_values: list[str | None] = []
+
+    @staticmethod
+    def _prompt(value: FacetValue) -> Text:
+        text = literal(facet_label(value.value))
+        text.append(f"  {value.count}", style="dim")
+        return text
+
+    def set_values(self, values: tuple[FacetValue, ...]) -> None:
+        """List ``values`` (the hub's, unfiltered), none ticked."""
+        self._facet_values = [v.value for v in values]
+        self.clear_options()
+        self.add_options(Selection(self._prompt(v), index) for index, v in enumerate(values))
+        self.set_class(not values, "-empty")
+
+    def show_counts(self, values: tuple[FacetValue, ...]) -> None:
+        """Update the counts in place (values missing under the filters count 0)."""
+        counts = {v.value: v.count for v in values}
+        for index, value in enumerate(self._facet_values):
+            self.replace_option_prompt_at_index(index, self._prompt(FacetValue(value, counts.get(value, 0))))
+
+    @property
+    def chosen(self) -> frozenset[str | None]:
+        return frozenset(self._facet_values[index] for index in self.selected)
+
+
+class FilterSidebar(VerticalScroll):
+    """Every filter of the explorer, in one column."""
+
+    class Changed(Message):
+        """The user changed a filter; ``filters`` is the whole new set."""
+
+        def __init__(self, filters: Filters) -> None:
+            super().__init__()
+            self.filters = filters
+
+    def __init__(self, *, id: str | None = None) -> None:
+        super().__init__(id=id)
+        self._typing: Timer | None = None
+
+    def compose(self) -> ComposeResult:
+        yield Input(placeholder="search titles, summaries", id="search", compact=True)
+        for facet in FACETS:
+            yield Label(facet, classes="facet-title", id=f"title-{facet}")
+            yield FacetList(facet)
+        yield Label("year", classes="facet-title")
+        with Horizontal(id="years"):
+            yield Input(placeholder="since", id="since", max_length=10, compact=True, validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")])
+            yield Input(placeholder="until", id="until", max_length=10, compact=True, validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")])
+        yield Label("minimum novelty", classes="facet-title")
+        yield Input(placeholder="0–10", id="min-novelty", max_length=5, compact=True, validators=[Function(_valid_novelty, "0 to 10")])
+        yield Button("clear filters", id="clear", compact=True)
+
+    # ------------------------------------------------------------------ facts in
+
+    def load(self, base: Facets) -> None:
+        """Show the hub's own values (``base`` is its facets with no filter)."""
+        for facet in FACETS:
+            values = getattr(base, facet)
+            self.query_one(f"#facet-{facet}", FacetList).set_values(values)
+            self.query_one(f"#title-{facet}", Label).update(facet if values else f"{facet} · none recorded")
+        years = [v.value for v in base.year if v.value is not None]
+        if years:
+            self.query_one("#since", Input).placeholder = f"since {min(years)}"
+            self.query_one("#until", Input).placeholder = f"until {max(years)}"
+
+    def show_counts(self, facets: Facets) -> None:
+        for facet in FACETS:
+            self.query_one(f"#facet-{facet}", FacetList).show_counts(getattr(facets, facet))
+
+    # ------------------------------------------------------------------ filters out
+
+    def filters(self) -> Filters:
+        """The filters the widgets say now (a text field that does not parse is left out)."""
+        lists = {facet: self.query_one(f"#facet-{facet}", FacetList).chosen for facet in FACETS}
+        return Filters(
+            roles=frozenset(v for v in lists["role"] if v is not None),
+            polarities=lists["polarity"],
+            verdicts=frozenset(v for v in lists["verdict"] if v is not None),
+            categories=frozenset(v for v in lists["category"] if v is not None),
+            since=self._bound("#since", end=False),
+            until=self._bound("#until", end=True),
+            min_novelty=self._novelty(),
+            search=self.query_one("#search", Input).value.strip(),
+        )
+
+    def _bound(self, selector: str, *, end: bool) -> dt.date | None:
+        try:
+            return parse_bound(self.query_one(selector, Input).value, end=end)
+        except ValueError:
+            return None
+
+    def _novelty(self) -> float | None:
+        text = self.query_one("#min-novelty", Input).value
+        return float(text) if text.strip() and _valid_novelty(text) else None
+
+    def _changed(self) -> None:
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
+        self.post_message(self.Changed(self.filters()))
+
+    @on(SelectionList.SelectedChanged)
+    def _ticked(self, event: SelectionList.SelectedChanged) -> None:
+        event.stop()
+        self._changed()
+
+    @on(Input.Changed)
+    def _typed(self, event: Input.Changed) -> None:
+        event.stop()
+        if self._typing is not None:
+            self._typing.stop()
+        self._typing = self.set_timer(TYPING_PAUSE, self._changed)
+
+    @on(Input.Submitted)
+    def _submitted(self, event: Input.Submitted) -> None:
+        event.stop()
+        self._changed()
+
+    @on(Button.Pressed, "#clear")
+    def _clear_pressed(self, event: Button.Pressed) -> None:
+        event.stop()
+        self.clear()
+
+    def clear(self) -> None:
+        """Untick every value and empty every field; posts the empty filters."""
+        with self.prevent(SelectionList.SelectedChanged, Input.Changed):
+            for facet_list in self.query(FacetList):
+                facet_list.deselect_all()
+            for field in self.query(Input):
+                field.clear()
+        self._changed()
