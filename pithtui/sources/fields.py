@@ -3,9 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from pithtui.errors import InputError
+from pithtui.identifiers import arxiv_from_doi, normalize_doi
+from pithtui.models import Citation, Paper
 
 
 def fail(where: str, field: str, problem: str) -> InputError:
@@ -89,3 +93,90 @@ def flag(record: dict[str, Any], field: str, where: str) -> bool:
     if not isinstance(value, bool):
         raise fail(where, field, f"should be true or false, not {value!r}")
     return value
+
+
+# ---------------------------------------------------------------- shared by the source parsers
+
+
+@dataclass(frozen=True, slots=True)
+class Skipped:
+    """A record a parser passed over, and why: counted and reported by the import, never stored.
+
+    Used for what a service legitimately sends but cannot be stored (a citation whose citing
+    paper is null, a batch slot for an id it did not find), where failing the whole file would
+    be wrong.
+    """
+
+    where: str
+    reason: str
+
+
+Record = Paper | Citation | Skipped
+"""What a parser turns a document into."""
+
+
+def obj(record: dict[str, Any], field: str, where: str) -> dict[str, Any] | None:
+    """A nested object field; None when absent or null."""
+    value = record.get(field)
+    if value is None:
+        return None
+    if not isinstance(value, dict):
+        raise fail(where, field, f"should be an object, not {type(value).__name__}")
+    return value
+
+
+def items(record: dict[str, Any], field: str, where: str) -> list[Any]:
+    """A list field; [] when absent or null."""
+    value = record.get(field)
+    if value is None:
+        return []
+    if not isinstance(value, list):
+        raise fail(where, field, f"should be a list, not {type(value).__name__}")
+    return value
+
+
+def names(record: dict[str, Any], field: str, where: str, key: str) -> tuple[str, ...]:
+    """The ``key`` text of each object in a list field (authors, fields of study, topics)."""
+    found: list[str] = []
+    for index, item in enumerate(items(record, field, where)):
+        if not isinstance(item, dict):
+            raise fail(where, f"{field}[{index}]", f"should be an object, not {type(item).__name__}")
+        value = text(item, key, f"{where}: {field}[{index}]")
+        if value:
+            found.append(value)
+    return unique(found)
+
+
+def unique(values: Iterable[str | None]) -> tuple[str, ...]:
+    """The non-blank values, first occurrence kept, order kept."""
+    return tuple(dict.fromkeys(v for v in values if v))
+
+
+def folded(value: str | None) -> str | None:
+    """Runs of whitespace (the line breaks of Atom titles, BibTeX fields) folded to one space."""
+    if value is None:
+        return None
+    return " ".join(value.split()) or None
+
+
+def doi_and_arxiv(doi_text: str | None, where: str, field: str) -> tuple[str | None, str | None]:
+    """A DOI field normalised, and the arXiv id inside it when it is an arXiv DOI."""
+    if not doi_text:
+        return None, None
+    doi = normalize_doi(doi_text)
+    if doi is None:
+        raise fail(where, field, f"is not a DOI ({doi_text!r})")
+    return doi, arxiv_from_doi(doi)
+
+
+def same_paper(a: Paper, b: Paper) -> bool:
+    """True when two records share an identifier (the repository would merge them)."""
+    return not a.identifiers.items().isdisjoint(b.identifiers.items())
+
+
+def with_hub(papers: Iterable[Paper], hub: Paper | None, source: str) -> list[Record]:
+    """Plain papers as stored papers, or, given the hub the user named, as its citing papers
+    (the hub itself, when the file holds it too, stays a plain paper)."""
+    if hub is None:
+        return list(papers)
+    return [paper if same_paper(paper, hub) else Citation(citing=paper, cited=hub, source=source) for paper in papers]

@@ -1,0 +1,128 @@
+"""``pithtui import``: a file (or standard input) → records → one upsert.
+
+Each file is read and parsed whole before anything is written, then stored in one
+repository upsert, which is one transaction: a file that fails anywhere stores nothing of
+itself, and its error names the file, the record and the field. Records that cannot be stored
+(a null citing paper, neither a title nor an identifier) and exact repeats are skipped and
+counted, not fatal.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, replace
+from pathlib import Path
+
+from pithtui.errors import InputError, StoreError, UnknownPaper
+from pithtui.identifiers import parse_reference
+from pithtui.models import Citation, ImportResult, Paper
+from pithtui.sources import formats
+from pithtui.sources.document import Document, load
+from pithtui.sources.fields import Record, Skipped
+from pithtui.store import HubRepository
+
+STDIN = "-"
+NOTES_SHOWN = 3
+"""Skip reasons listed per file; the rest are counted."""
+
+
+@dataclass(frozen=True)
+class FileImport:
+    """What importing one file did."""
+
+    name: str
+    format: str
+    result: ImportResult
+
+    def summary(self) -> str:
+        """One line for the CLI."""
+        r = self.result
+        parts = [
+            f"{r.papers_added} paper{'s' if r.papers_added != 1 else ''} added",
+            f"{r.papers_updated} updated",
+            f"{r.citations_added} citation{'s' if r.citations_added != 1 else ''} added",
+            f"{r.citations_updated} updated",
+        ]
+        if r.skipped:
+            parts.append(f"{r.skipped} skipped")
+        tail = "" if r.changed else " (nothing new)"
+        return f"{self.name} [{self.format}]: {', '.join(parts)}{tail}"
+
+
+def read(path: str) -> Document:
+    """The Document at ``path`` (``-`` for standard input)."""
+    if path == STDIN:
+        return load(sys.stdin.buffer.read(), "<stdin>")
+    target = Path(path)
+    try:
+        data = target.read_bytes()
+    except FileNotFoundError:
+        raise InputError(f"{path}: no such file") from None
+    except IsADirectoryError:
+        raise InputError(f"{path}: is a folder, not a file") from None
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror})") from None
+    return load(data, path)
+
+
+def hub_paper(repo: HubRepository, ref: str) -> Paper:
+    """The paper ``--hub REF`` names: the stored one, or a new record under that identifier."""
+    try:
+        return repo.resolve(ref)
+    except UnknownPaper:
+        parsed = parse_reference(ref)
+        if parsed.column is None:
+            raise InputError(
+                f"--hub {ref!r}: no paper in the store has that title; name the paper by an identifier "
+                "(arXiv id, DOI, CorpusId:N, Semantic Scholar or OpenAlex id)"
+            ) from None
+        # No title yet: an empty one never overwrites the title another record brings.
+        return Paper(title="", **{parsed.column: parsed.value})
+
+
+def _storable(paper: Paper) -> bool:
+    return bool(paper.title or paper.identifiers)
+
+
+def screen(records: list[Record]) -> tuple[list[Paper | Citation], list[Skipped]]:
+    """The records to store, and those to skip: parser skips, exact repeats, and records of a
+    paper with neither a title nor an identifier (nothing to show it by or merge it on)."""
+    kept: dict[Paper | Citation, None] = {}
+    skipped: list[Skipped] = []
+    for index, record in enumerate(records):
+        if isinstance(record, Skipped):
+            skipped.append(record)
+        elif not all(_storable(p) for p in ((record.citing, record.cited) if isinstance(record, Citation) else (record,))):
+            skipped.append(Skipped(f"record {index + 1}", "a paper with neither a title nor an identifier"))
+        elif record in kept:
+            skipped.append(Skipped(f"record {index + 1}", "an exact repeat of an earlier one"))
+        else:
+            kept[record] = None
+    return list(kept), skipped
+
+
+def _notes(skipped: list[Skipped]) -> tuple[str, ...]:
+    notes = [f"skipped {s.where}: {s.reason}" for s in skipped[:NOTES_SHOWN]]
+    if len(skipped) > NOTES_SHOWN:
+        notes.append(f"… and {len(skipped) - NOTES_SHOWN} more skipped")
+    return tuple(notes)
+
+
+def store(repo: HubRepository, name: str, records: list[Record]) -> ImportResult:
+    """Screen ``records`` and store them in one upsert (one transaction)."""
+    kept, skipped = screen(records)
+    try:
+        result = repo.upsert(kept)
+    except StoreError as exc:
+        raise StoreError(f"{name}: {exc}; nothing of it was stored") from None
+    return replace(result, skipped=result.skipped + len(skipped), notes=result.notes + _notes(skipped))
+
+
+def import_document(repo: HubRepository, doc: Document, format_name: str = formats.AUTO, hub: Paper | None = None) -> FileImport:
+    """Parse ``doc`` whole, then store it in one transaction."""
+    used, records = formats.parse(doc, format_name, hub)
+    return FileImport(doc.name, used, store(repo, doc.name, records))
+
+
+def import_path(repo: HubRepository, path: str, format_name: str = formats.AUTO, hub: Paper | None = None) -> FileImport:
+    return import_document(repo, read(path), format_name, hub)
