@@ -30,3 +30,15 @@ def printable(text: str | None, *, keep_newlines: bool = False) -> str:
 def showing_sentence(matched: int, total: int) -> str:
     """The explorer's footer, as the hub page words it."""
     return f"Showing {matched} of {total} citing paper{'' if total == 1 else 's'} after filters."
+
+
+_WORD = re.compile(r"[^\W_]+")
+
+
+def search_terms(query: str) -> list[list[str]]:
+    """A search box's text as terms, each a run of words: ``"GPT-4 coll"`` → ``[["gpt", "4"],
+    ["coll"]]``. A paper matches when, for every term, its title or summary has those words in a
+    row, the last one as a prefix (so the word being typed matches already). Punctuation only
+    separates words; it is never interpreted."""
+    terms = (_WORD.findall(chunk.casefold()) for chunk in query.split())
+    return [term for term in terms if term]

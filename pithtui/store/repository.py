@@ -20,12 +20,15 @@ from sqlalchemy import (
     and_,
     bindparam,
     case,
+    column,
     delete,
     exists,
     func,
     insert,
-    or_,
+    literal_column,
     select,
+    table,
+    true,
     tuple_,
     update,
 )
@@ -34,6 +37,7 @@ from sqlalchemy.exc import DBAPIError
 
 from pithtui.errors import StoreError, UnknownPaper
 from pithtui.identifiers import parse_reference
+from pithtui.text import search_terms
 from pithtui.models import (
     UNVERDICTED,
     Citation,
@@ -60,6 +64,9 @@ from pithtui.store.schema import (
     utcnow,
     visits,
 )
+
+PAPERS_FTS = table("papers_fts", column("rowid"))
+_FTS_MATCH = literal_column("papers_fts")
 
 IDENTIFIER_COLUMNS = ("arxiv_id", "doi", "s2_id", "corpus_id", "openalex_id")
 CHUNK = 500
@@ -138,18 +145,6 @@ def title_key(title: str) -> str:
 def _chunks(values: Sequence[T], size: int = CHUNK) -> Iterator[Sequence[T]]:
     for start in range(0, len(values), size):
         yield values[start : start + size]
-
-
-def _like_pattern(word: str) -> str:
-    escaped = word.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-def _words_match(words: Sequence[str], *columns: ColumnElement[Any]) -> ColumnElement[bool]:
-    """Every word appears (case-insensitively, as a substring) in one of ``columns``."""
-    return and_(
-        *(or_(*(col.ilike(_like_pattern(word), escape="\\") for col in columns)) for word in words)
-    )
 
 
 def _paper_from(row: Any) -> Paper:
@@ -307,12 +302,11 @@ class HubRepository:
                 column = papers.c[parsed.column]
                 query = select(*PAPER_COLUMNS).where(column == parsed.value)
             else:
-                words = str(parsed.value).split()
                 exact = case((papers.c.title_key == title_key(str(parsed.value)), 0), else_=1)
                 query = (
                     select(*PAPER_COLUMNS)
-                    .where(_words_match(words, papers.c.title))
-                    .order_by(exact, self._citing_count_of(papers.c.id).desc(), papers.c.id)
+                    .where(self._text_match(str(parsed.value), title_only=True))
+                    .order_by(exact, papers.c.citing_count.desc(), papers.c.id)
                     .limit(1)
                 )
             row = conn.execute(query).first()
@@ -320,28 +314,18 @@ class HubRepository:
             raise UnknownPaper(ref)
         return _paper_from(row)
 
-    @staticmethod
-    def _citing_count_of(paper_id: ColumnElement[int]) -> Any:
-        return (
-            select(func.count())
-            .select_from(citations)
-            .where(citations.c.cited_id == paper_id)
-            .scalar_subquery()
-        )
-
     @_guarded
     def list_papers(self, search: str = "", *, limit: int | None = 100) -> list[PaperListing]:
         """Papers in the store, most cited first; ``search`` matches an identifier exactly or
         words in titles and summaries."""
-        count = self._citing_count_of(papers.c.id).label("citing_count")
-        query = select(*PAPER_COLUMNS, count)
+        query = select(*PAPER_COLUMNS, papers.c.citing_count)
         if search.strip():
             parsed = parse_reference(search)
             if parsed.column is not None:
                 query = query.where(papers.c[parsed.column] == parsed.value)
             else:
-                query = query.where(_words_match(str(parsed.value).split(), papers.c.title, papers.c.summary))
-        query = query.order_by(count.desc(), papers.c.title_key, papers.c.id)
+                query = query.where(self._text_match(str(parsed.value)))
+        query = query.order_by(papers.c.citing_count.desc(), papers.c.title_key, papers.c.id)
         if limit is not None:
             query = query.limit(limit)
         with self._read() as conn:
@@ -351,13 +335,34 @@ class HubRepository:
 
     @_guarded
     def hub(self, paper_id: int) -> HubSummary:
-        paper = self.paper(paper_id)
-        unclassified = func.coalesce(func.sum(case((citations.c.polarity.is_(None), 1), else_=0)), 0)
+        """The hub header: the paper, its stored citing count (kept on the paper row at import)
+        and how many of its citations wait for polarity (counted from an index)."""
+        c = citations.c
         with self._read() as conn:
-            total, pending = conn.execute(
-                select(func.count(), unclassified).where(citations.c.cited_id == paper_id)
-            ).one()
-        return HubSummary(paper=paper, citing_count=total, polarity_unclassified=pending)
+            row = conn.execute(select(*PAPER_COLUMNS, papers.c.citing_count).where(papers.c.id == paper_id)).first()
+            if row is None:
+                raise UnknownPaper(f"#{paper_id}")
+            pending = conn.execute(
+                select(func.count()).where(c.cited_id == paper_id, c.polarity_key == "")
+            ).scalar_one()
+        return HubSummary(paper=_paper_from(row), citing_count=row.citing_count, polarity_unclassified=pending)
+
+    def _text_match(self, query: str, *, title_only: bool = False) -> ColumnElement[bool]:
+        """Papers whose title (and, unless ``title_only``, summary) matches every term of
+        ``query`` (see :func:`pithtui.text.search_terms`), from the full-text index of the
+        backend: FTS5 on SQLite, a tsvector on PostgreSQL. The query is always a bound parameter."""
+        terms = search_terms(query)
+        if not terms:
+            return true()
+        if self.engine.dialect.name == "sqlite":
+            phrase = " ".join('"' + " ".join(term) + '"*' for term in terms)
+            if title_only:
+                phrase = f"title : ({phrase})"
+            return papers.c.id.in_(select(PAPERS_FTS.c.rowid).where(_FTS_MATCH.op("MATCH")(phrase)))
+        tsquery = " & ".join(" <-> ".join(term[:-1] + [term[-1] + ":*"]) for term in terms)
+        text = papers.c.title if title_only else papers.c.title + " " + func.coalesce(papers.c.summary, "")
+        document = func.to_tsvector(literal_column("'simple'"), text)
+        return document.op("@@")(func.to_tsquery(literal_column("'simple'"), tsquery))
 
     # ------------------------------------------------------------------ filters and facets
 
@@ -387,11 +392,8 @@ class HubRepository:
             conds.append(c.citing_novelty >= f.min_novelty)
         if f.new_since is not None:
             conds.append(c.first_seen > f.new_since)
-        words = f.search.split()
-        if words:
-            conds.append(
-                c.citing_id.in_(select(papers.c.id).where(_words_match(words, papers.c.title, papers.c.summary)))
-            )
+        if search_terms(f.search):
+            conds.append(c.citing_id.in_(select(papers.c.id).where(self._text_match(f.search))))
         return conds
 
     @_guarded
@@ -571,8 +573,8 @@ class HubRepository:
         with self._read() as conn:
             base = self._rows_query().where(c.cited_id == hub_id)
             rows = conn.execute(base.where(c.representative.is_(True)).order_by(*order).limit(limit)).all()
-            if not rows:
-                rows = conn.execute(base.order_by(*order).limit(limit)).all()
+            if not rows:  # nothing flagged, so every row has representative false: same index
+                rows = conn.execute(base.where(c.representative.is_(False)).order_by(*order).limit(limit)).all()
             return self._citing_papers(conn, rows)
 
     @_guarded
@@ -650,10 +652,12 @@ class HubRepository:
             else:
                 batch.add(record)
         with self.engine.begin() as conn:
-            ids, final, paper_stats = self._store_papers(conn, batch)
-            citation_stats = self._store_citations(
-                conn, [(ids[batch.find(a)], ids[batch.find(b)], cit) for a, b, cit in pending], final
-            )
+            touched: set[int] = set()
+            ids, final, paper_stats = self._store_papers(conn, batch, touched)
+            links = [(ids[batch.find(a)], ids[batch.find(b)], cit) for a, b, cit in pending]
+            citation_stats = self._store_citations(conn, links, final)
+            touched.update(cited for _, cited, _ in links)
+            self._recount(conn, touched)
         return ImportResult(
             papers_added=paper_stats[0],
             papers_updated=paper_stats[1],
@@ -664,14 +668,14 @@ class HubRepository:
 
     def _existing_ids(self, conn: Connection, keys: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], int]:
         wanted: dict[str, list[Any]] = {}
-        for column, value in keys:
-            wanted.setdefault(column, []).append(value)
+        for name, value in keys:
+            wanted.setdefault(name, []).append(value)
         found: dict[tuple[str, Any], int] = {}
-        for column, values in wanted.items():
-            col = papers.c[column]
+        for name, values in wanted.items():
+            col = papers.c[name]
             for chunk in _chunks(sorted(set(values), key=str)):
                 for paper_id, value in conn.execute(select(papers.c.id, col).where(col.in_(chunk)).order_by(papers.c.id.desc())):
-                    found[(column, value)] = paper_id  # lowest id wins on a title shared by several
+                    found[(name, value)] = paper_id  # lowest id wins on a title shared by several
         return found
 
     def _fetch_papers(self, conn: Connection, ids: Iterable[int]) -> dict[int, Paper]:
@@ -682,7 +686,7 @@ class HubRepository:
         return out
 
     def _store_papers(
-        self, conn: Connection, batch: _BatchPapers
+        self, conn: Connection, batch: _BatchPapers, touched: set[int]
     ) -> tuple[dict[int, int], dict[int, Paper], tuple[int, int]]:
         """Insert or update each paper of the batch; returns group → paper id, paper id → stored
         paper, and (added, updated)."""
@@ -703,7 +707,7 @@ class HubRepository:
             current = stored[target]
             for other in matched[1:]:
                 current = merge_papers(stored[other], current)
-                self._absorb(conn, other, target)
+                self._absorb(conn, other, target, touched)
             merged = merge_papers(current, batch.merged[g])
             group_ids[g] = target
             final[target] = merged
@@ -735,10 +739,22 @@ class HubRepository:
         ids = {g: group_ids[batch.find(g)] for g in range(len(batch.parent))}
         return ids, final, (len(to_insert), len(updates))
 
-    def _absorb(self, conn: Connection, other: int, target: int) -> None:
+    @staticmethod
+    def _recount(conn: Connection, hub_ids: set[int]) -> None:
+        """Bring ``papers.citing_count`` of these papers in line with their citations."""
+        stored = (
+            select(func.count()).select_from(citations).where(citations.c.cited_id == papers.c.id).scalar_subquery()
+        )
+        for chunk in _chunks(sorted(hub_ids)):
+            conn.execute(update(papers).where(papers.c.id.in_(chunk)).values(citing_count=stored))
+
+    def _absorb(self, conn: Connection, other: int, target: int, touched: set[int]) -> None:
         """Fold paper ``other`` into ``target`` (they turned out to be one paper): its citations
-        move over unless ``target`` already has the same one, then it is deleted."""
+        move over unless ``target`` already has the same one, then it is deleted. The papers
+        whose citing counts may change go into ``touched``."""
         c = citations.c
+        touched.add(target)
+        touched.update(conn.execute(select(c.cited_id).where(c.citing_id == other)).scalars())
         for mine, theirs in ((c.citing_id, c.cited_id), (c.cited_id, c.citing_id)):
             taken = select(theirs).where(mine == target).scalar_subquery()
             conn.execute(delete(citations).where(mine == other, theirs.in_(taken)))

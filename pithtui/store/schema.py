@@ -13,6 +13,7 @@ from __future__ import annotations
 import datetime as dt
 
 from sqlalchemy import (
+    DDL,
     JSON,
     Boolean,
     Date,
@@ -24,6 +25,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
@@ -76,6 +78,8 @@ class PaperRow(Base):
     corpus_id: Mapped[int | None] = mapped_column(Integer, unique=True)
     openalex_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     cited_by_reported: Mapped[int | None] = mapped_column(Integer)
+    citing_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
+    """How many citations in the store point at this paper; kept by the repository on import."""
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
@@ -93,7 +97,7 @@ class CitationRow(Base):
         Index("ix_cit_hub_polarity", "cited_id", "polarity_key", "citing_id"),
         Index("ix_cit_hub_year", "cited_id", "citing_year"),
         Index("ix_cit_hub_seen", "cited_id", "first_seen"),
-        Index("ix_cit_hub_representative", "cited_id", "representative"),
+        Index("ix_cit_hub_representative", "cited_id", "representative", "citing_novelty", "citing_date"),
         Index("ix_cit_citing", "citing_id"),
     )
 
@@ -136,6 +140,24 @@ class VisitRow(Base):
     paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     last_opened: Mapped[dt.datetime] = mapped_column(DateTime)
 
+
+# Full-text search on SQLite: an external-content FTS5 table over titles and summaries (words
+# folded to lower case without accents, with prefix indexes so that a word typed so far matches
+# at once); triggers keep it in step with ``papers``. PostgreSQL uses a tsvector expression.
+_FTS_DDL = (
+    "CREATE VIRTUAL TABLE papers_fts USING fts5("
+    "title, summary, content='papers', content_rowid='id', "
+    "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    "CREATE TRIGGER papers_fts_insert AFTER INSERT ON papers BEGIN "
+    "INSERT INTO papers_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END",
+    "CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN "
+    "INSERT INTO papers_fts(papers_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary); END",
+    "CREATE TRIGGER papers_fts_update AFTER UPDATE OF title, summary ON papers BEGIN "
+    "INSERT INTO papers_fts(papers_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary); "
+    "INSERT INTO papers_fts(rowid, title, summary) VALUES (new.id, new.title, new.summary); END",
+)
+for _statement in _FTS_DDL:
+    event.listen(Base.metadata, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
 
 papers = PaperRow.__table__
 citations = CitationRow.__table__
