@@ -21,7 +21,7 @@ from typing import Iterator, NoReturn, TextIO
 from pithtui import __version__
 from pithtui.errors import InputError, PithError
 
-SUBCOMMANDS = ("show", "papers", "db")
+SUBCOMMANDS = ("show", "papers", "db", "import", "fetch")
 TEXT_LIMIT = 25
 """Rows ``show`` lists in its text form unless --limit says otherwise."""
 
@@ -54,6 +54,16 @@ def _date(text: str, *, end: bool = False) -> dt.date:
 
 def _until(text: str) -> dt.date:
     return _date(text, end=True)
+
+
+def _moment(text: str) -> dt.datetime:
+    """YYYY-MM-DD or YYYY-MM-DDTHH:MM[:SS][zone] → naive UTC, as the store keeps times; a time
+    without a zone is local time."""
+    try:
+        moment = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date or time: {text!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
+    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
 
 
 def _novelty(text: str) -> float:
@@ -115,6 +125,10 @@ def build_parser() -> argparse.ArgumentParser:
     show.add_argument("--min-novelty", type=_novelty, metavar="X", help="novelty at least X (0-10)")
     show.add_argument("--search", default="", metavar="TEXT", help="words in the title or summary")
     show.add_argument(
+        "--new-since", type=_moment, metavar="DATE",
+        help="only citations first stored after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time unless a zone is given)",
+    )  # fmt: skip
+    show.add_argument(
         "--sort", type=_sort_key, default=SortKey.DATE, metavar="KEY",
         help="sort by " + ", ".join(k.value for k in SortKey) + " (default date)",
     )  # fmt: skip
@@ -133,6 +147,28 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="where the store is and what it holds")
     _add_db(db)
     db.add_argument("action", choices=("path", "info"))
+
+    from pithtui.sources.fetch import SOURCES
+    from pithtui.sources.formats import AUTO, FORMATS
+
+    importer = commands.add_parser("import", help="store papers and citations from files (- for standard input)")
+    importer.add_argument("paths", nargs="+", metavar="PATH", help="a file to import, or - for standard input")
+    _add_db(importer)
+    importer.add_argument(
+        "--format", choices=(AUTO, *FORMATS), default=AUTO,
+        help="the files' format (default: told from the content)",
+    )  # fmt: skip
+    importer.add_argument(
+        "--hub", metavar="REF",
+        help="the paper records belong to when a file does not say: the cited paper of a citations page, the "
+        "citing paper of a references page; plain paper lists become its citing papers",
+    )  # fmt: skip
+
+    fetch = commands.add_parser("fetch", help="fetch a paper and its citing papers from an online service")
+    fetch.add_argument("ref", metavar="REF", help="arXiv id, DOI, CorpusId:N, Semantic Scholar or OpenAlex id")
+    _add_db(fetch)
+    fetch.add_argument("--source", choices=tuple(SOURCES), default="s2", help="the service to ask (default s2)")
+    fetch.add_argument("--limit", type=_positive, metavar="N", help="fetch at most N citing papers")
     return parser
 
 
@@ -188,6 +224,7 @@ def _filters(args: argparse.Namespace):  # noqa: ANN202 - Filters, imported lazi
         until=args.until,
         min_novelty=args.min_novelty,
         search=args.search,
+        new_since=args.new_since,
     )
 
 
@@ -246,10 +283,47 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
+def _report(done) -> None:  # noqa: ANN001 - FileImport, imported lazily
+    print(done.summary())
+    for note in done.result.notes:
+        print(f"  {note}")
+
+
+def cmd_import(args: argparse.Namespace) -> int:
+    """Each file in its own transaction; a failed file is reported and the others go on."""
+    from pithtui.sources.importer import hub_paper, import_path
+
+    repo = _open(args)
+    hub = hub_paper(repo, args.hub) if args.hub else None
+    failed = 0
+    for path in args.paths:
+        try:
+            _report(import_path(repo, path, args.format, hub))
+        except PithError as exc:
+            failed += 1
+            print(f"pithtui: error: {exc}", file=sys.stderr)
+    if failed and len(args.paths) > 1:
+        print(f"pithtui: {failed} of {len(args.paths)} files failed and stored nothing", file=sys.stderr)
+    return 1 if failed else 0
+
+
+def cmd_fetch(args: argparse.Namespace) -> int:
+    from pithtui.progress import ProgressBar
+    from pithtui.sources.fetch import fetch
+
+    repo = _open(args)
+    with ProgressBar("fetching citing papers") as bar:
+        done = fetch(repo, args.ref, args.source, limit=args.limit, progress=bar)
+    _report(done)
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "show": cmd_show,
     "papers": cmd_papers,
     "db": cmd_db,
+    "import": cmd_import,
+    "fetch": cmd_fetch,
 }
 
 
