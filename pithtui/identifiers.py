@@ -18,6 +18,7 @@ _CORPUS = re.compile(r"^corpus[_ ]?id:\s*(\d+)$", re.IGNORECASE)
 _S2 = re.compile(r"^[0-9a-f]{40}$", re.IGNORECASE)
 _S2_URL = re.compile(r"^https?://(?:www\.)?semanticscholar\.org/paper/(?:[^/]+/)?([0-9a-f]{40})/?$", re.IGNORECASE)
 _OPENALEX = re.compile(r"^(?:https?://openalex\.org/)?(W\d+)$", re.IGNORECASE)
+_ARXIV_CATEGORY = re.compile(r"^[a-z]+(?:-[a-z]+)?(?:\.[A-Za-z]+(?:-[a-z]+)?)?$")
 
 
 def normalize_arxiv(text: str | None) -> str | None:
@@ -54,6 +55,12 @@ def arxiv_from_doi(doi: str | None) -> str | None:
     """The arXiv id inside an arXiv DOI (``10.48550/arXiv.2305.17493``), else None."""
     found = _ARXIV_DOI.match(doi or "")
     return normalize_arxiv(found.group(1)) if found else None
+
+
+def is_arxiv_category(text: str | None) -> bool:
+    """True for an arXiv category (``cs.LG``, ``hep-th``, ``cond-mat.stat-mech``), as opposed
+    to a field of study or topic name from another source (``Computer Science``)."""
+    return bool(text) and ("." in text or "-" in text) and _ARXIV_CATEGORY.match(text) is not None
 
 
 def normalize_openalex(text: str | None) -> str | None:

@@ -320,3 +320,15 @@ def test_hub_record_in_the_file_keeps_its_title(store: HubRepository) -> None:
     assert done.result.citations_added == 1
     assert store.resolve("CorpusId:5").title == "Real title"
     assert isinstance(formats.parse(load(json.dumps(edge).encode(), "e"), "s2", Paper(title="", corpus_id=5))[1][0], Citation)
+
+
+def test_an_arxiv_category_is_not_replaced_by_a_field_of_study(store: HubRepository) -> None:
+    s2 = {"paperId": "f" * 40, "externalIds": {"ArXiv": "2305.17493"}, "title": "T", "fieldsOfStudy": ["Computer Science"]}
+    _import(store, json.dumps(s2), "s2.json")
+    assert store.resolve("2305.17493").category == "Computer Science"  # no arXiv category yet
+    _import(store, BIB, "refs.bib")
+    assert store.resolve("2305.17493").category == "cs.LG"
+    _import(store, json.dumps(s2), "s2.json")
+    _import(store, json.dumps(OPENALEX_WORK), "oa.json")
+    paper = store.resolve("2305.17493")
+    assert (paper.category, paper.categories) == ("cs.LG", ("cs.LG",))

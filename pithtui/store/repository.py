@@ -36,7 +36,7 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from pithtui.errors import StoreError, UnknownPaper
-from pithtui.identifiers import parse_reference
+from pithtui.identifiers import is_arxiv_category, parse_reference
 from pithtui.text import search_terms
 from pithtui.models import (
     UNVERDICTED,
@@ -194,7 +194,8 @@ def _citing_values(paper: Paper) -> dict[str, Any]:
 
 def merge_papers(base: Paper, new: Paper) -> Paper:
     """``base`` updated by what ``new`` knows: new values win, but nothing is blanked out and
-    an UNVERDICTED record does not undo a verdict. ``base`` itself when nothing changes."""
+    an UNVERDICTED record does not undo a verdict, and an arXiv category is not replaced by
+    another source's field of study. ``base`` itself when nothing changes."""
     changes: dict[str, Any] = {}
     for name in PAPER_FIELDS:
         value = getattr(new, name)
@@ -202,6 +203,8 @@ def merge_papers(base: Paper, new: Paper) -> Paper:
             continue
         if name == "verdict" and value == UNVERDICTED:
             continue
+        if name in ("category", "categories") and is_arxiv_category(base.category) and not is_arxiv_category(new.category):
+            continue  # a field-of-study name from another source does not replace arXiv's category
         if value != getattr(base, name):
             changes[name] = value
     return replace(base, **changes) if changes else base
