@@ -21,8 +21,8 @@ from pithtui.tui.screens.hub import HubScreen
 from pithtui.tui.screens.picker import PickerScreen
 from pithtui.tui.workers import ReportsWorkerErrors
 
-ANSI_THEME = "textual-ansi"
-"""The theme made of the terminal's own 16 colours."""
+ANSI_THEME = "ansi-dark"
+"""The theme made of the terminal's own 16 colours (Textual's ANSI theme)."""
 
 DEFAULT_THEME = "textual-dark"
 
@@ -36,7 +36,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
-        Binding("o,ctrl+o", "open_picker", "Open paper", id="app.open"),
+        Binding("o,ctrl+o", "open_picker", "Papers", id="app.open"),
     ]
 
     class StartResolved(Message):
@@ -54,7 +54,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
 
     def compose(self) -> ComposeResult:
         yield Static("No hub open. Press o to find a paper in the store.", id="no-hub")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.theme = ANSI_THEME if self._ansi else DEFAULT_THEME

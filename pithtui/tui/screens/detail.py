@@ -129,7 +129,7 @@ class DetailScreen(ReportsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         with VerticalScroll(id="detail-body"):
             yield Static(Text("…"), id="detail-text")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()

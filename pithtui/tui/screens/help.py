@@ -17,7 +17,7 @@ from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
 
 GENERAL = (
-    ("tab / shift+tab", "Move between the sidebar, the hub pane and the explorer"),
+    ("tab / shift+tab", "Move between the sidebar, hub pane and explorer"),
     ("space", "Tick or untick a filter value"),
     ("ctrl+p", "Command palette: every action, and the themes"),
 )
@@ -40,7 +40,12 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
                     shown = keys.setdefault(binding.description, {})
                     for key in binding.key.split(","):
                         shown[node.app.get_key_display(replace(binding, key=key))] = None
-    return [(", ".join(shown), description) for description, shown in keys.items()]
+    return [(", ".join(sorted(shown, key=_letters_last)), description) for description, shown in keys.items()]
+
+
+def _letters_last(key: str) -> bool:
+    """Named keys (``↓``, ``home``) before their vim aliases (``j``, ``g``)."""
+    return len(key) == 1 and key.isalpha()
 
 
 class HelpScreen(ModalScreen[None]):

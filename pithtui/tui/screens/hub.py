@@ -47,7 +47,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     BINDINGS = [
         Binding("slash", "search", "Search", id="hub.search"),
         Binding("f", "toggle_sidebar", "Filters", id="hub.filters"),
-        Binding("x", "clear_filters", "Clear filters", id="hub.clear"),
+        Binding("x", "clear_filters", "Clear", id="hub.clear"),
         Binding("s", "cycle_sort", "Sort", id="hub.sort"),
         Binding("r", "reverse_sort", "Reverse", id="hub.reverse"),
         Binding("a", "toggle_abstract", "Abstract", show=False, id="hub.abstract"),
@@ -85,7 +85,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
                 yield HubPane(id="hub-pane")
                 yield Static(id="showing")
                 yield CitingExplorer(self._repo, id="explorer")
-        yield Footer()
+        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.set_reactive(HubScreen.show_sidebar, self.app.size.width >= SIDEBAR_MIN_WIDTH)

@@ -34,7 +34,7 @@ from pithtui.tui.widgets.row_cache import Edges, RowCache, fetch_order, fetch_pl
 GAP = 1
 """Blank cells between columns."""
 
-TITLE_MIN = 20
+TITLE_MIN = 28
 """Narrower than this and the title column gives way: the lowest-priority column is hidden."""
 
 
@@ -58,7 +58,7 @@ COLUMNS = (
     Column("roles", 16, lambda r: ", ".join(r.roles)),
     Column("polarity", 12, lambda r: facet_label(r.polarity), SortKey.POLARITY),
 )
-HIDE_ORDER = ("roles", "polarity", "verdict", "category")
+HIDE_ORDER = ("roles", "verdict", "category", "polarity")
 """The columns a narrow explorer hides first."""
 
 

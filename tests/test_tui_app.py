@@ -1,0 +1,568 @@
+"""The hub in the terminal, driven headlessly as a user would: keys in, screen text out.
+
+Most tests run against a generated hub of 10,000 citing papers whose attributes follow
+simple rules (category by ``i % 4``, verdict by ``i % 10``, …), so the expected counts are
+computed here from the same rules and compared with what the screen says.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import functools
+import re
+import subprocess
+import sys
+from collections.abc import Callable, Coroutine
+from pathlib import Path
+
+import pytest
+
+from pithtui.models import UNVERDICTED, Citation, Paper
+from pithtui.sources.sample import open_store
+from pithtui.store import HubRepository
+from pithtui.tui import wants_ansi
+from pithtui.tui.app import PithApp
+from pithtui.tui.screens.detail import DetailScreen
+from pithtui.tui.screens.help import HelpScreen
+from pithtui.tui.screens.hub import HubScreen
+from pithtui.tui.screens.picker import PickerScreen
+from pithtui.tui.screenshots import sample_store, settle
+from pithtui.tui.widgets.explorer import CitingExplorer
+from pithtui.tui.widgets.row_cache import BLOCK
+
+N = 10_000
+CATEGORIES = ("cs.LG", "cs.CL", "cs.AI", "stat.ML")
+ROLES = (("background",), ("baseline", "method"), ())
+POLARITIES = (None, "supporting", "supporting", "contrasting", "neutral")
+HUB = Paper(
+    title="A Hub With Ten Thousand Citing Papers",
+    arxiv_id="2301.00001",
+    category="cs.LG",
+    date=dt.date(2023, 1, 1),
+    abstract="What a large hub looks like.",
+    cited_by_reported=12_000,
+)
+
+
+def date_of(i: int) -> dt.date:
+    return dt.date(2000, 1, 1) + dt.timedelta(days=i)
+
+
+def novelty_of(i: int) -> float | None:
+    return None if i % 11 == 10 else float(i % 11)
+
+
+def citing(i: int) -> Paper:
+    return Paper(
+        title=f"Citing paper {i:05d}",
+        arxiv_id=f"2401.{i:05d}",
+        authors=(f"Author {i}",),
+        date=date_of(i),
+        category=CATEGORIES[i % 4],
+        verdict="SOUND" if i % 10 == 0 else UNVERDICTED,
+        novelty=novelty_of(i),
+        summary=f"Summary of work number {i}.",
+    )
+
+
+def generated_hub() -> list[Paper | Citation]:
+    records: list[Paper | Citation] = [HUB]
+    for i in range(N):
+        records.append(
+            Citation(
+                citing=citing(i),
+                cited=HUB,
+                roles=ROLES[i % 3],
+                polarity=POLARITIES[i % 5],
+                contexts=(f"We build on the hub in work {i}.",),
+                source="test",
+            )
+        )
+    # Paper 00000 is a hub of its own: three follow-ups cite it.
+    for letter in "ABC":
+        records.append(Citation(citing=Paper(title=f"Follow-up {letter}", arxiv_id=f"2501.0000{ord(letter) - 64}"), cited=citing(0)))
+    return records
+
+
+def matching(predicate: Callable[[int], bool]) -> int:
+    return sum(1 for i in range(N) if predicate(i))
+
+
+@pytest.fixture(scope="module")
+def big_url(tmp_path_factory: pytest.TempPathFactory) -> str:
+    url = f"sqlite:///{tmp_path_factory.mktemp('big') / 'hub.db'}"
+    repo = open_store(url)
+    repo.upsert(generated_hub())
+    repo.close()
+    return url
+
+
+@pytest.fixture
+def big(big_url: str) -> HubRepository:
+    repo = open_store(big_url)
+    yield repo
+    repo.close()
+
+
+@pytest.fixture
+def sample(tmp_path: Path) -> HubRepository:
+    repo = sample_store(tmp_path)
+    yield repo
+    repo.close()
+
+
+def headless(test: Callable[..., Coroutine[object, object, None]]) -> Callable[..., None]:
+    """Run an async test on its own event loop (pytest sees the wrapped test's fixtures)."""
+
+    @functools.wraps(test)
+    def run(*args: object, **kwargs: object) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+# ------------------------------------------------------------------ what the user sees
+
+
+def screen_text(app: PithApp) -> str:
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def showing(app: PithApp) -> tuple[int, int]:
+    found = re.search(r"Showing (\d+) of (\d+) citing papers? after filters", screen_text(app))
+    assert found, screen_text(app)
+    return int(found[1]), int(found[2])
+
+
+def explorer(app: PithApp) -> CitingExplorer:
+    return app.screen.query_one(CitingExplorer)
+
+
+def table_lines(app: PithApp) -> list[str]:
+    """The explorer's header and rows as drawn."""
+    widget = explorer(app)
+    return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
+
+
+def cursor_line(app: PithApp) -> str:
+    widget = explorer(app)
+    return widget.render_line(widget.cursor - int(widget.scroll_y) + 1).text.rstrip()
+
+
+async def open_app(app: PithApp, pilot) -> None:  # noqa: ANN001 - Pilot
+    await settle(pilot)
+
+
+async def tick(pilot, facet: str, label: str) -> None:  # noqa: ANN001 - Pilot
+    """Tick ``label`` in a facet list with the keys: g, j…, space."""
+    facet_list = pilot.app.screen.query_one(f"#facet-{facet}")
+    labels = [str(facet_list.get_option_at_index(i).prompt).rsplit("  ", 1)[0] for i in range(facet_list.option_count)]
+    facet_list.focus()
+    await pilot.press("g", *["j"] * labels.index(label), "space")
+    await settle(pilot)
+
+
+async def type_into(pilot, selector: str, text: str) -> None:  # noqa: ANN001 - Pilot
+    pilot.app.screen.query_one(selector).focus()
+    await pilot.press(*text, "enter")
+    await settle(pilot)
+
+
+# ------------------------------------------------------------------ opening
+
+
+@headless
+async def test_opens_the_sample_hub_like_the_hub_page(sample: HubRepository) -> None:
+    app = PithApp(sample)
+    async with app.run_test(size=(200, 60)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        assert isinstance(app.screen, HubScreen)
+        assert "The Curse of Recursion: Training on Generated Data Makes Models Forget" in text
+        assert "arXiv 2305.17493 · cs.LG · 2023-05-27" in text
+        assert "30 papers cite this work · 8 in the store" in text
+        assert "Polarity classification is still indexing (0 of 8 classified)." in text
+        assert "UNVERDICTED 8" in text
+        assert "When Does Model Collapse Occur in Structured Interactive Learning?" in text
+        assert "cs.LG · 2026-05-19 · unverdicted · novelty 7.0" in text
+        assert showing(app) == (8, 8)
+        assert app.screen.query_one("#sidebar").display
+    assert sample.last_hub().arxiv_id == "2305.17493"
+
+
+@headless
+async def test_ref_on_the_command_line_opens_that_hub(big: HubRepository) -> None:
+    for ref in ("2301.00001", "ten thousand citing"):
+        app = PithApp(big, ref=ref)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert "A Hub With Ten Thousand Citing Papers" in screen_text(app)
+            assert showing(app) == (N, N)
+            assert "12000 papers cite this work · 10000 in the store" in screen_text(app)
+
+
+@headless
+async def test_unknown_ref_opens_the_picker_with_the_words_typed(big: HubRepository) -> None:
+    app = PithApp(big, ref="no such paper anywhere")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        assert app.screen.query_one("#picker-search").value == "no such paper anywhere"
+        assert "No paper in the store matches" in screen_text(app)
+
+
+@headless
+async def test_no_ref_opens_the_last_hub(big: HubRepository) -> None:
+    big.record_visit(big.resolve("2401.00000").id)
+    app = PithApp(big)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "Citing paper 00000" in screen_text(app)
+        assert showing(app) == (3, 3)
+    big.record_visit(big.resolve("2301.00001").id)
+
+
+# ------------------------------------------------------------------ filters
+
+
+@pytest.mark.parametrize(
+    ("facet", "label", "predicate"),
+    [
+        ("role", "background", lambda i: i % 3 == 0),
+        ("polarity", "unclassified", lambda i: i % 5 == 0),
+        ("polarity", "supporting", lambda i: i % 5 in (1, 2)),
+        ("verdict", "SOUND", lambda i: i % 10 == 0),
+        ("category", "cs.CL", lambda i: i % 4 == 1),
+    ],
+)
+@headless
+async def test_ticking_a_facet_value_filters_and_recounts(big: HubRepository, facet: str, label: str, predicate) -> None:  # noqa: ANN001
+    app = PithApp(big, ref="2301.00001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await tick(pilot, facet, label)
+        assert showing(app) == (matching(predicate), N)
+        rows = table_lines(app)[1:]
+        assert all(row.startswith("Citing paper") for row in rows if row)
+        # The other facets now count within the filter: e.g. how many SOUND among them.
+        if facet != "verdict":
+            sound = matching(lambda i: predicate(i) and i % 10 == 0)
+            assert f"SOUND  {sound}" in screen_text(app)
+
+
+@headless
+async def test_facets_count_each_value_under_the_other_filters(big: HubRepository) -> None:
+    app = PithApp(big, ref="2301.00001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        text = screen_text(app)
+        for category in CATEGORIES:
+            assert f"{category}  {N // 4}" in text
+        await tick(pilot, "category", "cs.LG")
+        await tick(pilot, "category", "cs.AI")
+        assert showing(app) == (N // 2, N)
+        text = screen_text(app)
+        assert f"cs.CL  {N // 4}" in text  # its own facet ignores the category filter
+        assert f"unclassified  {matching(lambda i: i % 5 == 0 and i % 4 in (0, 2))}" in text
+
+
+@headless
+async def test_year_range_and_minimum_novelty(big: HubRepository) -> None:
+    app = PithApp(big, ref="2301.00001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await type_into(pilot, "#since", "2020")
+        await type_into(pilot, "#until", "2021-06")
+        in_range = lambda i: dt.date(2020, 1, 1) <= date_of(i) <= dt.date(2021, 6, 30)  # noqa: E731
+        assert showing(app) == (matching(in_range), N)
+        await type_into(pilot, "#min-novelty", "8")
+        assert showing(app) == (matching(lambda i: in_range(i) and (novelty_of(i) or -1) >= 8), N)
+
+
+@headless
+async def test_search_and_clear_filters(big: HubRepository) -> None:
+    app = PithApp(big, ref="2301.00001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await tick(pilot, "verdict", "SOUND")
+        await pilot.press("slash", *"00042", "enter")
+        await settle(pilot)
+        assert app.screen.focused.id == "search"
+        assert showing(app) == (0, N)
+        assert "No citing papers match these filters." in table_lines(app)[1]
+        await pilot.press("escape")  # leaves the search field for the explorer
+        assert isinstance(app.screen.focused, CitingExplorer)
+        await pilot.press("x")
+        await settle(pilot)
+        assert showing(app) == (N, N)
+        assert app.screen.query_one("#search").value == ""
+        await pilot.press("slash", *"paper 00042")
+        await pilot.pause(0.4)  # typing applies once the user pauses
+        await settle(pilot)
+        assert showing(app) == (1, N)
+        assert table_lines(app)[1].startswith("Citing paper 00042")
+
+
+# ------------------------------------------------------------------ sorting and paging
+
+
+@headless
+async def test_sort_keys_cycle_and_reverse(big: HubRepository) -> None:
+    app = PithApp(big, ref="2301.00001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        assert "date▼" in table_lines(app)[0]
+        assert table_lines(app)[1].startswith("Citing paper 09999")
+        await pilot.press("s")
+        await settle(pilot)
+        assert "novelty▼" in table_lines(app)[0]
+        assert "9.0" in table_lines(app)[1]
+        await pilot.press("s")
+        await settle(pilot)
+        assert "title▼" in table_lines(app)[0]
+        assert table_lines(app)[1].startswith("Citing paper 09999")
+        await pilot.press("r")
+        await settle(pilot)
+        assert "title▲" in table_lines(app)[0]
+        assert table_lines(app)[1].startswith("Citing paper 00000")
+        assert "sorted by title, ascending" in screen_text(app)
+
+
+@headless
+async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    calls: list[dict] = []
+    real_page = big.page
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003
+        calls.append(kwargs)
+        return real_page(*args, **kwargs)
+
+    monkeypatch.setattr(big, "page", spy)
+    app = PithApp(big, ref="2301.00001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        for _ in range(8):
+            await pilot.press("pagedown")
+            await settle(pilot)
+        assert any(call["after"] is not None for call in calls), "scrolling down pages by keyset"
+        await pilot.press("G")
+        await settle(pilot)
+        assert cursor_line(app).startswith("Citing paper 00000")
+        assert any(call["from_end"] for call in calls), "the end is fetched from the end"
+        await pilot.press(*["pageup"] * 6)
+        await settle(pilot)
+        assert any(call["before"] is not None for call in calls), "scrolling up from the end by keyset"
+        up = 6 * (explorer(app).size.height - 2)  # rows moved by six pages
+        assert cursor_line(app).startswith(f"Citing paper {up:05d}")
+        await pilot.press("k", "k")
+        assert cursor_line(app).startswith(f"Citing paper {up + 2:05d}")
+        explorer(app).scroll_to(y=N // 2, animate=False, immediate=True)  # the scrollbar dragged half-way
+        await settle(pilot)
+        assert any(call["offset"] >= N // 2 - BLOCK for call in calls), "a big jump uses an offset"
+        assert "…" not in "\n".join(table_lines(app))
+        await pilot.press("g")
+        await settle(pilot)
+        assert cursor_line(app).startswith("Citing paper 09999")
+    assert all(call["limit"] <= BLOCK for call in calls)
+    assert len(calls) < 20
+
+
+# ------------------------------------------------------------------ detail and navigation
+
+
+@headless
+async def test_detail_shows_the_paper_and_copies_and_opens(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    app = PithApp(big, ref="2301.00001")
+    opened: list[str] = []
+    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("j", "j", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        text = screen_text(app)
+        for expected in (
+            "Citing paper 09997",
+            "Author 9997",
+            "arXiv: 2401.09997",
+            "roles: baseline, method",
+            "polarity: supporting",
+            "We build on the hub in work 9997.",
+            "Summary of work number 9997.",
+            "arXiv: https://arxiv.org/abs/2401.09997",
+            "no papers citing it in the store",
+        ):
+            assert expected in text
+        await pilot.press("c")
+        assert app.clipboard == "2401.09997"
+        await pilot.press("b")
+        assert app.clipboard.startswith("@misc{") and "eprint = {2401.09997}" in app.clipboard
+        await pilot.press("u")
+        assert opened == ["https://arxiv.org/abs/2401.09997"]
+        assert "Copied 2401.09997 to the clipboard" in [n.message for n in app._notifications]
+        await pilot.press("escape")
+        assert isinstance(app.screen, HubScreen)
+
+
+@headless
+async def test_a_citing_papers_hub_opens_and_back_restores_filters_and_position(big: HubRepository) -> None:
+    app = PithApp(big, ref="2301.00001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await tick(pilot, "category", "cs.LG")
+        await pilot.press("e", "s", "s", "r")  # to the explorer; sort by title, ascending
+        await settle(pilot)
+        await pilot.press("j", "j", "k")
+        assert cursor_line(app).startswith("Citing paper 00004")
+        await pilot.press("k", "enter")
+        await settle(pilot)
+        assert "3 citing papers in the store — press h to open it" in screen_text(app)
+        await pilot.press("h")
+        await settle(pilot)
+        assert "Citing paper 00000" in screen_text(app)
+        assert showing(app) == (3, 3)
+        assert "Follow-up A" in "\n".join(table_lines(app))
+        await pilot.press("escape")
+        assert isinstance(app.screen, DetailScreen)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert showing(app) == (N // 4, N)
+        assert "title▲" in table_lines(app)[0]
+        assert cursor_line(app).startswith("Citing paper 00000")
+        assert app.screen.query_one("#facet-category").selected
+
+
+@headless
+async def test_representative_opens_its_detail(sample: HubRepository) -> None:
+    app = PithApp(sample)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        app.screen.query_one("#representatives").focus()
+        await pilot.press("g", "enter")
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
+        assert "When Does Model Collapse Occur in Structured Interactive Learning?" in screen_text(app)
+
+
+@headless
+async def test_picker_finds_a_paper_and_opens_its_hub(big: HubRepository) -> None:
+    app = PithApp(big, ref="2301.00001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("o")
+        await settle(pilot)
+        assert isinstance(app.screen, PickerScreen)
+        assert "10000 citing papers in the store" in screen_text(app)
+        await pilot.press(*"2401.00000")
+        await settle(pilot)
+        assert "2401.00000 · 3 citing papers in the store" in screen_text(app)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert isinstance(app.screen, HubScreen)
+        assert showing(app) == (3, 3)
+        await pilot.press("escape")
+        await settle(pilot)
+        assert showing(app) == (N, N)
+
+
+@headless
+async def test_help_lists_the_keys_and_closes(sample: HubRepository) -> None:
+    app = PithApp(sample)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("question_mark")
+        assert isinstance(app.screen, HelpScreen)
+        text = screen_text(app)
+        for row in ("/ ", "Search", "Filters", "Clear", "Sort", "Reverse", "Papers", "Quit", "↓, j", "home, g", "end, G"):
+            assert row in text
+        await pilot.press("escape")
+        assert isinstance(app.screen, HubScreen)
+
+
+@headless
+async def test_command_palette_runs_the_same_actions(big: HubRepository) -> None:
+    app = PithApp(big, ref="2301.00001")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("ctrl+p", *"Reverse")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await settle(pilot)
+        assert "date▲" in table_lines(app)[0]
+        assert table_lines(app)[1].startswith("Citing paper 00000")
+
+
+@headless
+async def test_q_quits(sample: HubRepository) -> None:
+    app = PithApp(sample)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await pilot.press("q")
+        await pilot.pause()
+        assert not app.is_running
+    assert app.return_code == 0
+
+
+# ------------------------------------------------------------------ looks
+
+
+@headless
+async def test_narrow_terminal_starts_without_the_sidebar(sample: HubRepository) -> None:
+    app = PithApp(sample)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        sidebar = app.screen.query_one("#sidebar")
+        assert not sidebar.display
+        assert "Showing 8 of 8" in screen_text(app)
+        await pilot.press("f")
+        assert sidebar.display
+        await pilot.press("f", "slash")
+        assert sidebar.display and app.screen.focused.id == "search"
+
+
+@headless
+async def test_hostile_titles_show_literally_and_never_reach_the_terminal_as_codes(tmp_path: Path) -> None:
+    hostile = "[bold red]x[/]\x1b[31m\u202eevil"
+    hub = Paper(title=f"Hub {hostile}", arxiv_id="2301.99999")
+    repo = open_store(f"sqlite:///{tmp_path / 'h.db'}")
+    repo.upsert([Citation(citing=Paper(title=hostile, summary=hostile, arxiv_id="2401.99999"), cited=hub, roles=("[i]r[/i]",))])
+    app = PithApp(repo, ref="2301.99999")
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        screens = [app.screen.query_one("#explorer").render_line(1).text, screen_text(app)]
+        await pilot.press("enter")
+        await settle(pilot)
+        screens.append(screen_text(app))
+        strips = app.screen._compositor.render_strips()
+        await pilot.press("escape", "o")
+        await settle(pilot)
+        screens.append(screen_text(app))
+    for text in screens:
+        assert "[bold red]x[/][31mevil" in text
+    assert "Hub [bold red]x[/][31mevil" in screens[1]
+    assert "[i]r[/i]" in screens[2]
+    for text in [*screens, *(segment.text for strip in strips for segment in strip)]:
+        assert "\x1b" not in text and "\u202e" not in text
+    repo.close()
+
+
+@headless
+async def test_ansi_flag_uses_the_terminals_own_colours(sample: HubRepository) -> None:
+    app = PithApp(sample, ansi=True)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await settle(pilot)
+        assert app.theme == "ansi-dark" and app.ansi_color
+        assert "Showing 8 of 8" in screen_text(app)
+
+
+def test_sixteen_colour_environments_are_detected() -> None:
+    assert wants_ansi({"TERM": "linux"})
+    assert wants_ansi({"TEXTUAL_COLOR_SYSTEM": "standard", "TERM": "xterm-256color"})
+    assert not wants_ansi({"TERM": "xterm-256color"})
+
+
+def test_importing_the_tui_package_does_not_import_textual() -> None:
+    code = "import sys, pithtui.tui; assert callable(pithtui.tui.run); print(any(m.startswith('textual') for m in sys.modules))"
+    result = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert result.stdout.strip() == "False"

@@ -1,0 +1,67 @@
+"""How the explorer plans its repository calls: keyset next to a fetched block, ``from_end``
+for the last block, ``offset`` only for a jump into the unknown."""
+
+from __future__ import annotations
+
+from pithtui.models import CitingPaper, Cursor, Page, Paper
+from pithtui.tui.widgets.row_cache import BLOCK, KEEP_BLOCKS, Edges, RowCache, fetch_order, fetch_plan
+
+TOTAL = 10 * BLOCK + 37
+
+
+def edge(n: int) -> Edges:
+    return Edges(Cursor(f"first-{n}", n), Cursor(f"last-{n}", n))
+
+
+def page(block: int, total: int = TOTAL) -> Page:
+    rows = tuple(CitingPaper(Paper(title=f"row {block * BLOCK + i}", id=block * BLOCK + i)) for i in range(BLOCK))
+    return Page(rows, total, Cursor("a", block), Cursor("z", block))
+
+
+def test_first_fetch_counts_by_offset():
+    assert fetch_plan(0, None, {}).kwargs == {"limit": BLOCK, "after": None, "before": None, "from_end": False, "offset": 0}
+
+
+def test_block_after_a_fetched_one_pages_by_keyset():
+    plan = fetch_plan(3, TOTAL, {2: edge(2)})
+    assert plan.after == Cursor("last-2", 2) and plan.offset == 0 and plan.limit == BLOCK
+
+
+def test_block_before_a_fetched_one_pages_backwards_by_keyset():
+    plan = fetch_plan(3, TOTAL, {4: edge(4)})
+    assert plan.before == Cursor("first-4", 4) and plan.offset == 0
+
+
+def test_last_block_comes_from_the_end_with_just_its_rows():
+    plan = fetch_plan(10, TOTAL, {})
+    assert plan.from_end and plan.limit == 37 and plan.offset == 0
+
+
+def test_a_jump_into_the_unknown_uses_an_offset():
+    plan = fetch_plan(5, TOTAL, {0: edge(0)})
+    assert plan.offset == 5 * BLOCK and plan.after is None and plan.before is None
+
+
+def test_fetch_order_walks_out_from_known_blocks():
+    assert fetch_order([5, 6, 7], TOTAL, {8: edge(8)}) == [7, 6, 5]
+    assert fetch_order([8, 9, 10], TOTAL, {}) == [10, 9, 8]
+    assert fetch_order([4, 5], TOTAL, {}) == [4, 5]
+
+
+def test_cache_serves_rows_and_keeps_only_blocks_near_the_viewport():
+    cache = RowCache()
+    for block in range(KEEP_BLOCKS + 3):
+        cache.store(block, page(block), near=block * BLOCK)
+    assert cache.total == TOTAL
+    last = KEEP_BLOCKS + 2
+    assert cache.row(last * BLOCK + 5).paper.title == f"row {last * BLOCK + 5}"
+    assert 0 not in cache and last in cache
+    assert len(cache.edges) == KEEP_BLOCKS
+    assert cache.missing(0, 2 * BLOCK) == [0, 1, 2]
+
+
+def test_a_page_fetched_without_a_count_keeps_the_total():
+    cache = RowCache()
+    cache.store(0, page(0), near=0)
+    cache.store(1, Page(page(1).rows, -1, None, None), near=0)
+    assert cache.total == TOTAL
