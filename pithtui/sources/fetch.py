@@ -18,11 +18,9 @@ import email.utils
 import os
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
-from typing import Any
+from dataclasses import dataclass, field, replace
+from typing import TYPE_CHECKING, Any
 from urllib.parse import quote
-
-import httpx
 
 from pithtui import __version__
 from pithtui.errors import InputError, PithError
@@ -33,6 +31,9 @@ from pithtui.sources.document import Document
 from pithtui.sources.fields import Record
 from pithtui.sources.importer import FileImport, store
 from pithtui.store import HubRepository
+
+if TYPE_CHECKING:  # imported where a fetch runs: every CLI command builds its parser from here
+    import httpx
 
 S2_API = "https://api.semanticscholar.org/graph/v1"
 OPENALEX_API = "https://api.openalex.org"
@@ -97,26 +98,35 @@ class Api:
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> httpx.Response:
         """The answer to GET ``url``, retried on 429/5xx; a PithError if it never comes."""
-        for attempt in range(self.retry.attempts):
+        import httpx
+
+        attempt = 0
+        while True:
+            last = attempt + 1 >= self.retry.attempts
             try:
                 response = self.client.get(url, params={**self.params, **(params or {})}, headers=self.headers)
             except httpx.TimeoutException:
-                if attempt + 1 < self.retry.attempts:
-                    self.sleep(self.retry.first_wait * 2**attempt)
-                    continue
-                raise PithError(f"{self.label} did not answer in time; nothing was stored") from None
+                if last:
+                    raise PithError(f"{self.label} did not answer in time; nothing was stored") from None
+                self.sleep(min(self.retry.first_wait * 2**attempt, self.retry.max_wait))
+                attempt += 1
+                continue
             except httpx.TransportError as exc:
-                reason = (str(exc).splitlines() or [type(exc).__name__])[0] or type(exc).__name__
+                reason = (str(exc).splitlines() or [""])[0] or type(exc).__name__
                 raise PithError(
                     f"cannot reach {self.label} ({reason}); check the network connection. Nothing was stored"
                 ) from None
-            if response.status_code in RETRY_STATUSES and attempt + 1 < self.retry.attempts:
-                self.sleep(self.retry.wait(response, attempt))
-                continue
-            return response
-        if response.status_code == 429:
-            raise PithError(f"{self.label} is still rate limiting after {self.retry.attempts} tries; try again later{self.hint}")
-        return response
+            if response.status_code not in RETRY_STATUSES:
+                return response
+            if last:
+                if response.status_code == 429:
+                    raise PithError(
+                        f"{self.label} is still rate limiting after {self.retry.attempts} tries; "
+                        f"try again later{self.hint}. Nothing was stored"
+                    )
+                return response
+            self.sleep(self.retry.wait(response, attempt))
+            attempt += 1
 
     def json(self, url: str, params: dict[str, Any] | None = None, *, ref: str) -> Any:
         """The JSON answer to GET ``url``; PithError naming ``ref`` for a 404 or any failure."""
@@ -144,6 +154,15 @@ def _message(response: httpx.Response) -> str:
     return " ".join(text.split())[:200] or response.reason_phrase
 
 
+def known_as(paper: Paper, ref: str) -> Paper:
+    """``paper`` also carrying the identifier it was fetched by, so ``pithtui show REF`` finds
+    it even when the service's answer left that identifier out."""
+    parsed = parse_reference(ref)
+    if parsed.column is None or getattr(paper, parsed.column) is not None:
+        return paper
+    return replace(paper, **{parsed.column: parsed.value})
+
+
 # ---------------------------------------------------------------- Semantic Scholar
 
 
@@ -166,7 +185,7 @@ def fetch_s2(api: Api, ref: str, limit: int | None, progress: Progress) -> list[
     found = api.json(paper_path, {"fields": S2_HUB_FIELDS}, ref=ref)
     if not isinstance(found, dict):
         raise PithError(f"{api.label} sent an unexpected answer for {ref!r}")
-    hub = semantic_scholar.paper(found, f"{api.label} paper {ref!r}")
+    hub = known_as(semantic_scholar.paper(found, f"{api.label} paper {ref!r}"), ref)
     records: list[Record] = [hub]
     offset: int | None = 0
     while offset is not None and (limit is None or len(records) - 1 < limit):
@@ -204,7 +223,7 @@ def fetch_openalex(api: Api, ref: str, limit: int | None, progress: Progress) ->
     found = api.json(f"{OPENALEX_API}/works/{quote(openalex_work_id(ref), safe=':/')}", ref=ref)
     if not isinstance(found, dict):
         raise PithError(f"{api.label} sent an unexpected answer for {ref!r}")
-    hub = openalex.work(found, f"{api.label} work {ref!r}")
+    hub = known_as(openalex.work(found, f"{api.label} work {ref!r}"), ref)
     if hub.openalex_id is None:
         raise PithError(f"{api.label} answered for {ref!r} without a work id")
     records: list[Record] = [hub]
@@ -281,6 +300,8 @@ SOURCES: dict[str, Source] = {
 
 def new_client() -> httpx.Client:
     """The client ``fetch`` uses when none is handed in."""
+    import httpx
+
     return httpx.Client(timeout=httpx.Timeout(30.0), headers={"User-Agent": f"pithtui/{__version__}"}, follow_redirects=True)
 
 
