@@ -39,6 +39,16 @@ TITLE_KEY_LENGTH = 120
 """How much of a casefolded title the sort column keeps (enough to order, small to index)."""
 
 
+def sort_text(length: int) -> String:
+    """A string column that compares and sorts by code point on every backend.
+
+    SQLite compares text byte by byte; PostgreSQL would use the database's collation (often a
+    linguistic one such as en_US), which orders differently. The explorer's sort columns and
+    keyset cursors must give the same order everywhere, so on PostgreSQL they use "C".
+    """
+    return String(length).with_variant(String(length, collation="C"), "postgresql")
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
@@ -61,7 +71,7 @@ class PaperRow(Base):
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     title: Mapped[str] = mapped_column(Text)
-    title_key: Mapped[str] = mapped_column(String(TITLE_KEY_LENGTH), index=True)
+    title_key: Mapped[str] = mapped_column(sort_text(TITLE_KEY_LENGTH), index=True)
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     date: Mapped[dt.date | None] = mapped_column(Date)
     category: Mapped[str | None] = mapped_column(String(64))
@@ -111,13 +121,13 @@ class CitationRow(Base):
     source: Mapped[str | None] = mapped_column(String(64))
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Copies of the citing paper's attributes, kept in step by the repository (see module doc).
-    polarity_key: Mapped[str] = mapped_column(String(64), default="")
-    citing_date: Mapped[str] = mapped_column(String(10), default="")
+    polarity_key: Mapped[str] = mapped_column(sort_text(64), default="")
+    citing_date: Mapped[str] = mapped_column(sort_text(10), default="")
     citing_year: Mapped[int | None] = mapped_column(Integer)
     citing_novelty: Mapped[float] = mapped_column(Float, default=NO_NOVELTY)
-    citing_title: Mapped[str] = mapped_column(String(TITLE_KEY_LENGTH), default="")
-    citing_category: Mapped[str] = mapped_column(String(64), default="")
-    citing_verdict: Mapped[str] = mapped_column(String(64), default="UNVERDICTED")
+    citing_title: Mapped[str] = mapped_column(sort_text(TITLE_KEY_LENGTH), default="")
+    citing_category: Mapped[str] = mapped_column(sort_text(64), default="")
+    citing_verdict: Mapped[str] = mapped_column(sort_text(64), default="UNVERDICTED")
 
 
 class CitationRoleRow(Base):
