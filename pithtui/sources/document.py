@@ -62,10 +62,16 @@ def decode(data: bytes, name: str) -> str:
     return text
 
 
+def _ends_too_soon(exc: json.JSONDecodeError, text: str) -> bool:
+    """True when the JSON broke because the text stopped (a truncated file or download)."""
+    if exc.msg.startswith("Unterminated string"):
+        return '"' not in text[exc.pos + 1 :]
+    return exc.pos >= len(text.rstrip()) - 1
+
+
 def _json_problem(name: str, exc: json.JSONDecodeError, text: str) -> InputError:
-    ends_early = exc.pos >= len(text.rstrip()) - 1
-    hint = "; the file ends too soon (truncated?)" if ends_early else ""
-    return InputError(f"{name}: not valid JSON ({exc.msg} at line {exc.lineno} column {exc.colno}{hint})")
+    hint = "; the file ends too soon (truncated?)" if _ends_too_soon(exc, text) else ""
+    return InputError(f"{name}: not valid JSON ({exc.msg}: line {exc.lineno} column {exc.colno}{hint})")
 
 
 def _json_lines(text: str, name: str) -> Document | None:
@@ -83,8 +89,8 @@ def _json_lines(text: str, name: str) -> Document | None:
         try:
             values.append(json.loads(line))
         except json.JSONDecodeError as exc:
-            hint = "; the file ends too soon (truncated?)" if number == numbered[-1][0] else ""
-            raise InputError(f"{name}: line {number} is not valid JSON ({exc.msg} at column {exc.colno}{hint})") from None
+            hint = "; the file ends too soon (truncated?)" if number == numbered[-1][0] and _ends_too_soon(exc, line) else ""
+            raise InputError(f"{name}: line {number} is not valid JSON ({exc.msg}: column {exc.colno}{hint})") from None
     return Document(name, text, tuple(values), tuple(number for number, _ in numbered))
 
 

@@ -62,7 +62,7 @@ def strings(record: dict[str, Any], field: str, where: str) -> tuple[str, ...]:
         value = [value]
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise fail(where, field, "should be a list of text")
-    return tuple(v.strip() for v in value if v.strip())
+    return tuple(filter(None, map(str.strip, value)))
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -141,15 +141,17 @@ def names(record: dict[str, Any], field: str, where: str, key: str) -> tuple[str
     for index, item in enumerate(items(record, field, where)):
         if not isinstance(item, dict):
             raise fail(where, f"{field}[{index}]", f"should be an object, not {type(item).__name__}")
-        value = text(item, key, f"{where}: {field}[{index}]")
-        if value:
-            found.append(value)
+        value = item.get(key)
+        if isinstance(value, str):
+            found.append(value.strip())
+        elif value is not None:  # the location is spelt out only for the error: this runs per author
+            text(item, key, f"{where}: {field}[{index}]")
     return unique(found)
 
 
 def unique(values: Iterable[str | None]) -> tuple[str, ...]:
     """The non-blank values, first occurrence kept, order kept."""
-    return tuple(dict.fromkeys(v for v in values if v))
+    return tuple(dict.fromkeys(filter(None, values)))
 
 
 def folded(value: str | None) -> str | None:

@@ -93,12 +93,19 @@ def _how(edge: dict[str, Any], where: str) -> tuple[tuple[str, ...], tuple[str, 
     contexts = list(F.strings(edge, "contexts", where))
     roles = list(F.strings(edge, "intents", where))
     for index, item in enumerate(F.items(edge, "contextsWithIntent", where)):
-        item_where = f"{where}: contextsWithIntent[{index}]"
+        context, intents = (item.get("context"), item.get("intents")) if isinstance(item, dict) else (None, None)
+        if isinstance(context, str) and isinstance(intents, list):
+            contexts.append(context.strip())
+            roles.extend(intents)
+            continue
+        item_where = f"{where}: contextsWithIntent[{index}]"  # spelt out only when something is off
         if not isinstance(item, dict):
             raise InputError(f"{item_where}: expected an object, got {type(item).__name__}")
         contexts.append(F.text(item, "context", item_where) or "")
         roles.extend(F.strings(item, "intents", item_where))
-    return F.unique(r.lower() for r in roles), F.unique(contexts)
+    if not all(isinstance(r, str) for r in roles):
+        raise F.fail(where, "intents", "should be lists of text")
+    return F.unique(r.strip().lower() for r in roles), F.unique(contexts)
 
 
 def edge(record: dict[str, Any], where: str, hub: Paper) -> Record:
