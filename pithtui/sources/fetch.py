@@ -1,7 +1,7 @@
 """``pithtui fetch``: a hub and its citing papers from the live services, stored in one upsert.
 
-Everything goes through an ``httpx.Client`` handed in (tests give one on an
-``httpx.MockTransport``; nothing here opens a connection of its own accord). Pages are
+Every request goes through one ``httpx.Client``: handed in (tests give one on an
+``httpx.MockTransport``, so no test touches the network) or made for the fetch. Pages are
 followed to the end or to ``limit``; a 429 or a 5xx answer is retried after the service's
 ``Retry-After`` or a doubling wait, both capped, a bounded number of times; the sleep is
 injectable. Nothing is stored until every page has arrived, so a fetch that fails half way
