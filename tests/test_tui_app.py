@@ -150,9 +150,6 @@ def cursor_line(app: PithApp) -> str:
     return widget.render_line(widget.cursor - int(widget.scroll_y) + 1).text.rstrip()
 
 
-async def open_app(app: PithApp, pilot) -> None:  # noqa: ANN001 - Pilot
-    await settle(pilot)
-
 
 async def tick(pilot, facet: str, label: str) -> None:  # noqa: ANN001 - Pilot
     """Tick ``label`` in a facet list with the keys: g, j…, space."""

@@ -47,7 +47,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
             self.hub_id, self.search = hub_id, search
 
     def __init__(self, repo: HubRepository, *, ref: str | None = None, ansi: bool = False) -> None:
-        super().__init__(ansi_color=ansi)
+        super().__init__(ansi_color=True if ansi else None)
         self.repo = repo
         self._ref = ref
         self._ansi = ansi

@@ -13,7 +13,6 @@ from rich.text import Text
 from textual import on, work
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Footer, Static
@@ -23,7 +22,9 @@ from pithtui.hub_text import facet_label, paper_meta
 from pithtui.models import CitingPaper, Paper
 from pithtui.store import HubRepository
 from pithtui.text import printable
+from pithtui.tui.labels import counted
 from pithtui.tui.safe import literal
+from pithtui.tui.widgets.vim import VimScroll
 from pithtui.tui.workers import ReportsWorkerErrors
 
 IDENTIFIER_LABELS = {
@@ -95,7 +96,7 @@ def describe(detail: Detail) -> Text:
     section("links", lines(f"{label}: {url}" for label, url in links))
     own = detail.own_citing
     section("its own hub", Text(
-        f"{own} citing paper{'s' if own != 1 else ''} in the store — press h to open it" if own else "no papers citing it in the store",
+        f"{counted(own, 'citing paper')} in the store — press h to open it" if own else "no papers citing it in the store",
     ))
     return text
 
@@ -109,10 +110,6 @@ class DetailScreen(ReportsWorkerErrors, Screen[None]):
         Binding("c", "copy_id", "Copy id", id="detail.copy_id"),
         Binding("b", "copy_bibtex", "Copy BibTeX", id="detail.copy_bibtex"),
         Binding("u", "open_url", "Open URL", id="detail.open_url"),
-        Binding("down,j", "scroll_body('down')", "Down", show=False),
-        Binding("up,k", "scroll_body('up')", "Up", show=False),
-        Binding("g", "scroll_body('home')", "Top", show=False),
-        Binding("G", "scroll_body('end')", "End", show=False),
     ]
 
     class Loaded(Message):
@@ -127,7 +124,7 @@ class DetailScreen(ReportsWorkerErrors, Screen[None]):
         self.detail: Detail | None = None
 
     def compose(self) -> ComposeResult:
-        with VerticalScroll(id="detail-body"):
+        with VimScroll(id="detail-body"):
             yield Static(Text("…"), id="detail-text")
         yield Footer(compact=True, show_command_palette=False)
 
@@ -156,10 +153,6 @@ class DetailScreen(ReportsWorkerErrors, Screen[None]):
         if action in {"copy_id", "copy_bibtex", "open_url"}:
             return self.detail is not None
         return True
-
-    def action_scroll_body(self, where: str) -> None:
-        body = self.query_one("#detail-body", VerticalScroll)
-        {"down": body.scroll_down, "up": body.scroll_up, "home": body.scroll_home, "end": body.scroll_end}[where]()
 
     def action_open_hub(self) -> None:
         if self.paper is not None and self.paper.id is not None:

@@ -11,10 +11,11 @@ from rich.table import Table
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import VerticalScroll
 from textual.dom import DOMNode
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Static
+
+from pithtui.tui.widgets.vim import VimScroll
 
 GENERAL = (
     ("tab / shift+tab", "Move between the sidebar, hub pane and explorer"),
@@ -53,8 +54,6 @@ class HelpScreen(ModalScreen[None]):
 
     BINDINGS = [
         Binding("escape,question_mark,q", "dismiss", "Close", id="help.close"),
-        Binding("down,j", "scroll('down')", "Down", show=False),
-        Binding("up,k", "scroll('up')", "Up", show=False),
     ]
 
     def __init__(self, rows: list[tuple[str, str]]) -> None:
@@ -67,11 +66,7 @@ class HelpScreen(ModalScreen[None]):
         table.add_column()
         for keys, description in [*self._rows, *GENERAL]:
             table.add_row(Text(keys), Text(description))
-        with VerticalScroll(id="help"):
+        with VimScroll(id="help"):
             yield Static(Text("Keys", style="bold"), id="help-title")
             yield Static(table, id="help-table")
             yield Static(Text("escape, ? or q closes this", style="dim"))
-
-    def action_scroll(self, where: str) -> None:
-        body = self.query_one("#help", VerticalScroll)
-        body.scroll_down() if where == "down" else body.scroll_up()

@@ -20,6 +20,7 @@ from textual.widgets import Footer, Input, OptionList, Static
 
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, SortKey
 from pithtui.store import HubRepository
+from pithtui.tui.labels import counted
 from pithtui.tui.screens.detail import DetailScreen
 from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
 from pithtui.tui.widgets.hub_pane import HubPane
@@ -137,9 +138,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         """``Showing N of M citing papers after filters · sorted by date, descending``."""
         if self._summary is None or self._matching is None:
             return
-        total = self._summary.citing_count
-        noun = "citing paper" if total == 1 else "citing papers"
-        text = f"Showing {self._matching} of {total} {noun} after filters · sorted by {self.sort.value}, {SORT_WORDS[self.descending]}"
+        stored = counted(self._summary.citing_count, "citing paper")
+        text = f"Showing {self._matching} of {stored} after filters · sorted by {self.sort.value}, {SORT_WORDS[self.descending]}"
         self.query_one("#showing", Static).update(text)
 
     # ------------------------------------------------------------------ state changes

@@ -18,8 +18,9 @@ from textual.widgets.option_list import Option
 
 from pithtui.models import PaperListing
 from pithtui.store import HubRepository
+from pithtui.tui.labels import counted, reference
 from pithtui.tui.safe import literal
-from pithtui.tui.widgets.lists import VimOptionList
+from pithtui.tui.widgets.vim import VimOptionList
 from pithtui.tui.workers import ReportsWorkerErrors
 
 LISTED = 100
@@ -27,13 +28,12 @@ LISTED = 100
 
 
 def listing_prompt(listing: PaperListing) -> Text:
-    """Title, then ``2305.17493 · 8 citing papers in the store``."""
+    """Title, then ``arXiv 2305.17493 · 8 citing papers in the store``."""
     paper = listing.paper
     prompt = literal(paper.title, "bold")
-    count = listing.citing_count
-    ref = f"{paper.best_ref} · " if paper.best_ref != paper.title else ""
+    details = [reference(paper), f"{counted(listing.citing_count, 'citing paper')} in the store"]
     prompt.append("\n")
-    prompt.append_text(literal(f"{ref}{count} citing paper{'s' if count != 1 else ''} in the store", "dim"))
+    prompt.append_text(literal(" · ".join(d for d in details if d), "dim"))
     return prompt
 
 
@@ -85,7 +85,7 @@ class PickerScreen(ReportsWorkerErrors, ModalScreen[int | None]):
         if message.listings:
             options.highlighted = 0
         found = len(message.listings)
-        status = f"{found} paper{'s' if found != 1 else ''}" + (" (the most cited)" if found == LISTED else "")
+        status = counted(found, "paper") + (" (the most cited)" if found == LISTED else "")
         self.query_one("#picker-status", Label).update(status if found else "No paper in the store matches")
 
     def action_move(self, step: int) -> None:

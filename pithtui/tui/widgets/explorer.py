@@ -158,14 +158,16 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._inflight = {0}
         self.set_reactive(CitingExplorer.cursor, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
-        self._fetch(query, self._epoch, [0], None)
+        self._fetch(query, self._epoch, [0], None, {})
         self.refresh()
 
     @work(thread=True, exclusive=True, group="explorer-pages", exit_on_error=False)
-    def _fetch(self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None) -> None:
-        """Fetch ``blocks`` (counting the rows too when ``total`` is unknown), nearest-first."""
+    def _fetch(
+        self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None, edges: dict[int, Edges]
+    ) -> None:
+        """Fetch ``blocks`` (counting the rows too when ``total`` is unknown), each from the
+        nearest known edge; ``edges`` is this thread's own copy of the fetched blocks' edges."""
         worker = get_current_worker()
-        edges = dict(self._cache.edges)
         order = blocks if total is None else fetch_order(blocks, total, edges)
         for block in order:
             if worker.is_cancelled:
@@ -202,7 +204,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         if not wanted or wanted <= self._inflight:
             return
         self._inflight = wanted
-        self._fetch(self._query, self._epoch, sorted(wanted), self.total)
+        self._fetch(self._query, self._epoch, sorted(wanted), self.total, dict(self._cache.edges))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)

@@ -16,15 +16,15 @@ from textual.widgets.option_list import Option
 
 from pithtui.hub_text import facet_label, paper_meta, polarity_note
 from pithtui.models import CitingPaper, Facets, FacetValue, HubSummary
+from pithtui.tui.labels import counted, reference
 from pithtui.tui.safe import literal
-from pithtui.tui.widgets.lists import VimOptionList
+from pithtui.tui.widgets.vim import VimOptionList
 
 
 def headline(summary: HubSummary) -> str:
     """``30 papers cite this work · 8 in the store`` (the store's count only when it differs)."""
-    noun = "paper cites" if summary.cited_by == 1 else "papers cite"
     stored = f" · {summary.citing_count} in the store" if summary.citing_count != summary.cited_by else ""
-    return f"{summary.cited_by} {noun} this work{stored}"
+    return f"{counted(summary.cited_by, 'paper cites', 'papers cite')} this work{stored}"
 
 
 def counts_line(values: Iterable[FacetValue], empty: str) -> Text:
@@ -73,9 +73,8 @@ class HubPane(VerticalScroll):
         paper = summary.paper
         self.query_one("#hub-title", Static).update(literal(paper.title, "bold"))
         self.query_one("#hub-authors", Static).update(literal(", ".join(paper.authors)))
-        ids = [f"arXiv {paper.arxiv_id}" if paper.arxiv_id else paper.best_ref, paper.category or "—"]
-        ids.append(paper.date.isoformat() if paper.date else "undated")
-        self.query_one("#hub-ids", Static).update(literal(" · ".join(ids), "dim"))
+        ids = [reference(paper), paper.category or "—", paper.date.isoformat() if paper.date else "undated"]
+        self.query_one("#hub-ids", Static).update(literal(" · ".join(i for i in ids if i), "dim"))
         count = Text(headline(summary), style="bold")
         note = polarity_note(summary.polarity_unclassified, summary.citing_count)
         if note:

@@ -23,7 +23,7 @@ from textual.widgets.selection_list import Selection
 from pithtui.hub_text import facet_label
 from pithtui.models import Facets, FacetValue, Filters
 from pithtui.tui.safe import literal
-from pithtui.tui.widgets.lists import VimSelectionList
+from pithtui.tui.widgets.vim import VimSelectionList
 
 FACETS = ("role", "polarity", "verdict", "category")
 """The checkable facets, by their name in :class:`~pithtui.models.Facets`."""

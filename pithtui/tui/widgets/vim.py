@@ -1,11 +1,12 @@
-"""Option lists that move with vim keys too (``j``/``k``, ``g``/``G``) as well as the arrows."""
+"""Lists and scrolling panes that move with vim keys too (``j``/``k``, ``g``/``G``)."""
 
 from __future__ import annotations
 
 from textual.binding import Binding
+from textual.containers import VerticalScroll
 from textual.widgets import OptionList, SelectionList
 
-VIM_BINDINGS = [
+VIM_LIST_BINDINGS = [
     Binding("j", "cursor_down", "Down", show=False),
     Binding("k", "cursor_up", "Up", show=False),
     Binding("g", "first", "Top", show=False),
@@ -16,10 +17,21 @@ VIM_BINDINGS = [
 class VimOptionList(OptionList):
     """An OptionList with vim movement keys."""
 
-    BINDINGS = VIM_BINDINGS
+    BINDINGS = VIM_LIST_BINDINGS
 
 
 class VimSelectionList(SelectionList):
     """A SelectionList with vim movement keys."""
 
-    BINDINGS = VIM_BINDINGS
+    BINDINGS = VIM_LIST_BINDINGS
+
+
+class VimScroll(VerticalScroll):
+    """A scrolling pane with vim movement keys."""
+
+    BINDINGS = [
+        Binding("j", "scroll_down", "Down", show=False),
+        Binding("k", "scroll_up", "Up", show=False),
+        Binding("g", "scroll_home", "Top", show=False),
+        Binding("G", "scroll_end", "End", show=False),
+    ]
