@@ -3,6 +3,7 @@ rate limits, keys, missing papers and an absent network. No test touches the net
 
 from __future__ import annotations
 
+import io
 import json
 from pathlib import Path
 from urllib.parse import unquote, urlsplit
@@ -12,6 +13,7 @@ import pytest
 from sources_support import Replay, cassette, shared_data, store  # noqa: F401 - fixtures
 
 from pithtui.errors import InputError, PithError
+from pithtui.progress import ProgressBar
 from pithtui.sources.fetch import S2_API, Retry, fetch
 from pithtui.store import HubRepository
 
@@ -185,3 +187,20 @@ def test_references_a_source_cannot_use_are_refused_before_any_request(store: Hu
         fetch(store, "10.1000/x", "arxiv", client=client)
     with pytest.raises(InputError, match="unknown source"):
         fetch(store, "10.1000/x", "crossref", client=client)
+
+
+class _Terminal(io.StringIO):
+    def isatty(self) -> bool:
+        return True
+
+
+def test_progress_bar_draws_only_on_a_terminal() -> None:
+    terminal = _Terminal()
+    with ProgressBar("fetching", terminal) as bar:
+        bar(50, 200)
+        bar(60, None)
+    assert "\rfetching  50/200 [#######" in terminal.getvalue() and terminal.getvalue().endswith("\n")
+    piped = io.StringIO()
+    with ProgressBar("fetching", piped) as bar:
+        bar(50, 200)
+    assert piped.getvalue() == ""

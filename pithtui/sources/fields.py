@@ -20,13 +20,15 @@ def fail(where: str, field: str, problem: str) -> InputError:
 def text(record: dict[str, Any], field: str, where: str, *, required: bool = False) -> str | None:
     """A string field (stripped); None when absent or blank unless ``required``."""
     value = record.get(field)
-    if value is None or (isinstance(value, str) and not value.strip()):
-        if required:
-            raise fail(where, field, "is missing")
-        return None
-    if not isinstance(value, str):
+    if isinstance(value, str):
+        value = value.strip()
+        if value:
+            return value
+    elif value is not None:
         raise fail(where, field, f"should be text, not {type(value).__name__}")
-    return value.strip()
+    if required:
+        raise fail(where, field, "is missing")
+    return None
 
 
 def number(record: dict[str, Any], field: str, where: str, *, low: float | None = None, high: float | None = None) -> float | None:
