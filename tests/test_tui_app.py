@@ -8,6 +8,7 @@ computed here from the same rules and compared with what the screen says.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import functools
 import re
@@ -125,6 +126,15 @@ def headless(test: Callable[..., Coroutine[object, object, None]]) -> Callable[.
 # ------------------------------------------------------------------ what the user sees
 
 
+@contextlib.asynccontextmanager
+async def opened(repo: HubRepository, *, size: tuple[int, int] = (120, 40), **options: object):  # noqa: ANN201
+    """The app on ``repo``, running headless at ``size`` with its first hub (or picker) shown."""
+    app = PithApp(repo, **options)
+    async with app.run_test(size=size) as pilot:
+        await settle(pilot)
+        yield app, pilot
+
+
 def screen_text(app: PithApp) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
@@ -171,9 +181,7 @@ async def type_into(pilot, selector: str, text: str) -> None:  # noqa: ANN001 - 
 
 @headless
 async def test_opens_the_sample_hub_like_the_hub_page(sample: HubRepository) -> None:
-    app = PithApp(sample)
-    async with app.run_test(size=(200, 60)) as pilot:
-        await settle(pilot)
+    async with opened(sample, size=(200, 60)) as (app, pilot):
         text = screen_text(app)
         assert isinstance(app.screen, HubScreen)
         assert "The Curse of Recursion: Training on Generated Data Makes Models Forget" in text
@@ -191,9 +199,7 @@ async def test_opens_the_sample_hub_like_the_hub_page(sample: HubRepository) -> 
 @headless
 async def test_ref_on_the_command_line_opens_that_hub(big: HubRepository) -> None:
     for ref in ("2301.00001", "ten thousand citing"):
-        app = PithApp(big, ref=ref)
-        async with app.run_test(size=(120, 40)) as pilot:
-            await settle(pilot)
+        async with opened(big, ref=ref) as (app, pilot):
             assert "A Hub With Ten Thousand Citing Papers" in screen_text(app)
             assert showing(app) == (N, N)
             assert "12000 papers cite this work · 10000 in the store" in screen_text(app)
@@ -201,9 +207,7 @@ async def test_ref_on_the_command_line_opens_that_hub(big: HubRepository) -> Non
 
 @headless
 async def test_unknown_ref_opens_the_picker_with_the_words_typed(big: HubRepository) -> None:
-    app = PithApp(big, ref="no such paper anywhere")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="no such paper anywhere") as (app, pilot):
         assert isinstance(app.screen, PickerScreen)
         assert app.screen.query_one("#picker-search").value == "no such paper anywhere"
         assert "No paper in the store matches" in screen_text(app)
@@ -212,9 +216,7 @@ async def test_unknown_ref_opens_the_picker_with_the_words_typed(big: HubReposit
 @headless
 async def test_no_ref_opens_the_last_hub(big: HubRepository) -> None:
     big.record_visit(big.resolve("2401.00000").id)
-    app = PithApp(big)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big) as (app, pilot):
         assert "Citing paper 00000" in screen_text(app)
         assert showing(app) == (3, 3)
     big.record_visit(big.resolve("2301.00001").id)
@@ -235,9 +237,7 @@ async def test_no_ref_opens_the_last_hub(big: HubRepository) -> None:
 )
 @headless
 async def test_ticking_a_facet_value_filters_and_recounts(big: HubRepository, facet: str, label: str, predicate) -> None:  # noqa: ANN001
-    app = PithApp(big, ref="2301.00001")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="2301.00001") as (app, pilot):
         await tick(pilot, facet, label)
         assert showing(app) == (matching(predicate), N)
         rows = table_lines(app)[1:]
@@ -250,9 +250,7 @@ async def test_ticking_a_facet_value_filters_and_recounts(big: HubRepository, fa
 
 @headless
 async def test_facets_count_each_value_under_the_other_filters(big: HubRepository) -> None:
-    app = PithApp(big, ref="2301.00001")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="2301.00001") as (app, pilot):
         text = screen_text(app)
         for category in CATEGORIES:
             assert f"{category}  {N // 4}" in text
@@ -266,9 +264,7 @@ async def test_facets_count_each_value_under_the_other_filters(big: HubRepositor
 
 @headless
 async def test_year_range_and_minimum_novelty(big: HubRepository) -> None:
-    app = PithApp(big, ref="2301.00001")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="2301.00001") as (app, pilot):
         await type_into(pilot, "#since", "2020")
         await type_into(pilot, "#until", "2021-06")
         in_range = lambda i: dt.date(2020, 1, 1) <= date_of(i) <= dt.date(2021, 6, 30)  # noqa: E731
@@ -279,9 +275,7 @@ async def test_year_range_and_minimum_novelty(big: HubRepository) -> None:
 
 @headless
 async def test_search_and_clear_filters(big: HubRepository) -> None:
-    app = PithApp(big, ref="2301.00001")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="2301.00001") as (app, pilot):
         await tick(pilot, "verdict", "SOUND")
         await pilot.press("slash", *"00042", "enter")
         await settle(pilot)
@@ -306,9 +300,7 @@ async def test_search_and_clear_filters(big: HubRepository) -> None:
 
 @headless
 async def test_sort_keys_cycle_and_reverse(big: HubRepository) -> None:
-    app = PithApp(big, ref="2301.00001")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="2301.00001") as (app, pilot):
         assert "date▼" in table_lines(app)[0]
         assert table_lines(app)[1].startswith("Citing paper 09999")
         await pilot.press("s")
@@ -336,9 +328,7 @@ async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepo
         return real_page(*args, **kwargs)
 
     monkeypatch.setattr(big, "page", spy)
-    app = PithApp(big, ref="2301.00001")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="2301.00001") as (app, pilot):
         for _ in range(8):
             await pilot.press("pagedown")
             await settle(pilot)
@@ -370,11 +360,9 @@ async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepo
 
 @headless
 async def test_detail_shows_the_paper_and_copies_and_opens(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
-    app = PithApp(big, ref="2301.00001")
-    opened: list[str] = []
-    monkeypatch.setattr(app, "open_url", lambda url, **_: opened.append(url))
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    browsed: list[str] = []
+    monkeypatch.setattr(PithApp, "open_url", lambda app, url, **_: browsed.append(url))
+    async with opened(big, ref="2301.00001") as (app, pilot):
         await pilot.press("j", "j", "enter")
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
@@ -396,7 +384,7 @@ async def test_detail_shows_the_paper_and_copies_and_opens(big: HubRepository, m
         await pilot.press("b")
         assert app.clipboard.startswith("@misc{") and "eprint = {2401.09997}" in app.clipboard
         await pilot.press("u")
-        assert opened == ["https://arxiv.org/abs/2401.09997"]
+        assert browsed == ["https://arxiv.org/abs/2401.09997"]
         assert "Copied 2401.09997 to the clipboard" in [n.message for n in app._notifications]
         await pilot.press("escape")
         assert isinstance(app.screen, HubScreen)
@@ -404,9 +392,7 @@ async def test_detail_shows_the_paper_and_copies_and_opens(big: HubRepository, m
 
 @headless
 async def test_a_citing_papers_hub_opens_and_back_restores_filters_and_position(big: HubRepository) -> None:
-    app = PithApp(big, ref="2301.00001")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="2301.00001") as (app, pilot):
         await tick(pilot, "category", "cs.LG")
         await pilot.press("e", "s", "s", "r")  # to the explorer; sort by title, ascending
         await settle(pilot)
@@ -432,9 +418,7 @@ async def test_a_citing_papers_hub_opens_and_back_restores_filters_and_position(
 
 @headless
 async def test_representative_opens_its_detail(sample: HubRepository) -> None:
-    app = PithApp(sample)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(sample) as (app, pilot):
         app.screen.query_one("#representatives").focus()
         await pilot.press("g", "enter")
         await settle(pilot)
@@ -444,9 +428,7 @@ async def test_representative_opens_its_detail(sample: HubRepository) -> None:
 
 @headless
 async def test_picker_finds_a_paper_and_opens_its_hub(big: HubRepository) -> None:
-    app = PithApp(big, ref="2301.00001")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="2301.00001") as (app, pilot):
         await pilot.press("o")
         await settle(pilot)
         assert isinstance(app.screen, PickerScreen)
@@ -465,9 +447,7 @@ async def test_picker_finds_a_paper_and_opens_its_hub(big: HubRepository) -> Non
 
 @headless
 async def test_help_lists_the_keys_and_closes(sample: HubRepository) -> None:
-    app = PithApp(sample)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(sample) as (app, pilot):
         await pilot.press("question_mark")
         assert isinstance(app.screen, HelpScreen)
         text = screen_text(app)
@@ -479,9 +459,7 @@ async def test_help_lists_the_keys_and_closes(sample: HubRepository) -> None:
 
 @headless
 async def test_command_palette_runs_the_same_actions(big: HubRepository) -> None:
-    app = PithApp(big, ref="2301.00001")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(big, ref="2301.00001") as (app, pilot):
         await pilot.press("ctrl+p", *"Reverse")
         await pilot.pause(0.5)
         await pilot.press("enter")
@@ -492,9 +470,7 @@ async def test_command_palette_runs_the_same_actions(big: HubRepository) -> None
 
 @headless
 async def test_q_quits(sample: HubRepository) -> None:
-    app = PithApp(sample)
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(sample) as (app, pilot):
         await pilot.press("q")
         await pilot.pause()
         assert not app.is_running
@@ -506,9 +482,7 @@ async def test_q_quits(sample: HubRepository) -> None:
 
 @headless
 async def test_narrow_terminal_starts_without_the_sidebar(sample: HubRepository) -> None:
-    app = PithApp(sample)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with opened(sample, size=(80, 24)) as (app, pilot):
         sidebar = app.screen.query_one("#sidebar")
         assert not sidebar.display
         assert "Showing 8 of 8" in screen_text(app)
@@ -524,9 +498,7 @@ async def test_hostile_titles_show_literally_and_never_reach_the_terminal_as_cod
     hub = Paper(title=f"Hub {hostile}", arxiv_id="2301.99999")
     repo = open_store(f"sqlite:///{tmp_path / 'h.db'}")
     repo.upsert([Citation(citing=Paper(title=hostile, summary=hostile, arxiv_id="2401.99999"), cited=hub, roles=("[i]r[/i]",))])
-    app = PithApp(repo, ref="2301.99999")
-    async with app.run_test(size=(120, 40)) as pilot:
-        await settle(pilot)
+    async with opened(repo, ref="2301.99999") as (app, pilot):
         screens = [app.screen.query_one("#explorer").render_line(1).text, screen_text(app)]
         await pilot.press("enter")
         await settle(pilot)
@@ -546,9 +518,7 @@ async def test_hostile_titles_show_literally_and_never_reach_the_terminal_as_cod
 
 @headless
 async def test_ansi_flag_uses_the_terminals_own_colours(sample: HubRepository) -> None:
-    app = PithApp(sample, ansi=True)
-    async with app.run_test(size=(80, 24)) as pilot:
-        await settle(pilot)
+    async with opened(sample, ansi=True, size=(80, 24)) as (app, pilot):
         assert app.theme == "ansi-dark" and app.ansi_color
         assert "Showing 8 of 8" in screen_text(app)
 
