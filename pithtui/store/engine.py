@@ -21,6 +21,14 @@ from pithtui.store.schema import SCHEMA_VERSION, Base, meta
 ENV_VAR = "PITHTUI_DB"
 SQLITE_MAGIC = b"SQLite format 3\x00"
 BUSY_TIMEOUT_MS = 10_000
+BUSY_TIMEOUT_ENV = "PITHTUI_BUSY_TIMEOUT_MS"
+
+
+def busy_timeout_ms() -> int:
+    """How long to wait for a SQLite store another program is writing before giving up:
+    ``PITHTUI_BUSY_TIMEOUT_MS`` milliseconds if set to a whole number, else 10 seconds."""
+    value = os.environ.get(BUSY_TIMEOUT_ENV, "").strip()
+    return int(value) if value.isdigit() else BUSY_TIMEOUT_MS
 
 
 def default_db_path() -> Path:
@@ -77,12 +85,13 @@ def _check_sqlite_file(path: Path) -> None:
 def _tune_sqlite(engine: Engine, path: Path | None) -> None:
     """Foreign keys on, WAL for readers beside a writer, and a busy timeout instead of errors."""
     writable = path is None or not path.exists() or os.access(path, os.W_OK)
+    timeout = busy_timeout_ms()
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        cursor.execute(f"PRAGMA busy_timeout={timeout}")
         if writable and path is not None:
             cursor.execute("PRAGMA journal_mode=WAL")
             cursor.execute("PRAGMA synchronous=NORMAL")
