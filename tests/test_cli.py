@@ -1,0 +1,504 @@
+"""The ``pithtui`` command end to end, as a subprocess, the way a user runs it.
+
+Every run has its own default store (``XDG_DATA_HOME`` points into the test's tmp dir and
+``PITHTUI_DB`` is unset), so the user's real store is never touched. Expected failures must be
+one line on stderr, exit status 1, never a traceback, and leave what is stored unchanged.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import os
+import re
+import shutil
+import sqlite3
+import subprocess
+import sysconfig
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+import pithtui
+from pithtui.cli import main
+from pithtui.sources.sample import SAMPLE_REF
+from pithtui.store import open_repository
+
+SEED_PAGE = Path(__file__).resolve().parents[1].parent / "shared" / "seed" / "pith-hub-page.txt"
+"""The Pith hub page pithtui is modelled on (outside the repository; optional)."""
+
+FORMATS = ("text", "json", "csv", "markdown", "bibtex")
+
+
+# --------------------------------------------------------------------------- what the seed page says
+
+
+@dataclass(frozen=True)
+class SeedPaper:
+    title: str
+    category: str
+    date: str
+    novelty: float
+
+
+@dataclass(frozen=True)
+class SeedPage:
+    title: str
+    cited_by: int
+    abstract_start: str
+    representatives: tuple[SeedPaper, ...]
+
+
+def read_seed_page(text: str) -> SeedPage:
+    """The hub title, its "N Pith papers cite this work", and the representative citing papers
+    (a title line, then ``category · date · verdict · novelty X``, then a summary)."""
+    lines = [line.strip() for line in text.splitlines()]
+    cited = re.search(r"^(\d+) Pith papers cite this work", text, re.M)
+    title = lines[lines.index("hub") + 2]
+    abstract = lines[lines.index("abstract") + 2]
+    meta = re.compile(r"^(\S+) · (\d{4}-\d{2}-\d{2}) · \w+ · novelty ([\d.]+)$")
+    start = lines.index("representative citing papers")
+    papers = []
+    for i in range(start, len(lines)):
+        found = meta.match(lines[i])
+        if found:
+            heading = next(line for line in reversed(lines[start:i]) if line)
+            papers.append(SeedPaper(heading, found.group(1), found.group(2), float(found.group(3))))
+    return SeedPage(title, int(cited.group(1)), abstract[:60], tuple(papers))
+
+
+@pytest.fixture(scope="module")
+def seed() -> SeedPage:
+    if not SEED_PAGE.exists():
+        pytest.skip(f"seed page not found: {SEED_PAGE}")
+    return read_seed_page(SEED_PAGE.read_text(encoding="utf-8"))
+
+
+# --------------------------------------------------------------------------- helpers
+
+
+def default_store(env: dict[str, str]) -> Path:
+    return Path(env["XDG_DATA_HOME"]) / "pithtui" / "pithtui.db"
+
+
+def dump(path: Path) -> list[str]:
+    """Everything stored in a SQLite file, as SQL text."""
+    conn = sqlite3.connect(path)
+    try:
+        return list(conn.iterdump())
+    finally:
+        conn.close()
+
+
+def assert_one_line_error(done: subprocess.CompletedProcess[str], *fragments: str) -> str:
+    assert done.returncode == 1, (done.returncode, done.stdout, done.stderr)
+    assert "Traceback" not in done.stderr
+    lines = done.stderr.strip().splitlines()
+    assert len(lines) == 1, done.stderr
+    assert lines[0].startswith("pithtui"), lines[0]
+    assert done.stdout == ""
+    for fragment in fragments:
+        assert fragment.lower() in lines[0].lower(), (fragment, lines[0])
+    return lines[0]
+
+
+def make_store(path: Path, *, sample: bool = True) -> None:
+    """A pithtui store at ``path`` (with the sample hub unless ``sample`` is false)."""
+    from pithtui.sources.sample import load_sample_hub
+
+    repo = open_repository(f"sqlite:///{path}")
+    if sample:
+        repo.upsert(load_sample_hub())
+    repo.close()
+
+
+@pytest.fixture
+def seeded(run_cli, cli_env) -> Path:  # noqa: ANN001
+    """The default store after a first run has seeded it with the sample hub."""
+    done = run_cli("db", "info")
+    assert done.returncode == 0, done.stderr
+    return default_store(cli_env)
+
+
+# --------------------------------------------------------------------------- show
+
+
+def test_show_prints_the_hub_like_the_seed_page(run_cli, cli_env, seed: SeedPage) -> None:  # noqa: ANN001
+    done = run_cli("show", SAMPLE_REF)
+    assert done.returncode == 0, done.stderr
+    assert done.stderr == ""
+    out = done.stdout
+    assert out.splitlines()[0] == seed.title
+    assert f"{seed.cited_by} papers cite this work" in out
+    assert seed.abstract_start in out
+    for heading in ("citation-role summary", "citation-polarity summary", "verdicts", "representative citing papers", "citing papers explorer"):
+        assert heading in out
+    representatives = out.split("representative citing papers")[1].split("citing papers explorer")[0]
+    for paper in seed.representatives:
+        assert paper.title in representatives
+        assert f"{paper.category} · {paper.date} · unverdicted · novelty {paper.novelty:.1f}" in representatives
+    n = len(seed.representatives)
+    assert out.rstrip().endswith(f"Showing {n} of {n} citing papers after filters.")
+    # The first run created the embedded default store under XDG_DATA_HOME, nowhere else.
+    assert default_store(cli_env).exists()
+
+
+def _seed_counts(seed: SeedPage) -> dict[tuple[str, ...], int]:
+    return {
+        ("--category", "cs.LG"): sum(p.category == "cs.LG" for p in seed.representatives),
+        ("--min-novelty", "6.5"): sum(p.novelty >= 6.5 for p in seed.representatives),
+        ("--since", "2026"): sum(p.date >= "2026" for p in seed.representatives),
+        ("--until", "2024-12"): sum(p.date <= "2024-12-31" for p in seed.representatives),
+        ("--category", "cs.LG", "--category", "cs.CL"): len(seed.representatives),
+        ("--category", "cs.CL", "--min-novelty", "6.5"): sum(
+            p.category == "cs.CL" and p.novelty >= 6.5 for p in seed.representatives
+        ),
+    }
+
+
+def test_filters_narrow_the_hub_as_the_seed_page_implies(run_cli, seed: SeedPage, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+    n = len(seed.representatives)
+    counts = _seed_counts(seed)
+    # The issue's own examples, end to end: cs.LG gives 2 of 8, novelty 6.5 or more gives 2 of 8.
+    assert counts[("--category", "cs.LG")] == 2 and counts[("--min-novelty", "6.5")] == 2 and n == 8
+    for args in (("--category", "cs.LG"), ("--min-novelty", "6.5")):
+        text = run_cli("show", SAMPLE_REF, *args)
+        assert text.returncode == 0, text.stderr
+        assert f"Showing {counts[args]} of {n} citing papers after filters." in text.stdout, args
+    # Every combination, in process (the same main() the command runs) to keep the suite fast.
+    store = tmp_path / "sample.db"
+    make_store(store)
+    for args, expected in counts.items():
+        assert main(["show", SAMPLE_REF, "--db", str(store), *args, "--format", "json"]) == 0
+        data = json.loads(capsys.readouterr().out)
+        assert (data["matched"], len(data["citing"]), data["citing_count"]) == (expected, expected, n), args
+
+
+def test_show_json_carries_every_key(run_cli, seed: SeedPage) -> None:  # noqa: ANN001
+    done = run_cli("show", SAMPLE_REF, "--format", "json")
+    assert done.returncode == 0, done.stderr
+    data = json.loads(done.stdout)
+    for key in ("paper", "cited_by_reported", "citing_count", "matched", "facets", "polarity_unclassified", "representatives", "citing"):
+        assert key in data, key
+    for key in ("title", "arxiv_id", "doi", "date", "category", "abstract"):
+        assert key in data["paper"], key
+    assert set(data["facets"]) >= {"role", "polarity", "verdict", "category", "year"}
+    n = len(seed.representatives)
+    assert (data["paper"]["title"], data["paper"]["arxiv_id"]) == (seed.title, SAMPLE_REF)
+    assert (data["cited_by_reported"], data["citing_count"], data["matched"]) == (seed.cited_by, n, n)
+    assert data["polarity_unclassified"] == n
+    assert data["facets"]["category"] == {
+        c: sum(p.category == c for p in seed.representatives) for c in {p.category for p in seed.representatives}
+    }
+    assert len(data["citing"]) == n and len(data["representatives"]) == n
+    for row in data["citing"]:
+        for key in ("title", "arxiv_id", "doi", "category", "date", "verdict", "novelty", "summary", "roles", "polarity", "influential"):
+            assert key in row, key
+    assert sorted(r["title"] for r in data["citing"]) == sorted(p.title for p in seed.representatives)
+    dates = [r["date"] for r in data["citing"]]
+    assert dates == sorted(dates, reverse=True)  # newest first by default
+
+
+def test_sort_order_and_limit(run_cli) -> None:  # noqa: ANN001
+    data = json.loads(run_cli("show", SAMPLE_REF, "--sort", "novelty", "--asc", "--format", "json").stdout)
+    novelties = [r["novelty"] for r in data["citing"]]
+    assert novelties == sorted(novelties)
+    titles = [r["title"] for r in json.loads(run_cli("show", SAMPLE_REF, "--sort", "title", "--format", "json").stdout)["citing"]]
+    assert titles == sorted(titles, key=str.casefold, reverse=True)
+    limited = json.loads(run_cli("show", SAMPLE_REF, "--limit", "3", "--format", "json").stdout)
+    assert (len(limited["citing"]), limited["matched"]) == (3, 8)
+    text = run_cli("show", SAMPLE_REF, "--limit", "3").stdout
+    assert "Showing 8 of 8 citing papers after filters. (first 3 listed" in text
+
+
+@pytest.mark.parametrize("fmt", FORMATS)
+def test_every_format_to_stdout_and_to_a_file(run_cli, tmp_path: Path, fmt: str) -> None:  # noqa: ANN001
+    done = run_cli("show", SAMPLE_REF, "--format", fmt)
+    assert done.returncode == 0 and done.stderr == "", done.stderr
+    out = done.stdout
+    if fmt == "json":
+        assert len(json.loads(out)["citing"]) == 8
+    elif fmt == "csv":
+        rows = list(csv.DictReader(io.StringIO(out)))
+        assert len(rows) == 8 and {r["category"] for r in rows} == {"cs.LG", "cs.CL"}
+    elif fmt == "markdown":
+        assert out.startswith("# The Curse of Recursion") and "Showing 8 of 8 citing papers after filters." in out
+        assert out.count("\n| ") == 8 + 1  # header and one row per citing paper
+    elif fmt == "bibtex":
+        assert out.count("@misc{") + out.count("@article{") == 8
+    else:
+        assert "Showing 8 of 8 citing papers after filters." in out
+    target = tmp_path / f"hub.{fmt}"
+    written = run_cli("show", SAMPLE_REF, "--format", fmt, "-o", str(target))
+    assert written.returncode == 0 and written.stdout == ""
+    assert written.stderr.strip() == f"wrote {target}"
+    if fmt != "text":  # the text view wraps to the terminal when printed, to 100 columns in a file
+        assert target.read_text(encoding="utf-8") == out
+
+
+def test_show_by_title_words_and_global_db_option(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+    store = tmp_path / "elsewhere.db"
+    make_store(store)
+    for args in (("--db", str(store), "show", "curse of recursion"), ("show", "curse of recursion", "--db", f"sqlite:///{store}")):
+        done = run_cli(*args, "--format", "json")
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["paper"]["arxiv_id"] == SAMPLE_REF
+
+
+# --------------------------------------------------------------------------- papers, db, version
+
+
+def test_papers_lists_the_store_most_cited_first(run_cli) -> None:  # noqa: ANN001
+    done = run_cli("papers")
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert len(lines) == 9
+    assert lines[0].split()[:2] == ["8", SAMPLE_REF]
+    assert all(line.split()[0] == "0" for line in lines[1:])
+    found = run_cli("papers", "--search", "collapse", "--format", "json")
+    titles = [p["title"] for p in json.loads(found.stdout)]
+    assert titles and all("collapse" in t.lower() for t in titles)
+    none = run_cli("papers", "--search", "zzzz-nothing")
+    assert (none.returncode, none.stdout, none.stderr.strip()) == (0, "", "no papers match")
+
+
+def test_db_path_and_info(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: ANN001
+    done = run_cli("db", "path")
+    assert done.returncode == 0
+    assert done.stdout.strip() == f"sqlite:///{default_store(cli_env)}"
+    elsewhere = tmp_path / "other.db"
+    assert run_cli("db", "path", "--db", str(elsewhere)).stdout.strip() == f"sqlite:///{elsewhere}"
+    assert run_cli("db", "path", env={**cli_env, "PITHTUI_DB": str(elsewhere)}).stdout.strip() == f"sqlite:///{elsewhere}"
+    info = run_cli("db", "info")
+    assert info.returncode == 0, info.stderr
+    facts = dict(line.split(": ", 1) for line in info.stdout.splitlines())
+    assert facts["database"] == str(default_store(cli_env))
+    assert (facts["backend"], facts["papers"], facts["citations"], facts["hubs"]) == ("sqlite", "9", "8", "1")
+
+
+def test_only_the_default_store_is_seeded(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: ANN001
+    other = tmp_path / "empty.db"
+    info = run_cli("db", "info", env={**cli_env, "PITHTUI_DB": str(other)})
+    facts = dict(line.split(": ", 1) for line in info.stdout.splitlines())
+    assert facts["papers"] == "0"
+    assert not default_store(cli_env).exists()
+
+
+def test_version(run_cli) -> None:  # noqa: ANN001
+    expected = f"pithtui {pithtui.__version__}"
+    done = run_cli("--version")
+    assert (done.returncode, done.stdout.strip()) == (0, expected)
+    script = Path(sysconfig.get_path("scripts")) / "pithtui"
+    if not script.exists():
+        script = Path(shutil.which("pithtui") or "pithtui")
+    installed = subprocess.run([str(script), "--version"], capture_output=True, text=True, check=False)
+    assert (installed.returncode, installed.stdout.strip()) == (0, expected)
+
+
+def test_help_lists_the_commands(run_cli) -> None:  # noqa: ANN001
+    done = run_cli("--help")
+    assert done.returncode == 0
+    for command in ("show", "papers", "db"):
+        assert command in done.stdout
+
+
+# --------------------------------------------------------------------------- bad input
+
+
+@pytest.mark.parametrize("ref", ["9999.99999", "10.1000/nothing", "no such words at all", "CorpusId:12"])
+def test_unknown_reference(run_cli, seeded: Path, ref: str) -> None:  # noqa: ANN001
+    before = dump(seeded)
+    assert_one_line_error(run_cli("show", ref), "no paper in the store matches")
+    assert dump(seeded) == before
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("--since", "2024-13"),
+        ("--since", "2024-02-30"),
+        ("--since", "yesterday"),
+        ("--since", ""),
+        ("--until", "24"),
+        ("--since", "2025", "--until", "2024"),
+        ("--min-novelty", "11"),
+        ("--min-novelty", "high"),
+        ("--sort", "citations"),
+        ("--limit", "-1"),
+        ("--format", "pdf"),
+    ],
+)
+def test_malformed_options(run_cli, seeded: Path, args: tuple[str, ...]) -> None:  # noqa: ANN001
+    before = dump(seeded)
+    assert_one_line_error(run_cli("show", SAMPLE_REF, *args))
+    assert dump(seeded) == before
+
+
+def test_malformed_option_before_any_store_exists(run_cli, cli_env) -> None:  # noqa: ANN001
+    assert_one_line_error(run_cli("show", SAMPLE_REF, "--since", "2024-13"), "--since", "2024-13")
+    assert not default_store(cli_env).parent.exists()
+
+
+def test_a_text_file_is_not_a_database(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+    notes = tmp_path / "notes.db"
+    notes.write_text("these are my notes, not a database\n" * 20)
+    before = notes.read_bytes()
+    for args in (("show", SAMPLE_REF), ("papers",), ("db", "info")):
+        assert_one_line_error(run_cli(*args, "--db", str(notes)), "not a SQLite database")
+    assert notes.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("notes")) == ["notes.db"]
+
+
+@pytest.mark.parametrize("damage", ["garbage after the header", "truncated"])
+def test_a_corrupt_store(run_cli, tmp_path: Path, damage: str) -> None:  # noqa: ANN001
+    store = tmp_path / "store.db"
+    make_store(store)
+    data = store.read_bytes()
+    if damage == "truncated":
+        damaged = data[: len(data) // 3]
+    else:
+        damaged = data[:16] + bytes((i * 7 + 3) % 256 for i in range(len(data) - 16))
+    store.write_bytes(damaged)
+    assert_one_line_error(run_cli("show", SAMPLE_REF, "--db", str(store)), str(store))
+    assert store.read_bytes() == damaged
+
+
+def test_a_sqlite_database_that_is_not_a_pithtui_store(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+    other = tmp_path / "other.sqlite"
+    conn = sqlite3.connect(other)
+    conn.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
+    conn.execute("INSERT INTO accounts (name) VALUES ('alice')")
+    conn.commit()
+    conn.close()
+    before = dump(other)
+    assert_one_line_error(run_cli("show", SAMPLE_REF, "--db", str(other)), "not a pithtui store")
+    assert dump(other) == before
+
+
+def test_a_store_written_by_a_newer_pithtui(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+    store = tmp_path / "future.db"
+    make_store(store)
+    conn = sqlite3.connect(store)
+    conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()
+    before = dump(store)
+    assert_one_line_error(run_cli("papers", "--db", str(store)), "newer pithtui")
+    assert dump(store) == before
+
+
+def test_a_directory_as_the_store(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+    assert_one_line_error(run_cli("db", "info", "--db", str(tmp_path)), "is a directory")
+
+
+@pytest.mark.parametrize("url", ["nosuchdb://somewhere/x", "postgresql+psycopg://nobody@127.0.0.1:1/none", "mysql://x@localhost/db"])
+def test_a_database_url_that_cannot_be_used(run_cli, url: str) -> None:  # noqa: ANN001
+    assert_one_line_error(run_cli("papers", "--db", url))
+
+
+def test_an_output_file_that_cannot_be_written(run_cli, seeded: Path, tmp_path: Path) -> None:  # noqa: ANN001
+    assert_one_line_error(run_cli("show", SAMPLE_REF, "-o", str(tmp_path / "missing" / "hub.json"), "--format", "json"))
+
+
+# --------------------------------------------------------------------------- permissions and locks
+
+
+def _unprivileged() -> tuple[str, ...]:
+    """A command prefix under which file permissions apply: nothing for a normal user; for root,
+    a new user namespace (root there is not root over the files outside)."""
+    if os.geteuid() != 0:
+        return ()
+    probe = subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False) if shutil.which("unshare") else None
+    if probe is None or probe.returncode != 0:
+        pytest.skip("running as root and cannot drop the right to override file permissions (unshare --user)")
+    return ("unshare", "--user")
+
+
+def test_a_read_only_folder_for_a_new_store(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+    prefix = _unprivileged()
+    folder = tmp_path / "locked-folder"
+    folder.mkdir()
+    folder.chmod(0o555)
+    try:
+        done = run_cli("show", SAMPLE_REF, "--db", str(folder / "new.db"), prefix=prefix)
+        assert_one_line_error(done, "not writable")
+        assert list(folder.iterdir()) == []
+    finally:
+        folder.chmod(0o755)
+
+
+def test_a_read_only_store_that_must_be_written(run_cli, cli_env) -> None:  # noqa: ANN001
+    """The default store exists but is empty, so pithtui wants to seed it; it is read-only."""
+    prefix = _unprivileged()
+    store = default_store(cli_env)
+    store.parent.mkdir(parents=True)
+    make_store(store, sample=False)
+    store.chmod(0o444)
+    store.parent.chmod(0o555)
+    try:
+        before = store.read_bytes()
+        assert_one_line_error(run_cli("show", SAMPLE_REF, prefix=prefix), str(store))
+        assert store.read_bytes() == before
+        assert sorted(p.name for p in store.parent.iterdir()) == ["pithtui.db"]
+    finally:
+        store.parent.chmod(0o755)
+        store.chmod(0o644)
+
+
+def test_a_read_only_store_can_still_be_read(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+    prefix = _unprivileged()
+    folder = tmp_path / "shared-folder"
+    folder.mkdir()
+    store = folder / "store.db"
+    make_store(store)
+    store.chmod(0o444)
+    try:
+        before = store.read_bytes()
+        done = run_cli("show", SAMPLE_REF, "--db", str(store), "--format", "json", prefix=prefix)
+        assert done.returncode == 0, done.stderr
+        assert json.loads(done.stdout)["citing_count"] == 8
+        assert store.read_bytes() == before
+    finally:
+        store.chmod(0o644)
+
+
+def _hold_exclusive_lock(path: Path, *, wal: bool) -> sqlite3.Connection:
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute(f"PRAGMA journal_mode={'WAL' if wal else 'DELETE'}")
+    conn.execute("BEGIN EXCLUSIVE")
+    conn.execute("INSERT INTO meta (key, value) VALUES ('held', 'by another program')")
+    return conn
+
+
+def test_a_locked_store(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: ANN001
+    store = tmp_path / "busy.db"
+    make_store(store)
+    before = dump(store)
+    holder = _hold_exclusive_lock(store, wal=False)
+    try:
+        env = {**cli_env, "PITHTUI_BUSY_TIMEOUT_MS": "100"}
+        assert_one_line_error(run_cli("show", SAMPLE_REF, "--db", str(store), env=env), "locked")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert dump(store) == before
+
+
+def test_seeding_a_store_another_program_is_writing(run_cli, cli_env) -> None:  # noqa: ANN001
+    store = default_store(cli_env)
+    store.parent.mkdir(parents=True)
+    make_store(store, sample=False)
+    before = dump(store)
+    holder = _hold_exclusive_lock(store, wal=True)
+    try:
+        env = {**cli_env, "PITHTUI_BUSY_TIMEOUT_MS": "100"}
+        assert_one_line_error(run_cli("show", SAMPLE_REF, env=env), "locked")
+    finally:
+        holder.rollback()
+        holder.close()
+    assert dump(store) == before
+    # Once the other program is done, the same command seeds the store and shows the hub.
+    assert run_cli("show", SAMPLE_REF).returncode == 0
+
