@@ -313,6 +313,15 @@ def test_hub_given_by_title_words_must_be_in_the_store(store: HubRepository) -> 
     assert hub_paper(store, "some title words").doi == "10.1/x"
 
 
+def test_a_stored_hub_takes_the_newer_values_its_file_brings(store: HubRepository) -> None:
+    store.upsert([Paper(title="Old title", corpus_id=5, venue="Old venue")])
+    hub = {"paperId": "b" * 40, "externalIds": {"CorpusId": 5}, "title": "New title"}
+    edge = {"citingPaper": {"paperId": "a" * 40, "title": "A"}}
+    _import(store, "\n".join(json.dumps(v) for v in (hub, edge)), "x.jsonl", hub="CorpusId:5")
+    stored = store.resolve("CorpusId:5")
+    assert (stored.title, stored.venue, stored.s2_id) == ("New title", "Old venue", "b" * 40)
+
+
 def test_hub_record_in_the_file_keeps_its_title(store: HubRepository) -> None:
     hub = {"paperId": "b" * 40, "externalIds": {"CorpusId": 5}, "title": "Real title"}
     edge = {"citingPaper": {"paperId": "a" * 40, "title": "A"}}

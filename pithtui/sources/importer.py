@@ -66,9 +66,11 @@ def read(path: str) -> Document:
 
 
 def hub_paper(repo: HubRepository, ref: str) -> Paper:
-    """The paper ``--hub REF`` names: the stored one, or a new record under that identifier."""
+    """The paper ``--hub REF`` names, as a bare record of its identifiers: the stored paper's,
+    or the one REF spells. Bare, so that it only links: an empty title and no other values
+    never overwrite what the file itself or the store says about the paper."""
     try:
-        return repo.resolve(ref)
+        stored = repo.resolve(ref)
     except UnknownPaper:
         parsed = parse_reference(ref)
         if parsed.column is None:
@@ -76,8 +78,8 @@ def hub_paper(repo: HubRepository, ref: str) -> Paper:
                 f"--hub {ref!r}: no paper in the store has that title; name the paper by an identifier "
                 "(arXiv id, DOI, CorpusId:N, Semantic Scholar or OpenAlex id)"
             ) from None
-        # No title yet: an empty one never overwrites the title another record brings.
         return Paper(title="", **{parsed.column: parsed.value})
+    return Paper(title="", **stored.identifiers) if stored.identifiers else Paper(title=stored.title)
 
 
 def _storable(paper: Paper) -> bool:
