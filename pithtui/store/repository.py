@@ -17,12 +17,10 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Connection,
     ColumnElement,
-    and_,
     bindparam,
     case,
     column,
     delete,
-    exists,
     func,
     insert,
     literal_column,
@@ -53,11 +51,25 @@ from pithtui.models import (
     PaperListing,
     SortKey,
 )
+from pithtui.store.facets import (
+    CELL_COLUMNS,
+    CELLS,
+    CITATIONS,
+    FACETS,
+    CellDeltas,
+    cell_key,
+    cells_answer,
+    clean_roles,
+    conditions,
+    facet_query,
+    roles_from_key,
+    roles_key,
+    total_query,
+)
 from pithtui.store.schema import (
     NO_NOVELTY,
     SCHEMA_VERSION,
     TITLE_KEY_LENGTH,
-    citation_roles,
     citations,
     meta,
     papers,
@@ -339,15 +351,12 @@ class HubRepository:
     @_guarded
     def hub(self, paper_id: int) -> HubSummary:
         """The hub header: the paper, its stored citing count (kept on the paper row at import)
-        and how many of its citations wait for polarity (counted from an index)."""
-        c = citations.c
+        and how many of its citations wait for polarity (summed from its facet cells)."""
         with self._read() as conn:
             row = conn.execute(select(*PAPER_COLUMNS, papers.c.citing_count).where(papers.c.id == paper_id)).first()
             if row is None:
                 raise UnknownPaper(f"#{paper_id}")
-            pending = conn.execute(
-                select(func.count()).where(c.cited_id == paper_id, c.polarity_key == "")
-            ).scalar_one()
+            pending = conn.execute(total_query(CELLS, [CELLS.hub == paper_id, CELLS.polarity_key == ""])).scalar_one()
         return HubSummary(paper=_paper_from(row), citing_count=row.citing_count, polarity_unclassified=pending)
 
     def _text_match(self, query: str, *, title_only: bool = False) -> ColumnElement[bool]:
@@ -373,24 +382,7 @@ class HubRepository:
         """WHERE clauses on ``citations`` for ``f``; ``skip`` names a facet whose own filter is left
         out (each facet's counts apply every other filter)."""
         c = citations.c
-        conds: list[ColumnElement[bool]] = [c.cited_id == hub_id]
-        if f.roles and skip != "role":
-            conds.append(
-                exists().where(
-                    citation_roles.c.citation_id == c.id, citation_roles.c.role.in_(sorted(f.roles))
-                )
-            )
-        if f.polarities and skip != "polarity":
-            conds.append(c.polarity_key.in_(sorted(p or "" for p in f.polarities)))
-        if f.verdicts and skip != "verdict":
-            conds.append(c.citing_verdict.in_(sorted(f.verdicts)))
-        if f.categories and skip != "category":
-            conds.append(c.citing_category.in_(sorted(v or "" for v in f.categories)))
-        if skip != "year":
-            if f.since is not None:
-                conds.append(c.citing_date >= f.since.isoformat())
-            if f.until is not None:
-                conds.append(and_(c.citing_date != "", c.citing_date <= f.until.isoformat()))
+        conds = conditions(CITATIONS, hub_id, f, skip)
         if f.min_novelty is not None:
             conds.append(c.citing_novelty >= f.min_novelty)
         if f.new_since is not None:
@@ -399,11 +391,19 @@ class HubRepository:
             conds.append(c.citing_id.in_(select(papers.c.id).where(self._text_match(f.search))))
         return conds
 
+    def _counting(self, hub_id: int, f: Filters, skip: str | None = None) -> tuple[Any, list[ColumnElement[bool]]]:
+        """Where counts under ``f`` come from: the facet cells when they can answer, else the
+        citations; with the conditions for that source."""
+        if cells_answer(f):
+            return CELLS, conditions(CELLS, hub_id, f, skip)
+        return CITATIONS, self._conditions(hub_id, f, skip)
+
     @_guarded
     def count(self, hub_id: int, filters: Filters = Filters()) -> int:
         """How many citing papers of the hub match ``filters`` (the M of "Showing N of M")."""
+        source, conds = self._counting(hub_id, filters)
         with self._read() as conn:
-            return conn.execute(select(func.count()).where(*self._conditions(hub_id, filters))).scalar_one()
+            return int(conn.execute(total_query(source, conds)).scalar_one())
 
     @_guarded
     def facets(self, hub_id: int, filters: Filters = Filters()) -> Facets:
@@ -411,26 +411,14 @@ class HubRepository:
 
         Values the user has selected stay listed (with 0) even when nothing carries them now.
         """
-        c = citations.c
-        role_query = (
-            select(citation_roles.c.role, func.count())
-            .select_from(citation_roles.join(citations, c.id == citation_roles.c.citation_id))
-            .where(*self._conditions(hub_id, filters, "role"))
-            .group_by(citation_roles.c.role)
-        )
-
-        def grouped(column: ColumnElement[Any], facet: str) -> Any:
-            return select(column, func.count()).where(*self._conditions(hub_id, filters, facet)).group_by(column)
-
+        counted: dict[str, list[Any]] = {}
         with self._read() as conn:
-            role = conn.execute(role_query).all()
-            polarity = conn.execute(grouped(c.polarity, "polarity")).all()
-            verdict = conn.execute(grouped(c.citing_verdict, "verdict")).all()
-            category = conn.execute(grouped(c.citing_category, "category")).all()
-            year = conn.execute(grouped(c.citing_year, "year")).all()
+            for facet in FACETS:
+                source, conds = self._counting(hub_id, filters, facet)
+                counted[facet] = conn.execute(facet_query(source, facet, conds)).all()
 
-        def values(rows: Iterable[Any], selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
-            counts = {(None if v == "" else v): n for v, n in rows}
+        def values(facet: str, selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
+            counts = {(v or None): int(n) for v, n in counted[facet]}
             for chosen in selected:
                 counts.setdefault(chosen, 0)
             if by_value:
@@ -440,11 +428,11 @@ class HubRepository:
             return tuple(FacetValue(v, n) for v, n in ordered)
 
         return Facets(
-            role=values(role, filters.roles),
-            polarity=values(polarity, filters.polarities),
-            verdict=values(verdict, filters.verdicts),
-            category=values(category, filters.categories),
-            year=values(year, by_value=True),
+            role=values("role", filters.roles),
+            polarity=values("polarity", filters.polarities),
+            verdict=values("verdict", filters.verdicts),
+            category=values("category", filters.categories),
+            year=values("year", by_value=True),
         )
 
     # ------------------------------------------------------------------ pages of citing papers
@@ -454,6 +442,7 @@ class HubRepository:
         return select(
             *PAPER_COLUMNS,
             c.id.label("citation_id"),
+            c.roles_key,
             c.polarity,
             c.influential,
             c.representative,
@@ -463,21 +452,12 @@ class HubRepository:
             *(col.label(f"sort_{key.value}") for key, col in SORT_COLUMNS.items()),
         ).select_from(citations.join(papers, papers.c.id == c.citing_id))
 
-    def _citing_papers(self, conn: Connection, rows: Sequence[Any]) -> list[CitingPaper]:
-        roles: dict[int, list[str]] = {}
-        ids = [row.citation_id for row in rows]
-        for chunk in _chunks(ids):
-            query = (
-                select(citation_roles.c.citation_id, citation_roles.c.role)
-                .where(citation_roles.c.citation_id.in_(chunk))
-                .order_by(citation_roles.c.citation_id, citation_roles.c.role)
-            )
-            for citation_id, role in conn.execute(query):
-                roles.setdefault(citation_id, []).append(role)
+    @staticmethod
+    def _citing_papers(rows: Sequence[Any]) -> list[CitingPaper]:
         return [
             CitingPaper(
                 paper=_paper_from(row),
-                roles=tuple(roles.get(row.citation_id, ())),
+                roles=roles_from_key(row.roles_key),
                 polarity=row.polarity,
                 influential=bool(row.influential),
                 representative=bool(row.representative),
@@ -529,7 +509,7 @@ class HubRepository:
             fetched = fetched[:limit]
             if backwards:
                 fetched.reverse()
-            rows = self._citing_papers(conn, fetched)
+            rows = self._citing_papers(fetched)
             total = (
                 conn.execute(select(func.count()).where(*self._conditions(hub_id, filters))).scalar_one()
                 if with_total
@@ -578,7 +558,7 @@ class HubRepository:
             rows = conn.execute(base.where(c.representative.is_(True)).order_by(*order).limit(limit)).all()
             if not rows:  # nothing flagged, so every row has representative false: same index
                 rows = conn.execute(base.where(c.representative.is_(False)).order_by(*order).limit(limit)).all()
-            return self._citing_papers(conn, rows)
+            return self._citing_papers(rows)
 
     @_guarded
     def citing_paper(self, hub_id: int, paper_id: int) -> CitingPaper:
@@ -588,7 +568,7 @@ class HubRepository:
             row = conn.execute(self._rows_query().where(c.cited_id == hub_id, c.citing_id == paper_id)).first()
             if row is None:
                 raise UnknownPaper(f"#{paper_id} citing #{hub_id}")
-            return self._citing_papers(conn, [row])[0]
+            return self._citing_papers([row])[0]
 
     # ------------------------------------------------------------------ visits and store facts
 
@@ -655,12 +635,12 @@ class HubRepository:
             else:
                 batch.add(record)
         with self.engine.begin() as conn:
-            touched: set[int] = set()
-            ids, final, paper_stats = self._store_papers(conn, batch, touched)
+            deltas = CellDeltas()
+            ids, final, paper_stats = self._store_papers(conn, batch, deltas)
             links = [(ids[batch.find(a)], ids[batch.find(b)], cit) for a, b, cit in pending]
-            citation_stats = self._store_citations(conn, links, final)
-            touched.update(cited for _, cited, _ in links)
-            self._recount(conn, touched)
+            citation_stats = self._store_citations(conn, links, final, deltas)
+            deltas.apply(conn)
+            self._recount(conn, {key[0] for key in deltas.counts} | deltas.rebuild)
         return ImportResult(
             papers_added=paper_stats[0],
             papers_updated=paper_stats[1],
@@ -689,7 +669,7 @@ class HubRepository:
         return out
 
     def _store_papers(
-        self, conn: Connection, batch: _BatchPapers, touched: set[int]
+        self, conn: Connection, batch: _BatchPapers, deltas: CellDeltas
     ) -> tuple[dict[int, int], dict[int, Paper], tuple[int, int]]:
         """Insert or update each paper of the batch; returns group → paper id, paper id → stored
         paper, and (added, updated)."""
@@ -701,6 +681,7 @@ class HubRepository:
         final: dict[int, Paper] = {}
         to_insert: list[int] = []
         updates: list[Paper] = []
+        absorbed: set[int] = set()
         for g in roots:
             matched = matches[g]
             if not matched:
@@ -709,8 +690,9 @@ class HubRepository:
             target = matched[0]
             current = stored[target]
             for other in matched[1:]:
-                current = merge_papers(stored[other], current)
-                self._absorb(conn, other, target, touched)
+                current = replace(merge_papers(stored[other], current), id=target)
+                self._absorb(conn, other, target, deltas)
+                absorbed.add(target)
             merged = merge_papers(current, batch.merged[g])
             group_ids[g] = target
             final[target] = merged
@@ -733,14 +715,27 @@ class HubRepository:
                 update(papers).where(papers.c.id == bindparam("_id")),
                 [{**_paper_values(p), "updated_at": now, "_id": p.id} for p in updates],
             )
-            changed_copies = [p for p in updates if _citing_values(p) != _citing_values(stored[p.id])]
+            # Citations taken over from an absorbed paper still carry that paper's copies.
+            changed_copies = [
+                p for p in updates if p.id in absorbed or _citing_values(p) != _citing_values(stored[p.id])
+            ]
             if changed_copies:
+                self._move_cells_of_citing(conn, {p.id: p for p in changed_copies}, deltas)
                 conn.execute(
                     update(citations).where(citations.c.citing_id == bindparam("_id")),
                     [{**_citing_values(p), "_id": p.id} for p in changed_copies],
                 )
         ids = {g: group_ids[batch.find(g)] for g in range(len(batch.parent))}
         return ids, final, (len(to_insert), len(updates))
+
+    @staticmethod
+    def _move_cells_of_citing(conn: Connection, changed: dict[int, Paper], deltas: CellDeltas) -> None:
+        """Citations of papers whose verdict, category or date changes move to other cells."""
+        c = citations.c
+        for chunk in _chunks(sorted(changed)):
+            for row in conn.execute(select(c.citing_id, *CELL_COLUMNS).where(c.citing_id.in_(chunk))):
+                now = {**row._mapping, **_citing_values(changed[row.citing_id])}
+                deltas.move(cell_key(row.cited_id, row._mapping), cell_key(row.cited_id, now))
 
     @staticmethod
     def _recount(conn: Connection, hub_ids: set[int]) -> None:
@@ -751,13 +746,13 @@ class HubRepository:
         for chunk in _chunks(sorted(hub_ids)):
             conn.execute(update(papers).where(papers.c.id.in_(chunk)).values(citing_count=stored))
 
-    def _absorb(self, conn: Connection, other: int, target: int, touched: set[int]) -> None:
+    def _absorb(self, conn: Connection, other: int, target: int, deltas: CellDeltas) -> None:
         """Fold paper ``other`` into ``target`` (they turned out to be one paper): its citations
-        move over unless ``target`` already has the same one, then it is deleted. The papers
-        whose citing counts may change go into ``touched``."""
+        move over unless ``target`` already has the same one, then it is deleted. The hubs whose
+        counts this changes are marked for a recount."""
         c = citations.c
-        touched.add(target)
-        touched.update(conn.execute(select(c.cited_id).where(c.citing_id == other)).scalars())
+        deltas.rebuild.add(target)
+        deltas.rebuild.update(conn.execute(select(c.cited_id).where(c.citing_id == other)).scalars())
         for mine, theirs in ((c.citing_id, c.cited_id), (c.cited_id, c.citing_id)):
             taken = select(theirs).where(mine == target).scalar_subquery()
             conn.execute(delete(citations).where(mine == other, theirs.in_(taken)))
@@ -783,7 +778,7 @@ class HubRepository:
         return found
 
     def _store_citations(
-        self, conn: Connection, links: list[tuple[int, int, Citation]], final: dict[int, Paper]
+        self, conn: Connection, links: list[tuple[int, int, Citation]], final: dict[int, Paper], deltas: CellDeltas
     ) -> tuple[int, int, int]:
         """Insert or update citations (cited id, citing id, record); returns (added, updated,
         skipped)."""
@@ -797,77 +792,55 @@ class HubRepository:
             earlier = merged.get(key)
             merged[key] = record if earlier is None else _merge_citation(earlier, record)
         c = citations.c
-        existing = self._existing_citations(conn, merged, c.polarity, c.influential, c.representative, c.contexts, c.source)
-        old_roles: dict[int, tuple[str, ...]] = {}
-        old_ids = [row.id for row in existing.values()]
-        for chunk in _chunks(old_ids):
-            query = select(citation_roles.c.citation_id, citation_roles.c.role).where(citation_roles.c.citation_id.in_(chunk))
-            for citation_id, role in conn.execute(query.order_by(citation_roles.c.role)):
-                old_roles[citation_id] = (*old_roles.get(citation_id, ()), role)
-
+        existing = self._existing_citations(
+            conn, merged, c.polarity, c.influential, c.representative, c.contexts, c.source, *CELL_COLUMNS[1:]
+        )
         now = utcnow()
         new_rows: list[dict[str, Any]] = []
-        new_roles: list[tuple[str, ...]] = []
         changed: list[dict[str, Any]] = []
-        role_updates: dict[int, tuple[str, ...]] = {}
         for (cited_id, citing_id), record in merged.items():
-            roles = _unique(record.roles)
             row = existing.get((cited_id, citing_id))
             if row is None:
-                new_rows.append(
-                    {
-                        "cited_id": cited_id,
-                        "citing_id": citing_id,
-                        "polarity": record.polarity,
-                        "polarity_key": record.polarity or "",
-                        "influential": record.influential,
-                        "representative": record.representative,
-                        "contexts": list(_unique(record.contexts)),
-                        "source": record.source,
-                        "first_seen": now,
-                        **_citing_values(final[citing_id]),
-                    }
-                )
-                new_roles.append(roles)
+                values = {
+                    "cited_id": cited_id,
+                    "citing_id": citing_id,
+                    "roles_key": roles_key(record.roles),
+                    "polarity": record.polarity,
+                    "polarity_key": record.polarity or "",
+                    "influential": record.influential,
+                    "representative": record.representative,
+                    "contexts": list(_unique(record.contexts)),
+                    "source": record.source,
+                    "first_seen": now,
+                    **_citing_values(final[citing_id]),
+                }
+                new_rows.append(values)
+                deltas.add(cell_key(cited_id, values))
                 continue
-            values = {
-                "polarity": record.polarity or row.polarity,
-                "influential": bool(row.influential) or record.influential,
-                "representative": bool(row.representative) or record.representative,
-                "contexts": list(_unique(record.contexts)) or list(row.contexts or ()),
-                "source": record.source or row.source,
-            }
             before = {
+                "roles_key": row.roles_key,
                 "polarity": row.polarity,
                 "influential": bool(row.influential),
                 "representative": bool(row.representative),
                 "contexts": list(row.contexts or ()),
                 "source": row.source,
             }
-            if roles and tuple(sorted(roles)) != old_roles.get(row.id, ()):
-                role_updates[row.id] = roles
-            if values != before or row.id in role_updates:
-                changed.append({**values, "polarity_key": values["polarity"] or "", "_id": row.id})
+            values = {
+                "roles_key": roles_key(record.roles) if clean_roles(record.roles) else row.roles_key,
+                "polarity": record.polarity or row.polarity,
+                "influential": bool(row.influential) or record.influential,
+                "representative": bool(row.representative) or record.representative,
+                "contexts": list(_unique(record.contexts)) or list(row.contexts or ()),
+                "source": record.source or row.source,
+            }
+            if values != before:
+                values["polarity_key"] = values["polarity"] or ""
+                changed.append({**values, "_id": row.id})
+                deltas.move(cell_key(cited_id, row._mapping), cell_key(cited_id, {**row._mapping, **values}))
         if new_rows:
             conn.execute(insert(citations), new_rows)
-            with_roles = [(row, roles) for row, roles in zip(new_rows, new_roles) if roles]
-            new_ids = self._existing_citations(conn, [(row["cited_id"], row["citing_id"]) for row, _ in with_roles])
-            role_rows = [
-                {"citation_id": new_ids[(row["cited_id"], row["citing_id"])].id, "role": r}
-                for row, roles in with_roles
-                for r in roles
-            ]
-            if role_rows:
-                conn.execute(insert(citation_roles), role_rows)
         if changed:
             conn.execute(update(citations).where(citations.c.id == bindparam("_id")), changed)
-        if role_updates:
-            for chunk in _chunks(list(role_updates)):
-                conn.execute(delete(citation_roles).where(citation_roles.c.citation_id.in_(chunk)))
-            conn.execute(
-                insert(citation_roles),
-                [{"citation_id": i, "role": r} for i, roles in role_updates.items() for r in roles],
-            )
         return len(new_rows), len(changed), skipped
 
 

@@ -106,6 +106,7 @@ class CitationRow(Base):
         Index("ix_cit_hub_verdict", "cited_id", "citing_verdict", "citing_id"),
         Index("ix_cit_hub_polarity", "cited_id", "polarity_key", "citing_id"),
         Index("ix_cit_hub_year", "cited_id", "citing_year"),
+        Index("ix_cit_hub_roles", "cited_id", "roles_key"),
         Index("ix_cit_hub_seen", "cited_id", "first_seen"),
         Index("ix_cit_hub_representative", "cited_id", "representative", "citing_novelty", "citing_date"),
         Index("ix_cit_citing", "citing_id"),
@@ -121,6 +122,8 @@ class CitationRow(Base):
     source: Mapped[str | None] = mapped_column(String(64))
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Copies of the citing paper's attributes, kept in step by the repository (see module doc).
+    roles_key: Mapped[str] = mapped_column(String(512), default="")
+    """The citation's roles, sorted and joined (see store/facets.py); '' when it has none."""
     polarity_key: Mapped[str] = mapped_column(sort_text(64), default="")
     citing_date: Mapped[str] = mapped_column(sort_text(10), default="")
     citing_year: Mapped[int | None] = mapped_column(Integer)
@@ -130,16 +133,29 @@ class CitationRow(Base):
     citing_verdict: Mapped[str] = mapped_column(sort_text(64), default="UNVERDICTED")
 
 
-class CitationRoleRow(Base):
-    """The roles of a citation (many-to-many: a citation may be background and baseline)."""
+class RoleSetRow(Base):
+    """Which roles a role set holds. A citation's roles are stored as one key (its sorted roles
+    joined), so that role filters and role facet counts work on citations and cells alike."""
 
-    __tablename__ = "citation_roles"
-    __table_args__ = (Index("ix_role_role", "role", "citation_id"),)
+    __tablename__ = "role_sets"
+    __table_args__ = (Index("ix_role_sets_role", "role", "roles_key"),)
 
-    citation_id: Mapped[int] = mapped_column(
-        ForeignKey("citations.id", ondelete="CASCADE"), primary_key=True
-    )
-    role: Mapped[str] = mapped_column(String(64), primary_key=True)
+    roles_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    role: Mapped[str] = mapped_column(String(128), primary_key=True)
+
+
+class FacetCellRow(Base):
+    """How many citations of a hub share one combination of facet values (see store/facets.py)."""
+
+    __tablename__ = "facet_cells"
+
+    hub_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
+    polarity_key: Mapped[str] = mapped_column(String(64), primary_key=True)
+    verdict: Mapped[str] = mapped_column(String(64), primary_key=True)
+    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    roles_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    n: Mapped[int] = mapped_column(Integer)
 
 
 class VisitRow(Base):
@@ -171,6 +187,7 @@ for _statement in _FTS_DDL:
 
 papers = PaperRow.__table__
 citations = CitationRow.__table__
-citation_roles = CitationRoleRow.__table__
+role_sets = RoleSetRow.__table__
+facet_cells = FacetCellRow.__table__
 meta = Meta.__table__
 visits = VisitRow.__table__

@@ -1,0 +1,250 @@
+"""Facet counts that stay instant however many papers cite a hub.
+
+Counting a million citations for each of five facets on every filter change costs seconds.
+So the store keeps ``facet_cells``: for each hub, how many citations share one combination of
+(roles, polarity, verdict, category, year). A hub of a million citations has a few thousand
+cells, and facet counts, "Showing N of M" and the still-indexing count under any filters on
+those dimensions are sums over cells. Filters the cells cannot answer (minimum novelty, text
+search, "new since", a date range that does not start and end on whole years) fall back to
+the same queries over ``citations`` itself. Both paths share one definition of each filter.
+
+The repository keeps the cells in step with every write by applying count deltas
+(:class:`CellDeltas`), and rebuilds a hub's cells from its citations where a write is too
+tangled for deltas (papers found to be one and merged).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import Counter
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, ColumnElement, and_, delete, func, insert, select
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+from pithtui.models import Filters
+from pithtui.store.schema import citations, facet_cells, role_sets
+from pithtui.text import printable, search_terms
+
+ROLE_SEPARATOR = "\x1f"
+"""Joins the roles of a citation in ``roles_key``; roles are cleaned of control characters."""
+
+FACETS = ("role", "polarity", "verdict", "category", "year")
+NO_YEAR = 0
+"""``facet_cells.year`` of undated citations (a key column cannot be NULL)."""
+
+
+def clean_roles(roles: Iterable[str]) -> tuple[str, ...]:
+    """The distinct, printable, non-empty roles, sorted: what a citation's role set is."""
+    return tuple(sorted({printable(role).strip() for role in roles} - {""}))
+
+
+def roles_key(roles: Iterable[str]) -> str:
+    return ROLE_SEPARATOR.join(clean_roles(roles))
+
+
+def roles_from_key(key: str) -> tuple[str, ...]:
+    return tuple(key.split(ROLE_SEPARATOR)) if key else ()
+
+
+@dataclass(frozen=True)
+class Source:
+    """A table that can answer facet questions: the citations, or the cells that count them."""
+
+    hub: Any
+    roles_key: Any
+    polarity_key: Any
+    verdict: Any
+    category: Any
+    year: Any
+    weight: Any
+    """The count of citations a row stands for: ``count(*)`` or ``sum(n)``."""
+    is_cells: bool
+
+    def dimension(self, facet: str) -> Any:
+        return {"polarity": self.polarity_key, "verdict": self.verdict, "category": self.category, "year": self.year}[facet]
+
+
+CITATIONS = Source(
+    hub=citations.c.cited_id,
+    roles_key=citations.c.roles_key,
+    polarity_key=citations.c.polarity_key,
+    verdict=citations.c.citing_verdict,
+    category=citations.c.citing_category,
+    year=citations.c.citing_year,
+    weight=func.count(),
+    is_cells=False,
+)
+CELLS = Source(
+    hub=facet_cells.c.hub_id,
+    roles_key=facet_cells.c.roles_key,
+    polarity_key=facet_cells.c.polarity_key,
+    verdict=facet_cells.c.verdict,
+    category=facet_cells.c.category,
+    year=facet_cells.c.year,
+    weight=func.coalesce(func.sum(facet_cells.c.n), 0),
+    is_cells=True,
+)
+
+
+def _whole_years(f: Filters) -> bool:
+    return (f.since is None or (f.since.month, f.since.day) == (1, 1)) and (
+        f.until is None or (f.until.month, f.until.day) == (12, 31)
+    )
+
+
+def cells_answer(f: Filters) -> bool:
+    """True when every active filter is one the cells know (so counts come from them)."""
+    return f.min_novelty is None and f.new_since is None and not search_terms(f.search) and _whole_years(f)
+
+
+def conditions(source: Source, hub_id: int, f: Filters, skip: str | None = None) -> list[ColumnElement[bool]]:
+    """The WHERE clauses of ``f`` on ``source`` that both tables understand; ``skip`` leaves out
+    one facet's own filter (each facet's counts apply every other filter)."""
+    conds: list[ColumnElement[bool]] = [source.hub == hub_id]
+    if f.roles and skip != "role":
+        with_role = select(role_sets.c.roles_key).where(role_sets.c.role.in_(sorted(f.roles)))
+        conds.append(source.roles_key.in_(with_role))
+    if f.polarities and skip != "polarity":
+        conds.append(source.polarity_key.in_(sorted(p or "" for p in f.polarities)))
+    if f.verdicts and skip != "verdict":
+        conds.append(source.verdict.in_(sorted(f.verdicts)))
+    if f.categories and skip != "category":
+        conds.append(source.category.in_(sorted(v or "" for v in f.categories)))
+    if skip != "year":
+        conds.extend(_date_conditions(source, f.since, f.until))
+    return conds
+
+
+def _date_conditions(source: Source, since: dt.date | None, until: dt.date | None) -> list[ColumnElement[bool]]:
+    conds: list[ColumnElement[bool]] = []
+    if source.is_cells:
+        if since is not None:
+            conds.append(source.year >= since.year)
+        if until is not None:
+            conds.append(and_(source.year != NO_YEAR, source.year <= until.year))
+        return conds
+    if since is not None:
+        conds.append(citations.c.citing_date >= since.isoformat())
+    if until is not None:
+        conds.append(and_(citations.c.citing_date != "", citations.c.citing_date <= until.isoformat()))
+    return conds
+
+
+def facet_query(source: Source, facet: str, conds: Sequence[ColumnElement[bool]]) -> Any:
+    """(value, count) rows of one facet under ``conds`` (already without the facet's own filter)."""
+    if facet == "role":
+        table = facet_cells if source.is_cells else citations
+        joined = table.join(role_sets, role_sets.c.roles_key == source.roles_key)
+        return select(role_sets.c.role, source.weight).select_from(joined).where(*conds).group_by(role_sets.c.role)
+    column = source.dimension(facet)
+    return select(column, source.weight).where(*conds).group_by(column)
+
+
+def total_query(source: Source, conds: Sequence[ColumnElement[bool]]) -> Any:
+    table = facet_cells if source.is_cells else citations
+    return select(source.weight).select_from(table).where(*conds)
+
+
+# ---------------------------------------------------------------------------------- upkeep
+
+CellKey = tuple[int, str, str, str, int, str]
+"""(hub id, polarity key, verdict, category, year, roles key)."""
+
+
+def cell_key(hub_id: int, values: dict[str, Any] | Any) -> CellKey:
+    """The cell a citation row (a dict of citations columns, or a Row) counts in."""
+    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+    return (
+        hub_id,
+        get("polarity_key") or "",
+        get("citing_verdict"),
+        get("citing_category") or "",
+        get("citing_year") or NO_YEAR,
+        get("roles_key") or "",
+    )
+
+
+CELL_COLUMNS = (
+    citations.c.cited_id,
+    citations.c.polarity_key,
+    citations.c.citing_verdict,
+    citations.c.citing_category,
+    citations.c.citing_year,
+    citations.c.roles_key,
+)
+"""What a citation's cell is made of: select these to move it between cells."""
+
+
+class CellDeltas:
+    """Changes to cell counts gathered during one write, applied at its end."""
+
+    def __init__(self) -> None:
+        self.counts: Counter[CellKey] = Counter()
+        self.rebuild: set[int] = set()
+
+    def add(self, key: CellKey, by: int = 1) -> None:
+        self.counts[key] += by
+
+    def move(self, old: CellKey, new: CellKey) -> None:
+        if old != new:
+            self.counts[old] -= 1
+            self.counts[new] += 1
+
+    def apply(self, conn: Connection) -> None:
+        """Add the deltas to the cells (creating cells as needed), drop emptied cells, then
+        rebuild the hubs marked for it."""
+        rows = [
+            {"hub_id": k[0], "polarity_key": k[1], "verdict": k[2], "category": k[3], "year": k[4], "roles_key": k[5], "n": n}
+            for k, n in self.counts.items()
+            if n and k[0] not in self.rebuild
+        ]
+        _ensure_role_sets(conn, {k[5] for k in self.counts})
+        if rows:
+            make = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+            statement = make(facet_cells)
+            statement = statement.on_conflict_do_update(
+                index_elements=[col.name for col in facet_cells.primary_key.columns],
+                set_={"n": facet_cells.c.n + statement.excluded.n},
+            )
+            conn.execute(statement, rows)
+            hubs = sorted({row["hub_id"] for row in rows})
+            conn.execute(delete(facet_cells).where(facet_cells.c.hub_id.in_(hubs), facet_cells.c.n <= 0))
+        if self.rebuild:
+            rebuild_cells(conn, self.rebuild)
+
+
+def rebuild_cells(conn: Connection, hub_ids: Iterable[int]) -> None:
+    """Recount the cells of these hubs from their citations."""
+    hubs = sorted(set(hub_ids))
+    if not hubs:
+        return
+    c = citations.c
+    year = func.coalesce(c.citing_year, NO_YEAR)
+    counted = (
+        select(c.cited_id, c.polarity_key, c.citing_verdict, c.citing_category, year, c.roles_key, func.count())
+        .where(c.cited_id.in_(hubs))
+        .group_by(c.cited_id, c.polarity_key, c.citing_verdict, c.citing_category, year, c.roles_key)
+    )
+    conn.execute(delete(facet_cells).where(facet_cells.c.hub_id.in_(hubs)))
+    conn.execute(
+        insert(facet_cells).from_select(
+            ["hub_id", "polarity_key", "verdict", "category", "year", "roles_key", "n"], counted
+        )
+    )
+    keys = conn.execute(select(c.roles_key).where(c.cited_id.in_(hubs)).distinct()).scalars()
+    _ensure_role_sets(conn, set(keys))
+
+
+def _ensure_role_sets(conn: Connection, keys: set[str]) -> None:
+    """Record which roles each role set holds, for the role sets not yet known."""
+    keys.discard("")
+    if not keys:
+        return
+    known = set(conn.execute(select(role_sets.c.roles_key).where(role_sets.c.roles_key.in_(sorted(keys)))).scalars())
+    rows = [{"roles_key": key, "role": role} for key in sorted(keys - known) for role in roles_from_key(key)]
+    if rows:
+        conn.execute(insert(role_sets), rows)
