@@ -135,6 +135,16 @@ async def opened(repo: HubRepository, *, size: tuple[int, int] = (120, 40), **op
         yield app, pilot
 
 
+async def eventually(pilot, condition: Callable[[], bool], timeout: float = 10) -> None:  # noqa: ANN001 - Pilot
+    """Wait (for a debounce, the palette's search) until ``condition`` holds."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    while not condition():
+        assert loop.time() < deadline, "timed out"
+        await pilot.pause(0.05)
+        await settle(pilot)
+
+
 def screen_text(app: PithApp) -> str:
     return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
 
@@ -288,10 +298,8 @@ async def test_search_and_clear_filters(big: HubRepository) -> None:
         await settle(pilot)
         assert showing(app) == (N, N)
         assert app.screen.query_one("#search").value == ""
-        await pilot.press("slash", *"paper 00042")
-        await pilot.pause(0.4)  # typing applies once the user pauses
-        await settle(pilot)
-        assert showing(app) == (1, N)
+        await pilot.press("slash", *"paper 00042")  # typing applies once the user pauses
+        await eventually(pilot, lambda: showing(app) == (1, N))
         assert table_lines(app)[1].startswith("Citing paper 00042")
 
 
@@ -461,7 +469,7 @@ async def test_help_lists_the_keys_and_closes(sample: HubRepository) -> None:
 async def test_command_palette_runs_the_same_actions(big: HubRepository) -> None:
     async with opened(big, ref="2301.00001") as (app, pilot):
         await pilot.press("ctrl+p", *"Reverse")
-        await pilot.pause(0.5)
+        await eventually(pilot, lambda: "Reverse" in screen_text(app) and "key: r" in screen_text(app))
         await pilot.press("enter")
         await settle(pilot)
         assert "date▲" in table_lines(app)[0]
