@@ -53,7 +53,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
         self._ansi = ansi
 
     def compose(self) -> ComposeResult:
-        yield Static("No hub open. Press o to find a paper in the store.", id="no-hub")
+        yield Static(id="no-hub")
         yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
@@ -81,6 +81,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
     @on(StartResolved)
     def _start_resolved(self, message: StartResolved) -> None:
         if message.hub_id is None:
+            self.query_one("#no-hub", Static).update("No hub open. Press o to find a paper in the store.")
             self.action_open_picker(message.search)
         else:
             self.open_hub(message.hub_id)
