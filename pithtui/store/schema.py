@@ -6,6 +6,10 @@ filterable attributes (``citing_*`` columns) so that every filter + sort the exp
 is answered from one composite index on ``citations`` without touching ``papers``: that is
 what keeps a hub of a million citing papers instant. The repository keeps the copies in step
 whenever a paper changes.
+
+Open-vocabulary values (categories, verdicts, roles, polarities, sources) come from outside
+and have no natural bound (an OpenAlex topic name can run past 64 characters), so their
+columns have no length: PostgreSQL would refuse a longer value that SQLite stores.
 """
 
 from __future__ import annotations
@@ -14,6 +18,7 @@ import datetime as dt
 
 from sqlalchemy import (
     DDL,
+    BigInteger,
     JSON,
     Boolean,
     Date,
@@ -39,7 +44,7 @@ TITLE_KEY_LENGTH = 120
 """How much of a casefolded title the sort column keeps (enough to order, small to index)."""
 
 
-def sort_text(length: int) -> String:
+def sort_text(length: int | None = None) -> String:
     """A string column that compares and sorts by code point on every backend.
 
     SQLite compares text byte by byte; PostgreSQL would use the database's collation (often a
@@ -74,18 +79,18 @@ class PaperRow(Base):
     title_key: Mapped[str] = mapped_column(sort_text(TITLE_KEY_LENGTH), index=True)
     authors: Mapped[list[str]] = mapped_column(JSON, default=list)
     date: Mapped[dt.date | None] = mapped_column(Date)
-    category: Mapped[str | None] = mapped_column(String(64))
+    category: Mapped[str | None] = mapped_column(String)
     categories: Mapped[list[str]] = mapped_column(JSON, default=list)
     venue: Mapped[str | None] = mapped_column(Text)
     url: Mapped[str | None] = mapped_column(Text)
     abstract: Mapped[str | None] = mapped_column(Text)
     summary: Mapped[str | None] = mapped_column(Text)
-    verdict: Mapped[str] = mapped_column(String(64), default="UNVERDICTED")
+    verdict: Mapped[str] = mapped_column(String, default="UNVERDICTED")
     novelty: Mapped[float | None] = mapped_column(Float)
     arxiv_id: Mapped[str | None] = mapped_column(String(64), unique=True)
     doi: Mapped[str | None] = mapped_column(String(255), unique=True)
     s2_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    corpus_id: Mapped[int | None] = mapped_column(Integer, unique=True)
+    corpus_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
     openalex_id: Mapped[str | None] = mapped_column(String(32), unique=True)
     cited_by_reported: Mapped[int | None] = mapped_column(Integer)
     citing_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
@@ -115,22 +120,22 @@ class CitationRow(Base):
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
     cited_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
     citing_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
-    polarity: Mapped[str | None] = mapped_column(String(64))
+    polarity: Mapped[str | None] = mapped_column(String)
     influential: Mapped[bool] = mapped_column(Boolean, default=False)
     representative: Mapped[bool] = mapped_column(Boolean, default=False)
     contexts: Mapped[list[str]] = mapped_column(JSON, default=list)
-    source: Mapped[str | None] = mapped_column(String(64))
+    source: Mapped[str | None] = mapped_column(String)
     first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     # Copies of the citing paper's attributes, kept in step by the repository (see module doc).
-    roles_key: Mapped[str] = mapped_column(String(512), default="")
+    roles_key: Mapped[str] = mapped_column(String, default="")
     """The citation's roles, sorted and joined (see store/facets.py); '' when it has none."""
-    polarity_key: Mapped[str] = mapped_column(sort_text(64), default="")
+    polarity_key: Mapped[str] = mapped_column(sort_text(), default="")
     citing_date: Mapped[str] = mapped_column(sort_text(10), default="")
     citing_year: Mapped[int | None] = mapped_column(Integer)
     citing_novelty: Mapped[float] = mapped_column(Float, default=NO_NOVELTY)
     citing_title: Mapped[str] = mapped_column(sort_text(TITLE_KEY_LENGTH), default="")
-    citing_category: Mapped[str] = mapped_column(sort_text(64), default="")
-    citing_verdict: Mapped[str] = mapped_column(sort_text(64), default="UNVERDICTED")
+    citing_category: Mapped[str] = mapped_column(sort_text(), default="")
+    citing_verdict: Mapped[str] = mapped_column(sort_text(), default="UNVERDICTED")
 
 
 class RoleSetRow(Base):
@@ -140,8 +145,8 @@ class RoleSetRow(Base):
     __tablename__ = "role_sets"
     __table_args__ = (Index("ix_role_sets_role", "role", "roles_key"),)
 
-    roles_key: Mapped[str] = mapped_column(String(512), primary_key=True)
-    role: Mapped[str] = mapped_column(String(128), primary_key=True)
+    roles_key: Mapped[str] = mapped_column(String, primary_key=True)
+    role: Mapped[str] = mapped_column(String, primary_key=True)
 
 
 class FacetCellRow(Base):
@@ -150,11 +155,11 @@ class FacetCellRow(Base):
     __tablename__ = "facet_cells"
 
     hub_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
-    polarity_key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    verdict: Mapped[str] = mapped_column(String(64), primary_key=True)
-    category: Mapped[str] = mapped_column(String(64), primary_key=True)
+    polarity_key: Mapped[str] = mapped_column(String, primary_key=True)
+    verdict: Mapped[str] = mapped_column(String, primary_key=True)
+    category: Mapped[str] = mapped_column(String, primary_key=True)
     year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    roles_key: Mapped[str] = mapped_column(String(512), primary_key=True)
+    roles_key: Mapped[str] = mapped_column(String, primary_key=True)
     n: Mapped[int] = mapped_column(Integer)
 
 
