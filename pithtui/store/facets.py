@@ -137,9 +137,17 @@ def _date_conditions(source: Source, since: dt.date | None, until: dt.date | Non
 def facet_query(source: Source, facet: str, conds: Sequence[ColumnElement[bool]]) -> Any:
     """(value, count) rows of one facet under ``conds`` (already without the facet's own filter)."""
     if facet == "role":
+        # Count per role set first (a handful of groups), then spread each over its roles.
         table = facet_cells if source.is_cells else citations
-        joined = table.join(role_sets, role_sets.c.roles_key == source.roles_key)
-        return select(role_sets.c.role, source.weight).select_from(joined).where(*conds).group_by(role_sets.c.role)
+        per_set = (
+            select(source.roles_key.label("roles_key"), source.weight.label("n"))
+            .select_from(table)
+            .where(*conds)
+            .group_by(source.roles_key)
+            .subquery()
+        )
+        joined = per_set.join(role_sets, role_sets.c.roles_key == per_set.c.roles_key)
+        return select(role_sets.c.role, func.sum(per_set.c.n)).select_from(joined).group_by(role_sets.c.role)
     column = source.dimension(facet)
     return select(column, source.weight).where(*conds).group_by(column)
 

@@ -143,7 +143,7 @@ class RoleSetRow(Base):
     joined), so that role filters and role facet counts work on citations and cells alike."""
 
     __tablename__ = "role_sets"
-    __table_args__ = (Index("ix_role_sets_role", "role", "roles_key"),)
+    __table_args__ = (Index("ix_role_sets_role", "role", "roles_key"), {"sqlite_with_rowid": False})
 
     roles_key: Mapped[str] = mapped_column(String, primary_key=True)
     role: Mapped[str] = mapped_column(String, primary_key=True)
@@ -153,6 +153,8 @@ class FacetCellRow(Base):
     """How many citations of a hub share one combination of facet values (see store/facets.py)."""
 
     __tablename__ = "facet_cells"
+    # Clustered on the key on SQLite: a hub's cells are read in one range scan, no row lookups.
+    __table_args__ = {"sqlite_with_rowid": False}
 
     hub_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
     polarity_key: Mapped[str] = mapped_column(String, primary_key=True)
