@@ -39,6 +39,8 @@ def search_terms(query: str) -> list[list[str]]:
     """A search box's text as terms, each a run of words: ``"GPT-4 coll"`` → ``[["gpt", "4"],
     ["coll"]]``. A paper matches when, for every term, its title or summary has those words in a
     row, the last one as a prefix (so the word being typed matches already). Punctuation only
-    separates words; it is never interpreted."""
-    terms = (_WORD.findall(chunk.casefold()) for chunk in query.split())
+    separates words; it is never interpreted. Words are lower-cased, not case-folded: the
+    full-text indexes lower-case the titles they hold, and folding "Straße" to "strasse" would
+    no longer find the title's own word."""
+    terms = (_WORD.findall(chunk.lower()) for chunk in query.split())
     return [term for term in terms if term]
