@@ -9,8 +9,6 @@ in Python over the records that were stored. Runs on SQLite and on PostgreSQL.
 
 from __future__ import annotations
 
-import re
-
 import datetime as dt
 import re
 import unicodedata
@@ -157,7 +155,10 @@ def store(repo, data: Dataset) -> tuple[list[int], dict[int, list[Row]]]:  # noq
 
 
 def _words(text: str | None) -> list[str]:
-    return re.findall(r"[^\W_]+", (text or "").casefold())
+    """The words of ``text`` as search sees them: runs of letters and digits, lower case, accents
+    folded (é is e)."""
+    plain = unicodedata.normalize("NFD", (text or "").lower())
+    return re.findall(r"[^\W_]+", "".join(c for c in plain if not unicodedata.combining(c)))
 
 
 def term_in(term: list[str], *texts: str | None) -> bool:
