@@ -289,9 +289,11 @@ async def test_search_and_clear_filters(big: HubRepository) -> None:
         await tick(pilot, "verdict", "SOUND")
         await pilot.press("slash", *"00042", "enter")
         await settle(pilot)
-        assert app.screen.focused.id == "search"
+        assert isinstance(app.screen.focused, CitingExplorer)  # enter hands the keys to the table
         assert showing(app) == (0, N)
         assert "No citing papers match these filters." in table_lines(app)[1]
+        await pilot.press("slash")
+        assert app.screen.focused.id == "search"
         await pilot.press("escape")  # leaves the search field for the explorer
         assert isinstance(app.screen.focused, CitingExplorer)
         await pilot.press("x")
@@ -301,6 +303,9 @@ async def test_search_and_clear_filters(big: HubRepository) -> None:
         await pilot.press("slash", *"paper 00042")  # typing applies once the user pauses
         await eventually(pilot, lambda: showing(app) == (1, N))
         assert table_lines(app)[1].startswith("Citing paper 00042")
+        await pilot.press("enter", "enter")  # the quick lookup: search, enter, enter on the row
+        await settle(pilot)
+        assert isinstance(app.screen, DetailScreen)
 
 
 # ------------------------------------------------------------------ sorting and paging

@@ -164,6 +164,11 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     def _filters_changed(self, message: FilterSidebar.Changed) -> None:
         self.filters = message.filters
 
+    @on(Input.Submitted, "#search")
+    def _search_submitted(self) -> None:
+        """Enter in the search box: the narrowed explorer takes the keys (enter opens a row)."""
+        self.query_one(CitingExplorer).focus()
+
     @on(CitingExplorer.SortClicked)
     def _sort_clicked(self, message: CitingExplorer.SortClicked) -> None:
         if message.sort is self.sort:

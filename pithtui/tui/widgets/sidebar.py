@@ -186,7 +186,7 @@ class FilterSidebar(VerticalScroll):
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
-        event.stop()
+        """Apply at once; the event goes on up so the screen can move on from the field."""
         self._changed()
 
     @on(Button.Pressed, "#clear")
