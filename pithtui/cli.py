@@ -35,21 +35,15 @@ class _Parser(argparse.ArgumentParser):
 
 def _date(text: str, *, end: bool = False) -> dt.date:
     """YYYY, YYYY-MM or YYYY-MM-DD; a partial date means its first (or, for ``end``, last) day."""
-    parts = text.strip().split("-")
+    from pithtui.dates import parse_bound
+
     try:
-        if len(parts) == 1 and len(parts[0]) == 4:
-            year = int(parts[0])
-            return dt.date(year, 12, 31) if end else dt.date(year, 1, 1)
-        if len(parts) == 2 and len(parts[0]) == 4:
-            year, month = int(parts[0]), int(parts[1])
-            first = dt.date(year, month, 1)
-            if not end:
-                return first
-            following = dt.date(year + (month == 12), month % 12 + 1, 1)
-            return following - dt.timedelta(days=1)
-        return dt.date.fromisoformat(text.strip())
+        bound = parse_bound(text, end=end)
     except ValueError:
-        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)") from None
+        bound = None
+    if bound is None:
+        raise argparse.ArgumentTypeError(f"not a date: {text!r} (use YYYY, YYYY-MM or YYYY-MM-DD)")
+    return bound
 
 
 def _until(text: str) -> dt.date:
@@ -63,7 +57,7 @@ def _moment(text: str) -> dt.datetime:
         moment = dt.datetime.fromisoformat(text.strip())
     except ValueError:
         raise argparse.ArgumentTypeError(f"not a date or time: {text!r} (use YYYY-MM-DD or YYYY-MM-DDTHH:MM)") from None
-    return moment.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return moment.astimezone(dt.UTC).replace(tzinfo=None)
 
 
 def _novelty(text: str) -> float:

@@ -249,3 +249,25 @@ def run_cli(cli_env: dict[str, str], tmp_path: Path) -> Callable[..., subprocess
         )
 
     return run
+
+
+# --------------------------------------------------------------------------- import and fetch
+
+SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
+"""Recorded responses from the public services, beside the repository (never copied into it)."""
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """``../shared/data``, or a skip when it is absent."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"recorded responses not found: {SHARED_DATA} (shared data absent)")
+    return SHARED_DATA
+
+
+@pytest.fixture
+def store(tmp_path: Path) -> Iterator[HubRepository]:
+    """An empty SQLite store of the test's own (the import tests need no other backend)."""
+    repo = open_repository(f"sqlite:///{tmp_path / 'store.db'}")
+    yield repo
+    repo.close()

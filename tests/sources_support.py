@@ -1,43 +1,18 @@
-"""Helpers for the import and fetch tests: the recorded responses in ``../shared/data``, VCR
-cassettes replayed through ``httpx.MockTransport``, and running the CLI as a subprocess.
-
-The recorded files are read where they are (never copied into the repository); a test that
-needs them is skipped, with the reason, when the folder is absent.
-"""
+"""Helpers for the import and fetch tests: VCR cassettes (the recorded sessions in
+``../shared/data``, located by the ``shared_data`` fixture in conftest.py) replayed through
+``httpx.MockTransport``, and running the CLI as a subprocess with standard input."""
 
 from __future__ import annotations
 
 import json
 import subprocess
 import sys
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import parse_qsl, urlsplit
 
 import httpx
-import pytest
 import yaml
-
-from pithtui.store import HubRepository, open_repository
-
-SHARED_DATA = Path(__file__).resolve().parents[1].parent / "shared" / "data"
-
-
-@pytest.fixture
-def shared_data() -> Path:
-    """``../shared/data`` beside the repository, or a skip when it is absent."""
-    if not SHARED_DATA.is_dir():
-        pytest.skip(f"recorded responses not found: {SHARED_DATA} (shared data absent)")
-    return SHARED_DATA
-
-
-@pytest.fixture
-def store(tmp_path: Path) -> Iterator[HubRepository]:
-    """An empty SQLite store of the test's own."""
-    repo = open_repository(f"sqlite:///{tmp_path / 'store.db'}")
-    yield repo
-    repo.close()
 
 
 # ---------------------------------------------------------------- cassettes
@@ -99,7 +74,7 @@ class Replay:
 # ---------------------------------------------------------------- the CLI
 
 
-def run_cli(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
+def run_pithtui(*args: str, stdin: str | None = None, env: dict[str, str] | None = None) -> subprocess.CompletedProcess[str]:
     """``pithtui ARGS`` in a subprocess, as a user would run it."""
     return subprocess.run(
         [sys.executable, "-m", "pithtui", *args],

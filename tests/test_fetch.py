@@ -10,7 +10,7 @@ from urllib.parse import unquote, urlsplit
 
 import httpx
 import pytest
-from sources_support import Replay, cassette, shared_data, store  # noqa: F401 - fixtures
+from sources_support import Replay, cassette
 
 from pithtui.errors import InputError, PithError
 from pithtui.progress import ProgressBar

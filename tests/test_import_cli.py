@@ -12,7 +12,7 @@ from importlib import resources
 from pathlib import Path
 
 import pytest
-from sources_support import run_cli, shared_data  # noqa: F401 - fixture
+from sources_support import run_pithtui
 
 from pithtui.export import build_report, write_json
 from pithtui.sources.sample import load_sample_hub
@@ -48,9 +48,9 @@ def _unordered(hub: dict) -> dict:
 
 def test_pithtui_json_round_trip_gives_the_same_hub(tmp_path: Path, db: str) -> None:
     exported = tmp_path / "hub.json"
-    assert run_cli("show", HUB, "--db", db, "--format", "json", "-o", str(exported)).returncode == 0
+    assert run_pithtui("show", HUB, "--db", db, "--format", "json", "-o", str(exported)).returncode == 0
     other = f"sqlite:///{tmp_path / 'other.db'}"
-    done = run_cli("import", str(exported), "--db", other)
+    done = run_pithtui("import", str(exported), "--db", other)
     assert done.returncode == 0, done.stderr
     assert "[pithtui]" in done.stdout
     # The same hub: header, facets, counts and every citing paper with how it cites; papers of
@@ -63,7 +63,7 @@ def test_several_files_each_their_own_transaction(tmp_path: Path, db: str, share
     truncated = tmp_path / "truncated.json"
     truncated.write_text(json.dumps({"offset": 0, "data": [{"citingPaper": {"paperId": "a" * 40, "title": "A"}}]})[:-20])
     good = shared_data / "arxiv" / "id_1605.08386_s0_m100_199195aa31ad.json"
-    done = run_cli("import", str(truncated), str(good), "--db", db, "--hub", HUB)
+    done = run_pithtui("import", str(truncated), str(good), "--db", db, "--hub", HUB)
 
     assert done.returncode == 1
     errors = [line for line in done.stderr.splitlines() if line.startswith("pithtui: error:")]
@@ -76,11 +76,11 @@ def test_several_files_each_their_own_transaction(tmp_path: Path, db: str, share
 def test_standard_input_and_counted_skips(db: str) -> None:
     edge = {"citingPaper": {"paperId": "b" * 40, "title": "B"}, "intents": ["Result"]}
     lines = "\n".join(json.dumps(v) for v in (edge, edge, {"citingPaper": None})) + "\n"
-    done = run_cli("import", "-", "--db", db, "--hub", "CorpusId:99", stdin=lines)
+    done = run_pithtui("import", "-", "--db", db, "--hub", "CorpusId:99", stdin=lines)
     assert done.returncode == 0, done.stderr
     assert done.stdout.startswith("<stdin> [s2]: 2 papers added, 0 updated, 1 citation added, 0 updated, 2 skipped")
     assert "skipped <stdin>: line 3: citingPaper is null" in done.stdout
-    again = run_cli("import", "-", "--db", db, "--hub", "CorpusId:99", stdin=lines)
+    again = run_pithtui("import", "-", "--db", db, "--hub", "CorpusId:99", stdin=lines)
     assert "(nothing new)" in again.stdout
 
 
@@ -96,23 +96,23 @@ def test_standard_input_and_counted_skips(db: str) -> None:
 )
 def test_bad_imports_are_one_line_and_change_nothing(db: str, args: tuple[str, ...], stdin: str, message: str) -> None:
     before = _hub_json(db)
-    done = run_cli("import", "-", "--db", db, *args, stdin=stdin)
+    done = run_pithtui("import", "-", "--db", db, *args, stdin=stdin)
     assert done.returncode == 1
     assert len(done.stderr.strip().splitlines()) == 1 and message in done.stderr
     assert _hub_json(db) == before
 
 
 def test_missing_file_is_one_line(db: str, tmp_path: Path) -> None:
-    done = run_cli("import", str(tmp_path / "nope.json"), "--db", db)
+    done = run_pithtui("import", str(tmp_path / "nope.json"), "--db", db)
     assert (done.returncode, done.stderr.strip()) == (1, f"pithtui: error: {tmp_path / 'nope.json'}: no such file")
 
 
 def test_show_new_since(db: str) -> None:
-    shown = run_cli("show", HUB, "--db", db, "--format", "json", "--new-since", "2000-01-01")
+    shown = run_pithtui("show", HUB, "--db", db, "--format", "json", "--new-since", "2000-01-01")
     assert json.loads(shown.stdout)["matched"] == _hub_json(db)["matched"] > 0
-    shown = run_cli("show", HUB, "--db", db, "--format", "json", "--new-since", "2999-01-01T00:00Z")
+    shown = run_pithtui("show", HUB, "--db", db, "--format", "json", "--new-since", "2999-01-01T00:00Z")
     assert json.loads(shown.stdout)["matched"] == 0
-    bad = run_cli("show", HUB, "--db", db, "--new-since", "last tuesday")
+    bad = run_pithtui("show", HUB, "--db", db, "--new-since", "last tuesday")
     assert bad.returncode == 1 and "not a date or time" in bad.stderr
 
 
@@ -121,7 +121,7 @@ def test_fetch_without_network_is_one_line_and_stores_nothing(db: str) -> None:
     # Every request goes to a proxy on a closed local port: the network is, in effect, absent.
     env = {k: v for k, v in os.environ.items() if k.lower() not in ("no_proxy", "https_proxy", "http_proxy", "all_proxy")}
     env.update(HTTPS_PROXY="http://127.0.0.1:9", HTTP_PROXY="http://127.0.0.1:9")
-    done = run_cli("fetch", HUB, "--db", db, env=env)
+    done = run_pithtui("fetch", HUB, "--db", db, env=env)
     assert done.returncode == 1
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("pithtui: error: cannot reach Semantic Scholar") and "Nothing was stored" in line

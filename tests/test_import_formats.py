@@ -9,7 +9,6 @@ import json
 
 import bibtexparser
 import pytest
-from sources_support import store  # noqa: F401 - fixture
 
 from pithtui.errors import InputError
 from pithtui.export import build_report, write_bibtex

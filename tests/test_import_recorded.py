@@ -9,7 +9,7 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 import pytest
-from sources_support import bodies, cassette, shared_data, store  # noqa: F401 - fixtures
+from sources_support import bodies, cassette
 
 from pithtui.errors import InputError
 from pithtui.identifiers import normalize_arxiv, normalize_doi

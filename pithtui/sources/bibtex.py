@@ -58,9 +58,10 @@ def entry(values: dict[str, Any], where: str) -> Paper:
     url = F.text(values, "url", where)
     eprint = F.text(values, "eprint", where)
     prefix = (F.text(values, "archiveprefix", where) or F.text(values, "eprinttype", where) or "").lower()
-    arxiv = normalize_arxiv(eprint) if eprint and prefix in ("arxiv", "") else None
-    if eprint and prefix == "arxiv" and arxiv is None:
-        raise F.fail(where, "eprint", f"is not an arXiv id ({eprint!r})")
+    if prefix == "arxiv":
+        arxiv = F.arxiv_id(eprint, where, "eprint")
+    else:  # no archive named: an eprint that reads as an arXiv id is taken as one
+        arxiv = normalize_arxiv(eprint) if eprint and not prefix else None
     category = F.text(values, "primaryclass", where)
     return Paper(
         title=F.folded(F.text(values, "title", where)) or "",

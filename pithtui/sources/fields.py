@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from pithtui.errors import InputError
-from pithtui.identifiers import arxiv_from_doi, normalize_doi
+from pithtui.identifiers import arxiv_from_doi, normalize_arxiv, normalize_doi
 from pithtui.models import Citation, Paper
 
 
@@ -161,6 +161,16 @@ def folded(value: str | None) -> str | None:
     if value is None:
         return None
     return " ".join(value.split()) or None
+
+
+def arxiv_id(arxiv_text: str | None, where: str, field: str) -> str | None:
+    """An arXiv id field normalised (``arXiv:2305.17493v2`` → ``2305.17493``)."""
+    if not arxiv_text:
+        return None
+    found = normalize_arxiv(arxiv_text)
+    if found is None:
+        raise fail(where, field, f"is not an arXiv id ({arxiv_text!r})")
+    return found
 
 
 def doi_and_arxiv(doi_text: str | None, where: str, field: str) -> tuple[str | None, str | None]:

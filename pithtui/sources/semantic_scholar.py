@@ -15,7 +15,6 @@ from __future__ import annotations
 from typing import Any
 
 from pithtui.errors import InputError
-from pithtui.identifiers import normalize_arxiv
 from pithtui.models import Citation, Paper
 from pithtui.sources import fields as F
 from pithtui.sources.document import Document
@@ -53,10 +52,7 @@ def paper(record: dict[str, Any], where: str) -> Paper:
     """A Paper from a Semantic Scholar paper object (any subset of its fields)."""
     ids = F.obj(record, "externalIds", where) or {}
     ids_where = f"{where}: externalIds"
-    arxiv_raw = F.text(ids, "ArXiv", ids_where)
-    arxiv = normalize_arxiv(arxiv_raw)
-    if arxiv_raw and arxiv is None:
-        raise F.fail(ids_where, "ArXiv", f"is not an arXiv id ({arxiv_raw!r})")
+    arxiv = F.arxiv_id(F.text(ids, "ArXiv", ids_where), ids_where, "ArXiv")
     doi, doi_arxiv = F.doi_and_arxiv(F.text(ids, "DOI", ids_where), ids_where, "DOI")
     corpus = F.integer(ids, "CorpusId", ids_where)
     if corpus is None:
