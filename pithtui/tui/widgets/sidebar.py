@@ -20,6 +20,7 @@ from textual.validation import Function
 from textual.widgets import Button, Input, Label, SelectionList
 from textual.widgets.selection_list import Selection
 
+from pithtui.dates import parse_bound
 from pithtui.hub_text import facet_label
 from pithtui.models import Facets, FacetValue, Filters
 from pithtui.tui.safe import literal
@@ -30,23 +31,6 @@ FACETS = ("role", "polarity", "verdict", "category")
 
 TYPING_PAUSE = 0.25
 """Seconds of no typing before a text filter applies (Enter applies it at once)."""
-
-
-def parse_bound(text: str, *, end: bool) -> dt.date | None:
-    """``2024``, ``2024-05`` or ``2024-05-19`` as the first (or, with ``end``, last) day it
-    covers; None for empty text; ValueError for anything else."""
-    text = text.strip()
-    if not text:
-        return None
-    parts = text.split("-")
-    if len(parts) == 3:
-        return dt.date.fromisoformat(text)
-    if len(parts) == 2:
-        first = dt.date(int(parts[0]), int(parts[1]), 1)
-        return (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1) if end else first
-    if len(parts) == 1 and len(text) == 4:
-        return dt.date(int(text), 12, 31) if end else dt.date(int(text), 1, 1)
-    raise ValueError(f"not a year or date: {text!r}")
 
 
 def _valid_bound(text: str) -> bool:
