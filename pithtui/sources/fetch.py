@@ -29,7 +29,7 @@ from pithtui.models import Citation, Paper
 from pithtui.sources import arxiv, openalex, semantic_scholar
 from pithtui.sources.document import Document
 from pithtui.sources.fields import Record
-from pithtui.sources.importer import FileImport, store
+from pithtui.sources.importer import FileImport, bulk, store
 from pithtui.store import HubRepository
 
 if TYPE_CHECKING:  # imported where a fetch runs: every CLI command builds its parser from here
@@ -329,4 +329,5 @@ def fetch(
         if own:
             api.client.close()
     name = f"{chosen.label} {ref}"
-    return FileImport(name, source, store(repo, name, records))
+    with bulk():
+        return FileImport(name, source, store(repo, name, records))

@@ -9,7 +9,10 @@ counted, not fatal.
 
 from __future__ import annotations
 
+import gc
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
@@ -120,11 +123,28 @@ def store(repo: HubRepository, name: str, records: list[Record]) -> ImportResult
     return replace(result, skipped=result.skipped + len(skipped), notes=result.notes + _notes(skipped))
 
 
+@contextmanager
+def bulk() -> Iterator[None]:
+    """Cyclic garbage collection paused while a big file is read, parsed and stored: it is
+    hundreds of thousands of small acyclic objects, and the collector's repeated passes over
+    them cost more than a third of a 50,000-citation import. Reference counting still frees
+    everything as usual."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def import_document(repo: HubRepository, doc: Document, format_name: str = formats.AUTO, hub: Paper | None = None) -> FileImport:
     """Parse ``doc`` whole, then store it in one transaction."""
-    used, records = formats.parse(doc, format_name, hub)
-    return FileImport(doc.name, used, store(repo, doc.name, records))
+    with bulk():
+        used, records = formats.parse(doc, format_name, hub)
+        return FileImport(doc.name, used, store(repo, doc.name, records))
 
 
 def import_path(repo: HubRepository, path: str, format_name: str = formats.AUTO, hub: Paper | None = None) -> FileImport:
-    return import_document(repo, read(path), format_name, hub)
+    with bulk():
+        return import_document(repo, read(path), format_name, hub)
