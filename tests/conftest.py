@@ -65,12 +65,14 @@ class PostgresServer:
 
     def __init__(self, bindir: Path) -> None:
         self.bindir = bindir
-        self.base = Path(tempfile.mkdtemp(prefix="pithtui-pg-"))
+        self.as_root = os.geteuid() == 0
+        # As root the cluster belongs to ``postgres``, who must be able to reach it: /tmp, not a
+        # TMPDIR that may lie under root's home.
+        self.base = Path(tempfile.mkdtemp(prefix="pithtui-pg-", dir="/tmp" if self.as_root else None))
         self.data = self.base / "data"
         self.sockets = self.base / "sockets"
         self.log = self.base / "server.log"
         self.port = 0
-        self.as_root = os.geteuid() == 0
         self._names = itertools.count()
         self._admin = None
 
