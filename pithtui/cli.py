@@ -250,13 +250,12 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 def cmd_papers(args: argparse.Namespace) -> int:
     from pithtui.sources.pithtui_json import paper_to_dict
-    from pithtui.text import printable
+    from pithtui.text import json_safe, printable
 
     listings = _open(args).list_papers(args.search, limit=None)
     if args.format == "json":
         data = [{**paper_to_dict(item.paper), "citing_count": item.citing_count} for item in listings]
-        json.dump(data, sys.stdout, ensure_ascii=False, indent=2)
-        sys.stdout.write("\n")
+        sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
         return 0
     for item in listings:
         ref = printable(item.paper.best_ref) if item.paper.identifiers else "—"

@@ -17,7 +17,7 @@ from typing import TextIO
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Paper, SortKey
 from pithtui.sources.pithtui_json import FORMAT_NAME, FORMAT_VERSION, citing_to_dict, paper_to_dict
 from pithtui.store import HubRepository
-from pithtui.text import printable, showing_sentence
+from pithtui.text import json_safe, printable, showing_sentence
 
 
 @dataclass(frozen=True)
@@ -60,11 +60,11 @@ def write_json(report: HubReport, out: TextIO) -> None:
         "polarity_unclassified": report.summary.polarity_unclassified,
         "representatives": [citing_to_dict(row) for row in report.representatives],
     }
-    text = json.dumps(head, ensure_ascii=False, indent=2)
+    text = json_safe(json.dumps(head, ensure_ascii=False, indent=2))
     out.write(text[:-2] + ',\n  "citing": [')
     for index, row in enumerate(report.citing):
         out.write(",\n    " if index else "\n    ")
-        out.write(json.dumps(citing_to_dict(row), ensure_ascii=False))
+        out.write(json_safe(json.dumps(citing_to_dict(row), ensure_ascii=False)))
     out.write("\n  ]\n}\n")
 
 
@@ -75,28 +75,28 @@ CSV_COLUMNS = (
 
 
 def write_csv(report: HubReport, out: TextIO) -> None:
-    """One row per citing paper; lists joined with '; '."""
+    """One row per citing paper; lists joined with '; '. CSV has no escapes, so control codes
+    and bidi overrides are dropped from the cells (line breaks stay, quoted)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in report.citing:
         paper = row.paper
-        writer.writerow(
-            [
-                paper.title,
-                "; ".join(paper.authors),
-                paper.date.isoformat() if paper.date else "",
-                paper.category or "",
-                paper.verdict,
-                "" if paper.novelty is None else f"{paper.novelty:g}",
-                "; ".join(row.roles),
-                row.polarity or "",
-                "yes" if row.influential else "",
-                paper.arxiv_id or "",
-                paper.doi or "",
-                paper.url or "",
-                paper.summary or "",
-            ]
-        )
+        cells = [
+            paper.title,
+            "; ".join(paper.authors),
+            paper.date.isoformat() if paper.date else "",
+            paper.category or "",
+            paper.verdict,
+            "" if paper.novelty is None else f"{paper.novelty:g}",
+            "; ".join(row.roles),
+            row.polarity or "",
+            "yes" if row.influential else "",
+            paper.arxiv_id or "",
+            paper.doi or "",
+            paper.url or "",
+            paper.summary or "",
+        ]
+        writer.writerow([printable(cell, keep_newlines=True) for cell in cells])
 
 
 def _md(text: str | None) -> str:

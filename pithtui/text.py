@@ -27,6 +27,13 @@ def printable(text: str | None, *, keep_newlines: bool = False) -> str:
     return _SPACES.sub(" ", cleaned)
 
 
+def json_safe(text: str) -> str:
+    """JSON text with every character :func:`printable` would drop written as a ``\\u`` escape
+    (``json.dumps`` escapes C0 controls but not DEL, C1 controls or bidi overrides): the same
+    data, but nothing a terminal would act on."""
+    return _UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
+
+
 def showing_sentence(matched: int, total: int) -> str:
     """The explorer's footer, as the hub page words it."""
     return f"Showing {matched} of {total} citing paper{'' if total == 1 else 's'} after filters."
