@@ -259,7 +259,7 @@ def cmd_papers(args: argparse.Namespace) -> int:
         return 0
     for item in listings:
         ref = printable(item.paper.best_ref) if item.paper.identifiers else "—"
-        print(f"{item.citing_count:>7}  {ref[:24]:24}  {printable(item.paper.title)}")
+        print(f"{item.citing_count:>7}  {ref[:24]:24}  {printable(item.paper.display_title)}")
     if not listings:
         print("no papers match" if args.search else "the store is empty", file=sys.stderr)
     return 0

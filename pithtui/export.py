@@ -108,7 +108,7 @@ def _md(text: str | None) -> str:
 def write_markdown(report: HubReport, out: TextIO) -> None:
     summary = report.summary
     paper = summary.paper
-    out.write(f"# {_md(paper.title)}\n\n")
+    out.write(f"# {_md(paper.display_title)}\n\n")
     out.write(f"{summary.cited_by} papers cite this work ({summary.citing_count} in the store).\n\n")
     if paper.abstract:
         out.write(f"## Abstract\n\n{_md(paper.abstract)}\n\n")
@@ -119,7 +119,7 @@ def write_markdown(report: HubReport, out: TextIO) -> None:
         p = row.paper
         novelty = "" if p.novelty is None else f"{p.novelty:.1f}"
         cells = [
-            _md(p.title), _md(p.category), p.date.isoformat() if p.date else "", _md(p.verdict),
+            _md(p.display_title), _md(p.category), p.date.isoformat() if p.date else "", _md(p.verdict),
             novelty, _md(", ".join(row.roles)), _md(row.polarity or "unclassified"),
         ]  # fmt: skip
         out.write("| " + " | ".join(cells) + " |\n")

@@ -60,7 +60,7 @@ def explorer_line(row: CitingPaper, title_width: int) -> str:
             f"{_clip(printable(p.verdict), 11):11}",
             f"{_clip(printable(', '.join(row.roles)), 12):12}",
             f"{_clip(facet_label(row.polarity), 12):12}",
-            _clip(printable(p.title), title_width),
+            _clip(printable(p.display_title), title_width),
         ]
     )
 
@@ -70,7 +70,7 @@ def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int 
     summary = report.summary
     paper = summary.paper
     wrap = textwrap.TextWrapper(width=width, initial_indent="  ", subsequent_indent="  ")
-    out.write(f"{printable(paper.title)}\n")
+    out.write(f"{printable(paper.display_title)}\n")
     if paper.authors:
         out.write(wrap.fill(printable(", ".join(paper.authors))).strip() + "\n")
     ident = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else printable(paper.best_ref)
@@ -92,7 +92,7 @@ def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int 
     if report.representatives:
         out.write("representative citing papers\n\n")
         for row in report.representatives:
-            out.write(f"  {printable(row.paper.title)}\n  {paper_meta(row.paper)}\n")
+            out.write(f"  {printable(row.paper.display_title)}\n  {paper_meta(row.paper)}\n")
             if row.paper.summary:
                 out.write(wrap.fill(printable(row.paper.summary)) + "\n")
             out.write("\n")

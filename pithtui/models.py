@@ -75,6 +75,13 @@ class Paper:
         return {name: value for name, value in pairs.items() if value is not None}
 
     @property
+    def display_title(self) -> str:
+        """The title, or for a paper known only by an identifier so far, that identifier."""
+        if self.title.strip():
+            return self.title
+        return f"(untitled {self.best_ref})" if self.identifiers else "(untitled)"
+
+    @property
     def best_ref(self) -> str:
         """The reference a user would type to open this paper again."""
         if self.arxiv_id:

@@ -65,7 +65,7 @@ def lines(items: Iterable[str]) -> Text:
 def describe(detail: Detail) -> Text:
     """The whole detail page as one literal Text."""
     row, paper = detail.row, detail.row.paper
-    text = literal(paper.title, "bold")
+    text = literal(paper.display_title, "bold")
     text.append("\n")
     if paper.authors:
         text.append_text(literal(", ".join(paper.authors)))

@@ -30,7 +30,7 @@ LISTED = 100
 def listing_prompt(listing: PaperListing) -> Text:
     """Title, then ``arXiv 2305.17493 · 8 citing papers in the store``."""
     paper = listing.paper
-    prompt = literal(paper.title, "bold")
+    prompt = literal(paper.display_title, "bold")
     details = [reference(paper), f"{counted(listing.citing_count, 'citing paper')} in the store"]
     prompt.append("\n")
     prompt.append_text(literal(" · ".join(d for d in details if d), "dim"))

@@ -50,7 +50,7 @@ class Column:
 
 
 COLUMNS = (
-    Column("title", 0, lambda r: r.paper.title, SortKey.TITLE),
+    Column("title", 0, lambda r: r.paper.display_title, SortKey.TITLE),
     Column("category", 10, lambda r: r.paper.category or "", SortKey.CATEGORY),
     Column("date", 10, lambda r: r.paper.date.isoformat() if r.paper.date else "", SortKey.DATE),
     Column("verdict", 11, lambda r: r.paper.verdict.lower(), SortKey.VERDICT),

@@ -40,7 +40,7 @@ def counts_line(values: Iterable[FacetValue], empty: str) -> Text:
 
 def representative_prompt(row: CitingPaper) -> Text:
     """Title; category · date · verdict · novelty; the one-line summary."""
-    prompt = literal(row.paper.title, "bold")
+    prompt = literal(row.paper.display_title, "bold")
     prompt.append("\n")
     prompt.append_text(literal(paper_meta(row.paper), "dim"))
     if row.paper.summary:
@@ -71,7 +71,7 @@ class HubPane(VerticalScroll):
     def show(self, summary: HubSummary, base: Facets, representatives: list[CitingPaper]) -> None:
         """Fill the pane for one hub (``base``: its facets with no filter)."""
         paper = summary.paper
-        self.query_one("#hub-title", Static).update(literal(paper.title, "bold"))
+        self.query_one("#hub-title", Static).update(literal(paper.display_title, "bold"))
         self.query_one("#hub-authors", Static).update(literal(", ".join(paper.authors)))
         ids = [reference(paper), paper.category or "—", paper.date.isoformat() if paper.date else "undated"]
         self.query_one("#hub-ids", Static).update(literal(" · ".join(i for i in ids if i), "dim"))
