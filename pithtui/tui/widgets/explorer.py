@@ -34,7 +34,7 @@ from pithtui.tui.widgets.row_cache import Edges, RowCache, fetch_order, fetch_pl
 GAP = 1
 """Blank cells between columns."""
 
-TITLE_MIN = 28
+TITLE_MIN = 24
 """Narrower than this and the title column gives way: the lowest-priority column is hidden."""
 
 
@@ -51,15 +51,16 @@ class Column:
 
 COLUMNS = (
     Column("title", 0, lambda r: r.paper.display_title, SortKey.TITLE),
-    Column("category", 10, lambda r: r.paper.category or "", SortKey.CATEGORY),
+    Column("category", 8, lambda r: r.paper.category or "", SortKey.CATEGORY),
     Column("date", 10, lambda r: r.paper.date.isoformat() if r.paper.date else "", SortKey.DATE),
     Column("verdict", 11, lambda r: r.paper.verdict.lower(), SortKey.VERDICT),
     Column("novelty", 8, lambda r: "" if r.paper.novelty is None else f"{r.paper.novelty:.1f}", SortKey.NOVELTY, right=True),
     Column("roles", 16, lambda r: ", ".join(r.roles)),
     Column("polarity", 12, lambda r: facet_label(r.polarity), SortKey.POLARITY),
 )
-HIDE_ORDER = ("roles", "verdict", "category", "polarity")
-"""The columns a narrow explorer hides first."""
+HIDE_ORDER = ("verdict", "category", "roles", "polarity")
+"""The columns a narrow explorer hides first: how a paper cites the hub (roles, polarity) is
+what the explorer is for, so those stay longest."""
 
 
 def layout(width: int) -> list[tuple[Column, int]]:
