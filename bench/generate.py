@@ -1,9 +1,14 @@
 """A seeded generator of synthetic citation hubs, written through pithtui's own import path.
 
 Realistic spreads: titles of 6-16 words and one-line summaries of 20-40 words drawn from a
-research vocabulary, a few dominant arXiv categories and a long tail, verdicts mostly
+Zipf-distributed vocabulary (a research head such as "model", "collapse", "training" and a long
+tail of rarer words, so some words are in half the papers and most in very few), a few
+dominant arXiv categories and a long tail, dates over eleven years, verdicts mostly
 UNVERDICTED, novelty mostly present, roles on about half the citations (some with two),
-polarity classified for about 70%. Other hubs go in the same store so the hub filter works.
+polarity classified for about 70%, contexts on 30%. Other hubs go in the same store so the hub
+filter has work to do; a fifth of their citing papers also cite the main hub (the same paper,
+merged by its arXiv id). Every paper is a function of (seed, its number), so a store is the
+same whatever the batch size.
 
     python -m bench.generate --db /tmp/hub.db --citing 100000
 """
@@ -12,14 +17,16 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import itertools
 import random
 import time
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from pithtui.models import Citation, Paper
 from pithtui.store import HubRepository, open_repository
 
-WORDS = (
+HEAD = (
     "model collapse training generated data language learning diffusion synthetic recursive "
     "distribution tails variance estimation neural network transformer attention scaling law "
     "benchmark evaluation robustness alignment reward reinforcement policy gradient optimisation "
@@ -27,22 +34,64 @@ WORDS = (
     "contrastive representation embedding tokenizer corpus web scale filtering deduplication "
     "quality diversity entropy mode memorisation privacy watermark detection human feedback"
 ).split()
+TAIL_WORDS = 6000
+
+
+def _vocabulary() -> tuple[list[str], list[float]]:
+    """The head words, then pronounceable tail words; cumulative Zipf-Mandelbrot weights
+    1/(rank + 10): the commonest word is in about half the papers, the 1000th in under 1%."""
+    rng = random.Random(12345)
+    consonants, vowels = "bcdfghklmnprstvz", "aeiou"
+    words = list(HEAD)
+    seen = set(words)
+    while len(words) < len(HEAD) + TAIL_WORDS:
+        word = "".join(rng.choice(consonants) + rng.choice(vowels) for _ in range(rng.randint(2, 4)))
+        if word not in seen:
+            seen.add(word)
+            words.append(word)
+    weights = list(itertools.accumulate(1.0 / (rank + 10) for rank in range(len(words))))
+    return words, weights
+
+
+VOCABULARY, CUMULATIVE = _vocabulary()
 CATEGORIES = ["cs.LG"] * 30 + ["cs.CL"] * 30 + ["cs.AI"] * 12 + ["stat.ML"] * 8 + [
     "cs.CV", "cs.CR", "cs.IR", "math.ST", "cs.NE", "q-bio.NC", "econ.GN", "physics.soc-ph",
 ]
 VERDICTS = ["UNVERDICTED"] * 85 + ["SOUND"] * 8 + ["FLAWED"] * 4 + ["RETRACTED"]
 ROLES = ["background", "baseline", "method", "dataset", "comparison", "extension"]
 POLARITIES = [None] * 30 + ["supporting"] * 40 + ["neutral"] * 20 + ["contrasting"] * 10
+START = dt.date(2015, 1, 1).toordinal()
+SHARED = 0.2
+"""The share of another hub's citing papers that also cite the main hub."""
 
 
 def _sentence(rng: random.Random, low: int, high: int) -> str:
-    return " ".join(rng.choice(WORDS) for _ in range(rng.randint(low, high))).capitalize()
+    return " ".join(rng.choices(VOCABULARY, cum_weights=CUMULATIVE, k=rng.randint(low, high))).capitalize()
 
 
-def synthetic_hub(hub_index: int, citing: int, seed: int = 7) -> Iterator[Paper | Citation]:
-    """The hub paper ``hub_index`` and ``citing`` citations to it, reproducibly."""
-    rng = random.Random(seed * 1_000_003 + hub_index)
-    hub = Paper(
+def arxiv_id(number: int) -> str:
+    """The arXiv id of synthetic paper ``number`` (unique up to 90 million)."""
+    return f"{number // 100000 + 10:04d}.{number % 100000:05d}"
+
+
+def synthetic_paper(number: int, seed: int = 7) -> Paper:
+    """Citing paper ``number``: always the same paper for the same (number, seed)."""
+    rng = random.Random(seed * 1_000_000_007 + number)
+    return Paper(
+        title=_sentence(rng, 6, 16),
+        arxiv_id=arxiv_id(number),
+        authors=tuple(f"Author {rng.randint(1, 50000)}" for _ in range(rng.randint(1, 6))),
+        date=dt.date.fromordinal(START + rng.randint(0, 4000)),
+        category=rng.choice(CATEGORIES),
+        verdict=rng.choice(VERDICTS),
+        novelty=None if rng.random() < 0.1 else round(rng.uniform(1, 9) * 2) / 2,
+        summary=_sentence(rng, 20, 40) + ".",
+    )
+
+
+def hub_paper(hub_index: int, citing: int, seed: int = 7) -> Paper:
+    rng = random.Random(seed * 7_919 + hub_index)
+    return Paper(
         title=f"Hub {hub_index}: {_sentence(rng, 6, 12)}",
         arxiv_id=f"2301.{hub_index:05d}",
         category="cs.LG",
@@ -50,25 +99,44 @@ def synthetic_hub(hub_index: int, citing: int, seed: int = 7) -> Iterator[Paper 
         abstract=_sentence(rng, 120, 200) + ".",
         cited_by_reported=citing,
     )
+
+
+@dataclass(frozen=True)
+class HubPlan:
+    """Hub ``index`` is cited by papers ``numbers`` (a function of the store's layout)."""
+
+    index: int
+    numbers: list[int]
+
+
+def layout(citing: int, other_hubs: int = 3, other_size: int | None = None, seed: int = 7) -> list[HubPlan]:
+    """The main hub (index 0) cited by papers 0..citing-1, then ``other_hubs`` hubs of
+    ``other_size`` citing papers each (default a tenth of the main hub, at least 1000), a fifth
+    of them shared with the main hub."""
+    size = other_size if other_size is not None else max(1000, citing // 10)
+    plans = [HubPlan(0, list(range(citing)))]
+    rng = random.Random(seed)
+    next_number = citing
+    for index in range(1, other_hubs + 1):
+        shared = rng.sample(range(citing), min(citing, int(size * SHARED))) if citing else []
+        fresh = list(range(next_number, next_number + size - len(shared)))
+        next_number += len(fresh)
+        plans.append(HubPlan(index, sorted(shared + fresh)))
+    return plans
+
+
+def synthetic_hub(hub_index: int, citing: int, seed: int = 7, numbers: list[int] | None = None) -> Iterator[Paper | Citation]:
+    """The hub paper ``hub_index`` and a citation to it from each paper of ``numbers``
+    (default 0..citing-1), reproducibly."""
+    rng = random.Random(seed * 1_000_003 + hub_index)
+    hub = hub_paper(hub_index, len(numbers) if numbers is not None else citing, seed)
     yield hub
-    start = dt.date(2015, 1, 1).toordinal()
-    for n in range(citing):
-        novelty = None if rng.random() < 0.1 else round(rng.uniform(1, 9) * 2) / 2
+    for number in numbers if numbers is not None else range(citing):
         roles: tuple[str, ...] = ()
         if rng.random() < 0.5:
             roles = tuple(sorted(set(rng.sample(ROLES, rng.choice((1, 1, 1, 2))))))
-        paper = Paper(
-            title=_sentence(rng, 6, 16),
-            arxiv_id=f"{hub_index + 10:02d}{n // 100000:02d}.{n % 100000:05d}",
-            authors=tuple(f"Author {rng.randint(1, 50000)}" for _ in range(rng.randint(1, 6))),
-            date=dt.date.fromordinal(start + rng.randint(0, 4000)),
-            category=rng.choice(CATEGORIES),
-            verdict=rng.choice(VERDICTS),
-            novelty=novelty,
-            summary=_sentence(rng, 20, 40) + ".",
-        )
         yield Citation(
-            citing=paper,
+            citing=synthetic_paper(number, seed),
             cited=hub,
             roles=roles,
             polarity=rng.choice(POLARITIES),
@@ -78,33 +146,65 @@ def synthetic_hub(hub_index: int, citing: int, seed: int = 7) -> Iterator[Paper 
         )
 
 
-def fill(repo: HubRepository, citing: int, *, other_hubs: int = 3, other_size: int = 2000, batch: int = 20000) -> float:
-    """Store the main hub (index 0) with ``citing`` citations plus ``other_hubs`` smaller hubs;
-    returns the import rate in citations per second."""
-    started = time.perf_counter()
+def records(citing: int, *, other_hubs: int = 3, other_size: int | None = None, seed: int = 7) -> Iterator[Paper | Citation]:
+    """Every record of the store: the main hub's, then the other hubs'."""
+    for plan in layout(citing, other_hubs, other_size, seed):
+        yield from synthetic_hub(plan.index, len(plan.numbers), seed, plan.numbers)
+
+
+@dataclass(frozen=True)
+class Filled:
+    citations: int
+    seconds: float
+
+    @property
+    def rate(self) -> float:
+        """Citations stored per second."""
+        return self.citations / self.seconds if self.seconds else 0.0
+
+
+def fill(
+    repo: HubRepository,
+    citing: int,
+    *,
+    other_hubs: int = 3,
+    other_size: int | None = None,
+    batch: int = 20000,
+    seed: int = 7,
+    progress: bool = False,
+) -> Filled:
+    """Store the main hub with ``citing`` citations plus the other hubs through
+    ``repo.upsert``, ``batch`` citations per transaction (each batch names its hub again).
+    The time counted is the time spent in ``upsert``, not in making up the records."""
+    from pithtui.sources.importer import bulk  # the import path's own setting: cyclic GC paused
+
+    storing = 0.0
     total = 0
-    for hub_index, size in [(0, citing)] + [(i, other_size) for i in range(1, other_hubs + 1)]:
-        chunk: list[Paper | Citation] = []
-        for record in synthetic_hub(hub_index, size):
-            chunk.append(record)
-            if len(chunk) >= batch:
-                repo.upsert(chunk)
-                total += len(chunk)
-                chunk = [chunk[0]] if isinstance(chunk[0], Paper) else []
-        if chunk:
-            repo.upsert(chunk)
+    for plan in layout(citing, other_hubs, other_size, seed):
+        stream = synthetic_hub(plan.index, len(plan.numbers), seed, plan.numbers)
+        hub = next(stream)
+        while chunk := list(itertools.islice(stream, batch)):
+            started = time.perf_counter()
+            with bulk():
+                repo.upsert([hub, *chunk])
+            storing += time.perf_counter() - started
             total += len(chunk)
-    return total / (time.perf_counter() - started)
+            if progress:
+                print(f"\r  {total:,} citations stored, {total / storing:,.0f}/s", end="", flush=True)
+    if progress:
+        print()
+    return Filled(total, storing)
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)
     parser.add_argument("--citing", type=int, default=100_000)
+    parser.add_argument("--seed", type=int, default=7)
     args = parser.parse_args()
     repo = open_repository(args.db)
-    rate = fill(repo, args.citing)
-    print(f"imported at {rate:,.0f} records/s; store: {repo.info()}")
+    done = fill(repo, args.citing, seed=args.seed, progress=True)
+    print(f"stored {done.citations:,} citations at {done.rate:,.0f} citations/s; store: {repo.info()}")
 
 
 if __name__ == "__main__":

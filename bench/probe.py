@@ -1,0 +1,306 @@
+"""One measured process of the benchmark: started by ``bench.run``, prints one JSON line.
+
+    python -m bench.probe trivial   --t0 EPOCH
+    python -m bench.probe hub       --t0 EPOCH --db URL --ref REF [--interact]
+    python -m bench.probe datatable --t0 EPOCH --db URL --ref REF
+
+``--t0`` is the wall-clock time at which the parent started this process, so "first frame"
+covers everything a user waits for: the interpreter starting, imports, opening the store, the
+queries and the first render. Apps run headless (Textual does everything but write the escape
+codes to a terminal) at 120×40.
+
+``hub`` starts pithtui exactly as the ``pithtui`` command does (``pithtui.cli.main``), with
+Textual's ``App.run`` wrapped to run headless under an autopilot. The frame counts as complete
+when the hub pane, the sidebar's facets, "Showing N of M" and every visible row of the
+explorer are drawn. With ``--interact`` it then changes filters, pages down, jumps, and applies
+searches as they are typed, timing each from the change to the next frame showing all of its
+results (wall clock and CPU time of the whole process, worker threads included).
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import json
+import resource
+import sys
+import time
+from typing import Any
+
+SIZE = (120, 40)
+POLL = 0.0005
+"""Seconds between checks of a condition (the resolution of the interactive timings)."""
+
+results: dict[str, Any] = {}
+
+
+def peak_rss_mb() -> float:
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+
+
+async def until(condition: Any, timeout: float = 120.0) -> None:
+    deadline = time.monotonic() + timeout
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError("condition not reached")
+        await asyncio.sleep(POLL)
+
+
+async def next_frame(app: Any) -> None:
+    """Wait until the screen has been refreshed once more (what was changed is drawn)."""
+    done = asyncio.get_running_loop().create_future()
+    app.call_after_refresh(lambda: done.done() or done.set_result(None))
+    await done
+
+
+def run_headless(autopilot: Any) -> None:
+    """Make every ``App.run`` of this process headless at SIZE, driven by ``autopilot``."""
+    from textual.app import App
+
+    original = App.run
+
+    def run(self: Any, **kwargs: Any) -> Any:
+        kwargs.update(headless=True, size=SIZE, auto_pilot=autopilot)
+        return original(self, **kwargs)
+
+    App.run = run  # type: ignore[method-assign]
+
+
+# --------------------------------------------------------------------------- trivial
+
+
+def trivial(t0: float) -> None:
+    from textual.app import App, ComposeResult
+    from textual.widgets import Footer, Static
+
+    class Trivial(App[None]):
+        def compose(self) -> ComposeResult:
+            yield Static("Hello, terminal.")
+            yield Footer()
+
+    async def autopilot(pilot: Any) -> None:
+        app = pilot.app
+        await until(lambda: app.screen.is_mounted and app.screen.query(Static))
+        await next_frame(app)
+        results["first_frame_s"] = time.time() - t0
+        app.exit()
+
+    Trivial().run(headless=True, size=SIZE, auto_pilot=autopilot)
+
+
+# --------------------------------------------------------------------------- datatable
+
+
+def datatable(t0: float, url: str, ref: str) -> None:
+    """Textual's DataTable holding every citing paper of the hub (rows read by plain sqlite3)."""
+    import sqlite3
+
+    from sqlalchemy.engine import make_url
+    from textual.app import App, ComposeResult
+    from textual.widgets import DataTable
+
+    path = make_url(url).database
+    conn = sqlite3.connect(path)
+    hub_id = conn.execute("SELECT id FROM papers WHERE arxiv_id = ?", (ref,)).fetchone()[0]
+
+    class Table(App[None]):
+        def compose(self) -> ComposeResult:
+            yield DataTable()
+
+        def on_mount(self) -> None:
+            table = self.query_one(DataTable)
+            table.add_columns("title", "category", "date", "verdict", "novelty", "roles", "polarity")
+            rows = conn.execute(
+                "SELECT p.title, p.category, p.date, p.verdict, p.novelty, c.roles_key, c.polarity "
+                "FROM citations c JOIN papers p ON p.id = c.citing_id WHERE c.cited_id = ? "
+                "ORDER BY c.citing_date DESC, c.citing_id DESC",
+                (hub_id,),
+            ).fetchall()
+            table.add_rows([tuple("" if v is None else str(v) for v in row) for row in rows])
+            results["rows"] = len(rows)
+
+    async def autopilot(pilot: Any) -> None:
+        app = pilot.app
+        await until(lambda: app.screen.is_mounted and app.screen.query(DataTable) and app.screen.query_one(DataTable).row_count)
+        await next_frame(app)
+        results["first_frame_s"] = time.time() - t0
+        app.exit()
+
+    Table().run(headless=True, size=SIZE, auto_pilot=autopilot)
+
+
+# --------------------------------------------------------------------------- pithtui
+
+
+class Watch:
+    """What the hub screen has finished showing (the probe's only hooks into pithtui)."""
+
+    def __init__(self) -> None:
+        self.counts_shown = 0
+
+    def install(self) -> None:
+        from pithtui.tui.widgets.sidebar import FilterSidebar
+
+        original = FilterSidebar.show_counts
+        watch = self
+
+        def show_counts(sidebar: Any, facets: Any) -> None:
+            original(sidebar, facets)
+            watch.counts_shown += 1
+
+        FilterSidebar.show_counts = show_counts  # type: ignore[method-assign]
+
+
+def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> None:
+    watch = Watch()
+
+    async def autopilot(pilot: Any) -> None:
+        from pithtui.tui.screens.hub import HubScreen
+        from pithtui.tui.widgets.explorer import CitingExplorer
+
+        app = pilot.app
+
+        def screen() -> Any:
+            return app.screen
+
+        def explorer() -> Any:
+            return screen().query_one(CitingExplorer)
+
+        def rows_drawn() -> bool:
+            """The explorer knows its total and holds every row it shows."""
+            widget = explorer()
+            total = widget.total
+            if total is None:
+                return False
+            top = int(widget.scroll_y)
+            visible = range(top, min(total, top + max(widget.size.height - 1, 1)))
+            return all(widget._cache.row(i) is not None for i in visible)
+
+        def settled() -> bool:
+            s = screen()
+            return (
+                isinstance(s, HubScreen)
+                and s._summary is not None
+                and s._matching is not None
+                and rows_drawn()
+                and s._matching == explorer().total
+                and not any(w.is_running for w in app.workers)
+            )
+
+        await until(lambda: isinstance(screen(), HubScreen) and screen().is_mounted and settled())
+        await next_frame(app)
+        results["first_frame_s"] = time.time() - t0
+        results["total"] = explorer().total
+        results["rss_after_first_frame_mb"] = peak_rss_mb()
+        if interact:
+            await interactions(app, screen(), explorer, settled)
+        results["peak_rss_mb"] = peak_rss_mb()
+        app.exit()
+
+    async def timed(app: Any, action: Any, done: Any) -> dict[str, float]:
+        wall, cpu = time.perf_counter(), time.process_time()
+        action()
+        await until(done)
+        await next_frame(app)
+        return {"wall_ms": (time.perf_counter() - wall) * 1000, "cpu_ms": (time.process_time() - cpu) * 1000}
+
+    async def interactions(app: Any, hub_screen: Any, explorer: Any, settled: Any) -> None:
+        from dataclasses import replace
+
+        from pithtui.models import Filters
+
+        widget = explorer()
+        base = Filters()
+        changes = [
+            ("category cs.CL", Filters(categories=frozenset({"cs.CL"}))),
+            ("category cs.CL + cs.CV", Filters(categories=frozenset({"cs.CL", "cs.CV"}))),
+            ("+ verdict SOUND", Filters(categories=frozenset({"cs.CL", "cs.CV"}), verdicts=frozenset({"SOUND"}))),
+            ("role dataset", Filters(roles=frozenset({"dataset"}))),
+            ("polarity unclassified", Filters(polarities=frozenset({None}))),
+            ("years 2019-2020", Filters(since=_date(2019, 1, 1), until=_date(2020, 12, 31))),
+            ("min novelty 6", Filters(min_novelty=6.0)),
+            ("clear", base),
+        ]
+        filter_times = []
+        for label, filters in changes:
+            shown = watch.counts_shown
+
+            def change(filters: Any = filters) -> None:
+                hub_screen.filters = filters
+
+            timing = await timed(app, change, lambda shown=shown: watch.counts_shown > shown and settled())
+            filter_times.append({"change": label, **timing, "matching": widget.total})
+        results["filter_change"] = filter_times
+
+        widget.focus()
+        pages = []
+        for _ in range(30):
+            pages.append(await timed(app, widget.action_page_down, settled))
+        results["page_down"] = pages
+        results["jump_end"] = [await timed(app, widget.action_last, settled)]
+        results["jump_top"] = [await timed(app, widget.action_first, settled)]
+        jumps = []
+        total = widget.total or 1
+        for fraction in (0.5, 0.25, 0.9):
+
+            def jump(fraction: float = fraction) -> None:
+                widget.cursor = int(total * fraction)
+
+            jumps.append({"row": int(total * fraction), **await timed(app, jump, settled)})
+        results["jump_row"] = jumps
+        results["jump_end"].append(await timed(app, widget.action_last, settled))
+
+        search_runs = []
+        for query in searches:
+            keystrokes = []
+            for length in range(1, len(query) + 1):
+                typed = query[:length]
+                if typed.endswith(" "):
+                    continue  # a space only ends a word: the terms are those of the text before it
+                shown = watch.counts_shown
+
+                def apply(typed: str = typed) -> None:
+                    hub_screen.filters = replace(base, search=typed)
+
+                timing = await timed(app, apply, lambda shown=shown: watch.counts_shown > shown and settled())
+                keystrokes.append({"typed": typed, **timing, "matching": widget.total})
+            search_runs.append({"query": query, "keystrokes": keystrokes})
+            shown = watch.counts_shown
+            await timed(app, lambda: setattr(hub_screen, "filters", base), lambda shown=shown: watch.counts_shown > shown and settled())
+        results["search"] = search_runs
+
+    watch.install()
+    run_headless(autopilot)
+    from pithtui.cli import main
+
+    status = main([ref, "--db", url])
+    results["exit_status"] = status
+
+
+def _date(year: int, month: int, day: int) -> Any:
+    import datetime as dt
+
+    return dt.date(year, month, day)
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("mode", choices=("trivial", "hub", "datatable"))
+    parser.add_argument("--t0", type=float, required=True)
+    parser.add_argument("--db")
+    parser.add_argument("--ref")
+    parser.add_argument("--interact", action="store_true")
+    parser.add_argument("--search", action="append", default=[])
+    args = parser.parse_args()
+    if args.mode == "trivial":
+        trivial(args.t0)
+    elif args.mode == "datatable":
+        datatable(args.t0, args.db, args.ref)
+    else:
+        hub(args.t0, args.db, args.ref, args.interact, args.search)
+    results["peak_rss_mb"] = max(results.get("peak_rss_mb", 0.0), peak_rss_mb())
+    sys.stdout.write(json.dumps(results) + "\n")
+
+
+if __name__ == "__main__":
+    main()

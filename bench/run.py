@@ -1,0 +1,583 @@
+"""pithtui's performance benchmark: every number of the README's Performance section.
+
+    python -m bench.run --sizes 1000,100000,1000000 --json bench/results/full.json
+    python -m bench.run --quick                      # 1,000 and 10,000 citing papers, fewer repeats
+
+For each hub size (citing papers of the main hub; the store also holds three other hubs of a
+tenth of its size, see ``bench/generate.py``) it measures, on the same store, in this run:
+
+* **start**: process start → first complete hub frame of ``pithtui REF --db URL`` (headless,
+  120×40: hub pane, facets, "Showing N of M" and every visible row drawn), against a trivial
+  Textual app's first frame (a Static and a Footer) and, at 100k, Textual's built-in DataTable
+  holding every row;
+* **interaction** (one pithtui process): a filter change → facet counts + table + "Showing N of
+  M" drawn; page down; jump to the end and to given rows; a search applied as each key is
+  typed; peak RSS;
+* **queries**: each repository call the app makes, against the bare SQL of the same call
+  (the statements pithtui sent, captured and replayed through ``sqlite3``);
+* **import**: citations per second through ``repo.upsert`` into a fresh store, against raw
+  ``sqlite3`` ``executemany`` of the same rows into the same tables.
+
+Stores are generated once per (size, seed, schema, generator) and cached under
+``$PITHTUI_BENCH_CACHE`` (default ``~/.cache/pithtui-bench``); ``--regenerate`` rebuilds them
+(and so also measures the import of the whole store). Timings are medians of ``--repeat``
+runs unless said otherwise; the machine is shared, so expect noise of tens of percent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import hashlib
+import json
+import os
+import platform
+import sqlite3
+import statistics
+import subprocess
+import sys
+import tempfile
+import time
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from bench import generate
+
+REF = "2301.00000"
+"""The main hub's arXiv id (hub 0 of bench/generate.py)."""
+SEARCHES = ("collapse tails", "bulage")
+"""Typed key by key: common words (in half and a quarter of the papers), then a rare word."""
+DATATABLE_AT = 100_000
+
+GOALS = {
+    "first_frame_ratio": 2.5,
+    "filter_change_ms": 50.0,
+    "page_cpu_ms": 16.0,
+    "search_ms": 20.0,
+    "peak_rss_mb": 150.0,
+    "import_ratio": 0.4,
+}
+
+
+# --------------------------------------------------------------------------- stores
+
+
+def cache_dir() -> Path:
+    folder = Path(os.environ.get("PITHTUI_BENCH_CACHE") or Path.home() / ".cache" / "pithtui-bench")
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
+
+
+def fingerprint() -> str:
+    """Changes whenever the stored data would: the schema's DDL, the generator, the upsert."""
+    from sqlalchemy.dialects import sqlite
+    from sqlalchemy.schema import CreateIndex, CreateTable
+
+    from pithtui.store import schema
+
+    digest = hashlib.sha256(str(schema.SCHEMA_VERSION).encode())
+    for table in schema.Base.metadata.sorted_tables:
+        digest.update(str(CreateTable(table).compile(dialect=sqlite.dialect())).encode())
+        for index in sorted(table.indexes, key=lambda i: i.name or ""):
+            digest.update(str(CreateIndex(index).compile(dialect=sqlite.dialect())).encode())
+    for statement in schema._FTS_DDL:
+        digest.update(statement.encode())
+    digest.update(Path(generate.__file__).read_bytes())
+    return digest.hexdigest()[:10]
+
+
+def ensure_store(size: int, seed: int, regenerate: bool) -> tuple[Path, dict[str, Any]]:
+    """The cached store of this size (generated now if missing); with what its generation took."""
+    from pithtui.store import open_repository
+
+    path = cache_dir() / f"hub-{size}-seed{seed}-{fingerprint()}.db"
+    info_path = path.with_suffix(".json")
+    if regenerate:
+        for stale in (path, info_path):
+            stale.unlink(missing_ok=True)
+    if path.exists() and info_path.exists():
+        info = json.loads(info_path.read_text())
+        info["generated_in_this_run"] = False
+        return path, info
+    building = path.with_suffix(".building.db")
+    for leftover in _sqlite_files(building):
+        leftover.unlink(missing_ok=True)
+    print(f"generating a store of {size:,} citing papers in {building} …", file=sys.stderr)
+    repo = open_repository(f"sqlite:///{building}")
+    filled = generate.fill(repo, size, seed=seed, progress=sys.stderr.isatty())
+    facts = repo.info()
+    repo.close()
+    _checkpoint(building)
+    building.rename(path)
+    info = {
+        "citations": filled.citations,
+        "import_seconds": filled.seconds,
+        "import_rate": filled.rate,
+        "papers": facts["papers"],
+        "generated": dt.datetime.now().isoformat(timespec="seconds"),
+        "file_mb": path.stat().st_size / 2**20,
+    }
+    info_path.write_text(json.dumps(info, indent=2))
+    info["generated_in_this_run"] = True
+    return path, info
+
+
+def _sqlite_files(path: Path) -> list[Path]:
+    return [path, Path(f"{path}-wal"), Path(f"{path}-shm")]
+
+
+def _checkpoint(path: Path) -> None:
+    conn = sqlite3.connect(path)
+    conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    conn.close()
+
+
+# --------------------------------------------------------------------------- timing helpers
+
+
+def median_ms(samples: Iterable[float]) -> float:
+    return statistics.median(samples) * 1000
+
+
+def time_calls(fn: Callable[[], Any], repeat: int) -> list[float]:
+    fn()  # warm: caches, prepared statements
+    samples = []
+    for _ in range(repeat):
+        started = time.perf_counter()
+        fn()
+        samples.append(time.perf_counter() - started)
+    return samples
+
+
+class Capture:
+    """The statements (with parameters) an engine sends while active."""
+
+    def __init__(self, engine: Any) -> None:
+        self.engine = engine
+        self.statements: list[tuple[str, Any]] = []
+        self.active = False
+        from sqlalchemy import event
+
+        event.listen(engine, "before_cursor_execute", self._seen)
+
+    def _seen(self, conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        if self.active:
+            self.statements.append((statement, parameters))
+
+    def record(self, fn: Callable[[], Any]) -> list[tuple[str, Any]]:
+        self.statements = []
+        self.active = True
+        try:
+            fn()
+        finally:
+            self.active = False
+        return list(self.statements)
+
+
+def replay(conn: sqlite3.Connection, statements: list[tuple[str, Any]]) -> None:
+    for statement, parameters in statements:
+        conn.execute(statement, parameters).fetchall()
+
+
+# --------------------------------------------------------------------------- queries
+
+
+def query_suite(path: Path, repeat: int) -> list[dict[str, Any]]:
+    """Each repository call the app makes, timed, against the bare SQL it sends."""
+    from pithtui.models import Filters, SortKey
+    from pithtui.store import open_repository
+
+    repo = open_repository(f"sqlite:///{path}")
+    capture = Capture(repo.engine)
+    hub = repo.resolve(REF).id
+    first = repo.page(hub, limit=100)
+    total = first.total
+    second = repo.page(hub, limit=100, after=first.last, with_total=False)
+    category = Filters(categories=frozenset({"cs.CL"}))
+    rare = Filters(categories=frozenset({"cs.CV"}), verdicts=frozenset({"RETRACTED"}))
+    novelty = Filters(min_novelty=6.0)
+    role = Filters(roles=frozenset({"dataset"}))
+    calls: list[tuple[str, Callable[[], Any]]] = [
+        ("resolve by arXiv id", lambda: repo.resolve(REF)),
+        ("resolve by title words", lambda: repo.resolve("hub 0")),
+        ("hub header", lambda: repo.hub(hub)),
+        ("representatives", lambda: repo.representatives(hub)),
+        ("count", lambda: repo.count(hub)),
+        ("count, category", lambda: repo.count(hub, category)),
+        ("facets", lambda: repo.facets(hub)),
+        ("facets, category", lambda: repo.facets(hub, category)),
+        ("facets, category + verdict", lambda: repo.facets(hub, rare)),
+        ("facets, min novelty (no cells)", lambda: repo.facets(hub, novelty)),
+        ("page 1 + total", lambda: repo.page(hub, limit=100)),
+        ("page 1 + total, category", lambda: repo.page(hub, category, limit=100)),
+        ("page 1 + total, category + verdict", lambda: repo.page(hub, rare, limit=100)),
+        ("page 1 + total, min novelty", lambda: repo.page(hub, novelty, limit=100)),
+        ("page 1 by title, role", lambda: repo.page(hub, role, SortKey.TITLE, False, limit=100, with_total=False)),
+        ("page 1 by novelty, category", lambda: repo.page(hub, category, SortKey.NOVELTY, limit=100, with_total=False)),
+        ("page down (keyset after)", lambda: repo.page(hub, limit=100, after=second.last, with_total=False)),
+        ("page up (keyset before)", lambda: repo.page(hub, limit=100, before=second.first, with_total=False)),
+        ("jump to end (from_end)", lambda: repo.page(hub, limit=100, from_end=True, with_total=False)),
+        ("jump to row N/2", lambda: repo.page(hub, limit=100, offset=total // 2, with_total=False)),
+        ("jump to row N/2, category", lambda: repo.page(hub, category, limit=100, offset=total // 4, with_total=False)),
+    ]
+    for words in SEARCHES:
+        search = Filters(search=words)
+        calls += [
+            (f"search '{words}': page 1 + total", lambda s=search: repo.page(hub, s, limit=100)),
+            (f"search '{words}': facets", lambda s=search: repo.facets(hub, s)),
+        ]
+    calls += [
+        ("papers list (picker)", lambda: repo.list_papers("", limit=100)),
+        ("papers search (picker)", lambda: repo.list_papers("collapse", limit=100)),
+    ]
+    bare = sqlite3.connect(path)
+    out = []
+    for label, fn in calls:
+        mine = time_calls(fn, repeat)
+        statements = capture.record(fn)
+        floor = time_calls(lambda s=statements: replay(bare, s), repeat)
+        out.append(
+            {
+                "query": label,
+                "pithtui_ms": median_ms(mine),
+                "sql_ms": median_ms(floor),
+                "statements": len(statements),
+            }
+        )
+    bare.close()
+    repo.close()
+    return out
+
+
+# --------------------------------------------------------------------------- processes
+
+
+def probe(mode: str, *args: str) -> dict[str, Any]:
+    command = [sys.executable, "-m", "bench.probe", mode, "--t0", ""]
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parent.parent)}
+    command[-1] = repr(time.time())
+    done = subprocess.run(command + list(args), capture_output=True, text=True, env=env, timeout=1800)
+    if done.returncode != 0 or not done.stdout.strip():
+        raise RuntimeError(f"probe {mode} failed: {done.stderr[-2000:]}")
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
+def start_suite(path: Path, size: int, repeat: int, datatable: bool) -> dict[str, Any]:
+    url = f"sqlite:///{path}"
+    trivial, mine = [], []
+    for _ in range(repeat):  # interleaved, so both see the same load
+        trivial.append(probe("trivial")["first_frame_s"])
+        mine.append(probe("hub", "--db", url, "--ref", REF)["first_frame_s"])
+    out: dict[str, Any] = {
+        "trivial_first_frame_s": statistics.median(trivial),
+        "pithtui_first_frame_s": statistics.median(mine),
+        "trivial_samples": trivial,
+        "pithtui_samples": mine,
+    }
+    if datatable:
+        table = probe("datatable", "--db", url, "--ref", REF)
+        out["datatable_first_frame_s"] = table["first_frame_s"]
+        out["datatable_peak_rss_mb"] = table["peak_rss_mb"]
+        out["datatable_rows"] = table.get("rows")
+    return out
+
+
+def interaction_suite(path: Path) -> dict[str, Any]:
+    args = ["--db", f"sqlite:///{path}", "--ref", REF, "--interact"]
+    for words in SEARCHES:
+        args += ["--search", words]
+    return probe("hub", *args)
+
+
+# --------------------------------------------------------------------------- import
+
+
+def import_suite(size: int, seed: int, sample: int) -> dict[str, Any]:
+    """The first ``sample`` citations of the store's records, stored through pithtui and by raw
+    executemany into a fresh store each, in batches of 20,000 citations."""
+    import itertools
+
+    from pithtui.models import Citation
+    from pithtui.sources.importer import bulk
+    from pithtui.store import open_repository
+
+    records = list(itertools.islice(generate.records(size, seed=seed), sample + 1))
+    hub, citations = records[0], [r for r in records[1:] if isinstance(r, Citation)][:sample]
+    batch = 20_000
+    with tempfile.TemporaryDirectory(prefix="pithtui-bench-import-") as folder:
+        repo = open_repository(f"sqlite:///{folder}/pithtui.db")
+        started = time.perf_counter()
+        with bulk():  # as pithtui's import path stores a file: cyclic GC paused
+            for start in range(0, len(citations), batch):
+                repo.upsert([hub, *citations[start : start + batch]])
+        mine = time.perf_counter() - started
+        repo.close()
+        raw = raw_import(Path(folder) / "raw.db", hub, citations, batch)
+    return {
+        "citations": len(citations),
+        "pithtui_rate": len(citations) / mine,
+        "raw_rate": len(citations) / raw,
+        "pithtui_s": mine,
+        "raw_s": raw,
+    }
+
+
+def raw_import(path: Path, hub: Any, citations: list[Any], batch: int) -> float:
+    """The floor: the same rows by plain sqlite3 executemany into the same tables (papers, the
+    full-text index, citations), with the rows already made, one transaction per batch."""
+    from pithtui.store import open_repository
+
+    open_repository(f"sqlite:///{path}").close()
+    conn = sqlite3.connect(path, isolation_level=None)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=NORMAL")
+    now = dt.datetime.now().isoformat(" ")
+    paper_columns = (
+        "title, title_key, authors, date, category, categories, venue, url, abstract, summary, verdict, novelty, "
+        "arxiv_id, doi, s2_id, corpus_id, openalex_id, cited_by_reported, citing_count, created_at, updated_at"
+    )
+
+    def paper_row(p: Any) -> tuple[Any, ...]:
+        return (
+            p.title, " ".join(p.title.casefold().split())[:120], json.dumps(list(p.authors)),
+            p.date.isoformat() if p.date else None, p.category, json.dumps(list(p.categories)), p.venue, p.url,
+            p.abstract, p.summary, p.verdict, p.novelty, p.arxiv_id, p.doi, p.s2_id, p.corpus_id, p.openalex_id,
+            p.cited_by_reported, 0, now, now,
+        )  # fmt: skip
+
+    def citation_row(c: Any) -> tuple[Any, ...]:
+        return (
+            c.polarity, c.influential, c.representative, json.dumps(list(c.contexts)), c.source, now,
+            "\x1f".join(sorted(c.roles)), c.polarity or "", c.citing.date.isoformat() if c.citing.date else "",
+            c.citing.date.year if c.citing.date else None, c.citing.novelty if c.citing.novelty is not None else -1.0,
+            " ".join(c.citing.title.casefold().split())[:120], c.citing.category or "", c.citing.verdict,
+        )  # fmt: skip
+
+    insert_paper = f"INSERT INTO papers ({paper_columns}) VALUES ({', '.join('?' * 21)})"
+    insert_citation = (
+        "INSERT INTO citations (cited_id, citing_id, polarity, influential, representative, contexts, source, "
+        "first_seen, roles_key, polarity_key, citing_date, citing_year, citing_novelty, citing_title, "
+        "citing_category, citing_verdict) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)"
+    )
+    batches = [
+        (
+            [paper_row(c.citing) for c in chunk],
+            [(c.citing.title, c.citing.summary) for c in chunk],
+            [citation_row(c) for c in chunk],
+        )
+        for chunk in (citations[start : start + batch] for start in range(0, len(citations), batch))
+    ]  # the rows made before the clock starts: only storing them is timed
+    started = time.perf_counter()
+    conn.execute("BEGIN")
+    conn.execute(insert_paper, paper_row(hub))
+    hub_id = conn.execute("SELECT last_insert_rowid()").fetchone()[0]
+    conn.execute("INSERT INTO papers_fts(rowid, title, summary) VALUES (?, ?, ?)", (hub_id, hub.title, hub.summary))
+    conn.execute("COMMIT")
+    for paper_rows, texts, citation_rows in batches:
+        conn.execute("BEGIN")
+        first = conn.execute("SELECT coalesce(max(id), 0) + 1 FROM papers").fetchone()[0]
+        conn.executemany(insert_paper, paper_rows)
+        ids = range(first, first + len(paper_rows))
+        conn.executemany("INSERT INTO papers_fts(rowid, title, summary) VALUES (?, ?, ?)", [(i, *t) for i, t in zip(ids, texts)])
+        conn.executemany(insert_citation, [(hub_id, i, *row) for i, row in zip(ids, citation_rows)])
+        conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
+# --------------------------------------------------------------------------- report
+
+
+def summarize(size: int, data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
+    """Rows of (measure, pithtui, floor or peer, ratio, goal) for the printed table."""
+    rows: list[tuple[str, str, str, str, str]] = []
+    start = data.get("start")
+    if start:
+        ratio = start["pithtui_first_frame_s"] / start["trivial_first_frame_s"]
+        rows.append(
+            (
+                "start → first hub frame",
+                f"{start['pithtui_first_frame_s'] * 1000:.0f} ms",
+                f"{start['trivial_first_frame_s'] * 1000:.0f} ms trivial app",
+                f"{ratio:.2f}×",
+                _goal(ratio <= GOALS["first_frame_ratio"], "≤ 2.5×"),
+            )
+        )
+        if "datatable_first_frame_s" in start:
+            rows.append(
+                (
+                    "  DataTable, every row",
+                    "",
+                    f"{start['datatable_first_frame_s'] * 1000:.0f} ms, {start['datatable_peak_rss_mb']:.0f} MB",
+                    f"{start['pithtui_first_frame_s'] / start['datatable_first_frame_s']:.3f}×",
+                    "",
+                )
+            )
+    act = data.get("interaction")
+    if act:
+        queries = {q["query"]: q for q in data.get("queries", [])}
+        filt = [f["wall_ms"] for f in act["filter_change"]]
+        cells = [f["wall_ms"] for f in act["filter_change"] if "novelty" not in f["change"]]
+        floor = sum(queries[q]["sql_ms"] for q in ("facets, category", "page 1 + total, category") if q in queries)
+        rows.append(
+            (
+                "filter change (median / max)",
+                f"{statistics.median(filt):.0f} / {max(filt):.0f} ms",
+                f"{floor:.1f} ms SQL",
+                f"{statistics.median(filt) / floor:.1f}×" if floor else "",
+                _goal(max(cells) <= GOALS["filter_change_ms"], "≤ 50 ms"),
+            )
+        )
+        novelty = [f for f in act["filter_change"] if "novelty" in f["change"]]
+        if novelty:
+            rows.append(("  of which min novelty", f"{novelty[0]['wall_ms']:.0f} ms", "", "", ""))
+        pages = [p["cpu_ms"] for p in act["page_down"]]
+        floor = queries.get("page down (keyset after)", {}).get("sql_ms", 0)
+        rows.append(
+            (
+                "page down, CPU (median / max)",
+                f"{statistics.median(pages):.1f} / {max(pages):.1f} ms",
+                f"{floor:.2f} ms SQL",
+                f"{statistics.median(pages) / floor:.0f}×" if floor else "",
+                _goal(statistics.median(pages) <= GOALS["page_cpu_ms"], "≤ 16 ms"),
+            )
+        )
+        ends = [p["cpu_ms"] for p in act["jump_end"]]
+        floor = queries.get("jump to end (from_end)", {}).get("sql_ms", 0)
+        rows.append(
+            (
+                "jump to end, CPU (max of 2)",
+                f"{max(ends):.1f} ms",
+                f"{floor:.2f} ms SQL",
+                f"{max(ends) / floor:.0f}×" if floor else "",
+                _goal(max(ends) <= GOALS["page_cpu_ms"], "≤ 16 ms"),
+            )
+        )
+        jumps = act.get("jump_row", [])
+        if jumps:
+            floor = queries.get("jump to row N/2", {}).get("sql_ms", 0)
+            rows.append(
+                (
+                    "jump to a row (max of 3), wall",
+                    f"{max(j['wall_ms'] for j in jumps):.0f} ms",
+                    f"{floor:.1f} ms SQL (N/2)",
+                    "",
+                    "",
+                )
+            )
+        for run in act.get("search", []):
+            keys = [k["wall_ms"] for k in run["keystrokes"]]
+            floor = sum(
+                queries.get(f"search '{run['query']}': {part}", {}).get("sql_ms", 0) for part in ("page 1 + total", "facets")
+            )
+            rows.append(
+                (
+                    f"search '{run['query']}' per key (median / max)",
+                    f"{statistics.median(keys):.0f} / {max(keys):.0f} ms",
+                    f"{floor:.1f} ms SQL (whole query)",
+                    "",
+                    _goal(statistics.median(keys) <= GOALS["search_ms"], "≤ 20 ms"),
+                )
+            )
+        rows.append(
+            (
+                "peak RSS",
+                f"{act['peak_rss_mb']:.0f} MB",
+                f"{data['start'].get('datatable_peak_rss_mb', 0):.0f} MB DataTable" if start and "datatable_peak_rss_mb" in start else "",
+                "",
+                _goal(act["peak_rss_mb"] <= GOALS["peak_rss_mb"], "≤ 150 MB"),
+            )
+        )
+    for q in data.get("queries", []):
+        if q["query"].startswith(("facets", "count", "hub header", "search")) or "page" in q["query"] or "jump" in q["query"]:
+            ratio = q["pithtui_ms"] / q["sql_ms"] if q["sql_ms"] else 0
+            rows.append((f"  query: {q['query']}", f"{q['pithtui_ms']:.2f} ms", f"{q['sql_ms']:.2f} ms SQL", f"{ratio:.1f}×", ""))
+    imp = data.get("import")
+    if imp:
+        ratio = imp["pithtui_rate"] / imp["raw_rate"]
+        rows.append(
+            (
+                f"import ({imp['citations']:,} citations)",
+                f"{imp['pithtui_rate']:,.0f}/s",
+                f"{imp['raw_rate']:,.0f}/s raw executemany",
+                f"{ratio:.2f}×",
+                _goal(ratio >= GOALS["import_ratio"], "≥ 0.4×"),
+            )
+        )
+    store = data.get("store")
+    if store and store.get("generated_in_this_run"):
+        rows.append((f"  whole store ({store['citations']:,} citations)", f"{store['import_rate']:,.0f}/s", "", "", ""))
+    return rows
+
+
+def _goal(met: bool, text: str) -> str:
+    return f"{text} {'met' if met else 'NOT met'}"
+
+
+def print_table(size: int, rows: list[tuple[str, str, str, str, str]]) -> None:
+    print(f"\n== {size:,} citing papers ==")
+    header = ("measure", "pithtui", "floor / peer", "ratio", "goal (1M)")
+    widths = [max(len(r[i]) for r in [header, *rows]) for i in range(5)]
+    for row in [header, *rows]:
+        print("  ".join(cell.ljust(widths[i]) if i in (0, 2, 4) else cell.rjust(widths[i]) for i, cell in enumerate(row)))
+
+
+def machine() -> dict[str, Any]:
+    import textual
+
+    import sqlalchemy
+
+    return {
+        "python": platform.python_version(),
+        "sqlite": sqlite3.sqlite_version,
+        "sqlalchemy": sqlalchemy.__version__,
+        "textual": textual.__version__,
+        "cpus": os.cpu_count(),
+        "platform": platform.platform(),
+        "load_average_at_start": os.getloadavg(),
+        "date": dt.datetime.now().isoformat(timespec="seconds"),
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", default="1000,100000,1000000", help="comma-separated citing papers of the main hub")
+    parser.add_argument("--quick", action="store_true", help="sizes 1000,10000 and 3 repeats unless given")
+    parser.add_argument("--repeat", type=int, help="repeats per timing (default 7, quick 3)")
+    parser.add_argument("--seed", type=int, default=7)
+    parser.add_argument("--import-sample", type=int, default=100_000, help="citations imported for the import rate")
+    parser.add_argument("--regenerate", action="store_true", help="rebuild the cached stores")
+    parser.add_argument("--only", help="comma-separated parts: start,interaction,queries,import (default all)")
+    parser.add_argument("--json", help="write every measurement here")
+    args = parser.parse_args(argv)
+    sizes = [int(s) for s in ("1000,10000" if args.quick and "--sizes" not in (argv or sys.argv) else args.sizes).split(",")]
+    repeat = args.repeat or (3 if args.quick else 7)
+    parts = set((args.only or "start,interaction,queries,import").split(","))
+    report: dict[str, Any] = {"machine": machine(), "repeat": repeat, "goals": GOALS, "sizes": {}}
+    for size in sizes:
+        path, store = ensure_store(size, args.seed, args.regenerate)
+        data: dict[str, Any] = {"store": store}
+        if "queries" in parts:
+            data["queries"] = query_suite(path, repeat)
+        if "start" in parts:
+            data["start"] = start_suite(path, size, repeat, datatable=size == DATATABLE_AT)
+        if "interaction" in parts:
+            data["interaction"] = interaction_suite(path)
+        if "import" in parts:
+            data["import"] = import_suite(size, args.seed, min(args.import_sample, size))
+        report["sizes"][str(size)] = data
+        print_table(size, summarize(size, data))
+        if args.json:
+            Path(args.json).parent.mkdir(parents=True, exist_ok=True)
+            Path(args.json).write_text(json.dumps(report, indent=2))
+    report["machine"]["load_average_at_end"] = os.getloadavg()
+    if args.json:
+        Path(args.json).write_text(json.dumps(report, indent=2))
+        print(f"\nwrote {args.json}")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
