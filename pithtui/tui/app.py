@@ -53,8 +53,9 @@ class PithApp(ReportsWorkerErrors, App[None]):
         self._ansi = ansi
 
     def compose(self) -> ComposeResult:
+        # The footer comes only when no hub opens (see _start_resolved): composing and styling
+        # one under the hub screen that covers this one would delay the first frame for nothing.
         yield Static(id="no-hub")
-        yield Footer(compact=True, show_command_palette=False)
 
     def on_mount(self) -> None:
         self.theme = ANSI_THEME if self._ansi else DEFAULT_THEME
@@ -82,6 +83,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
     def _start_resolved(self, message: StartResolved) -> None:
         if message.hub_id is None:
             self.query_one("#no-hub", Static).update("No hub open. Press o to find a paper in the store.")
+            self.screen.mount(Footer(compact=True, show_command_palette=False))
             self.action_open_picker(message.search)
         else:
             self.open_hub(message.hub_id)

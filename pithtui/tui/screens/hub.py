@@ -56,6 +56,10 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         Binding("escape", "back", "Back", id="hub.back"),
     ]
 
+    AUTO_FOCUS = "#explorer"
+    """Focus starts in the explorer (set once while the screen is composed: focusing another
+    widget first and moving focus after mount would restyle the screen twice more)."""
+
     hub_id: reactive[int] = reactive(0, init=False)
     filters: reactive[Filters] = reactive(Filters, init=False)
     sort: reactive[SortKey] = reactive(SortKey.DATE, init=False)
@@ -91,7 +95,6 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.set_reactive(HubScreen.show_sidebar, self.app.size.width >= SIDEBAR_MIN_WIDTH)
         self.watch_show_sidebar(self.show_sidebar)
-        self.query_one(CitingExplorer).focus()
         self._load_header(self.hub_id)
         self._reload_rows()
 
