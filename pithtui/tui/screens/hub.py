@@ -60,11 +60,13 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     """Focus starts in the explorer (set once while the screen is composed: focusing another
     widget first and moving focus after mount would restyle the screen twice more)."""
 
-    hub_id: reactive[int] = reactive(0, init=False)
-    filters: reactive[Filters] = reactive(Filters, init=False)
-    sort: reactive[SortKey] = reactive(SortKey.DATE, init=False)
-    descending: reactive[bool] = reactive(True, init=False)
-    show_sidebar: reactive[bool] = reactive(True, init=False)
+    # State, not looks: a change reloads what depends on it, and only what changes is redrawn
+    # (repaint=False: the screen itself draws nothing, and repainting it redraws every widget).
+    hub_id: reactive[int] = reactive(0, init=False, repaint=False)
+    filters: reactive[Filters] = reactive(Filters, init=False, repaint=False)
+    sort: reactive[SortKey] = reactive(SortKey.DATE, init=False, repaint=False)
+    descending: reactive[bool] = reactive(True, init=False, repaint=False)
+    show_sidebar: reactive[bool] = reactive(True, init=False, repaint=False)
 
     class HeaderLoaded(Message):
         def __init__(self, hub_id: int, header: HubHeader) -> None:

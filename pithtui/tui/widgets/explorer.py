@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -27,9 +28,9 @@ from textual.worker import get_current_worker
 from pithtui.hub_text import facet_label
 from pithtui.models import CitingPaper, Filters, Page, SortKey
 from pithtui.store import HubRepository
-from pithtui.tui.safe import literal
+from pithtui.text import printable
 from pithtui.tui.workers import ReportsWorkerErrors
-from pithtui.tui.widgets.row_cache import Edges, RowCache, fetch_order, fetch_plan
+from pithtui.tui.widgets.row_cache import BLOCK, Edges, RowCache, fetch_order, fetch_plan
 
 GAP = 1
 """Blank cells between columns."""
@@ -74,6 +75,16 @@ def layout(width: int) -> list[tuple[Column, int]]:
             return [(column, column.width or title) for column in shown]
         name = hidden.pop(0)
         shown = [column for column in shown if column.label != name]
+
+
+def fit(text: str, width: int, right: bool = False) -> str:
+    """``text`` in exactly ``width`` cells: padded with spaces (on the left when ``right``), or
+    cut to ``width - 1`` cells and an ellipsis (as Rich's ``overflow="ellipsis"`` cuts)."""
+    length = cell_len(text)
+    if length > width:
+        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
+    padding = " " * (width - length)
+    return padding + text if right else text + padding
 
 
 @dataclass(frozen=True, slots=True)
@@ -139,6 +150,8 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._epoch = 0
         self._cache = RowCache()
         self._inflight: set[int] = set()
+        self._texts: dict[int, str] = {}
+        self._texts_width = 0
 
     # ------------------------------------------------------------------ what to show
 
@@ -156,6 +169,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._query = query
         self._epoch += 1
         self._cache.clear()
+        self._texts.clear()
         self._inflight = {0}
         self.set_reactive(CitingExplorer.cursor, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
@@ -233,13 +247,25 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         if row is None:
             pending = self.get_component_rich_style("explorer--pending")
             return self._strip(Text("…"), width, base + pending)
-        line = Text(no_wrap=True)
-        for column, cell_width in columns:
-            self._append_cell(line, literal(column.value(row)), cell_width, column.right)
         style = base
         if index == self.cursor:
             style += self.get_component_rich_style("explorer--cursor")
-        return self._strip(line, width, style)
+        return Strip([Segment(self._row_text(index, row, columns, width), style)], width)
+
+    def _row_text(self, index: int, row: CitingPaper, columns: list[tuple[Column, int]], width: int) -> str:
+        """Row ``index`` as one line of plain text exactly ``width`` cells wide (rows are drawn in
+        one style, so one string is all a line needs; kept until the rows or the width change)."""
+        if self._texts_width != width:
+            self._texts.clear()
+            self._texts_width = width
+        text = self._texts.get(index)
+        if text is None:
+            gap = " " * GAP
+            text = fit("".join(fit(printable(column.value(row)), cell_width, column.right) + gap for column, cell_width in columns), width)
+            if len(self._texts) >= 4 * BLOCK:
+                self._texts.clear()
+            self._texts[index] = text
+        return text
 
     def _header(self, columns: list[tuple[Column, int]], width: int, base: Style) -> Strip:
         query = self._query
