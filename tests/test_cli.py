@@ -411,7 +411,7 @@ def test_a_store_written_by_a_newer_pithtui(run_cli, tmp_path: Path) -> None:  #
     store = tmp_path / "future.db"
     make_store(store)
     conn = sqlite3.connect(store)
-    conn.execute("UPDATE meta SET value = '999' WHERE key = 'schema_version'")
+    conn.execute("UPDATE alembic_version SET version_num = '9999'")  # a revision this pithtui does not know
     conn.commit()
     conn.close()
     before = dump(store)

@@ -10,13 +10,13 @@ import os
 from pathlib import Path
 
 import platformdirs
-from sqlalchemy import create_engine, event, inspect, select
+from sqlalchemy import create_engine, event, select
 from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from pithtui.errors import StoreError
 from pithtui.store.repository import HubRepository, describe_db_error
-from pithtui.store.schema import SCHEMA_VERSION, Base, meta
+from pithtui.store.schema import SCHEMA_REVISION, version_table
 
 ENV_VAR = "PITHTUI_DB"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -116,29 +116,33 @@ def make_engine(url: str) -> Engine:
     return engine
 
 
+def _stored_revision(engine: Engine) -> str | None:
+    """The store's schema revision, in one small query; None when it records none (a new
+    database, a store from before migrations, another program's database)."""
+    with engine.connect() as conn:
+        try:
+            return conn.execute(select(version_table.c.version_num)).scalar()
+        except DBAPIError as exc:
+            orig = exc.orig
+            if "no such table" in str(orig) or getattr(orig, "sqlstate", None) == "42P01":  # undefined table
+                return None
+            raise
+
+
 def _prepare_schema(engine: Engine, label: str) -> None:
-    """Create the tables in an empty database; refuse a database that is not a pithtui store."""
+    """A store at this pithtui's schema revision opens at once. Anything else (a new database,
+    an older store to upgrade, a newer one or another program's database to refuse) is
+    :func:`pithtui.store.migrate.prepare`'s, which loads Alembic: only then."""
     try:
-        tables = set(inspect(engine).get_table_names())
-        if not tables:
-            Base.metadata.create_all(engine)
-            with engine.begin() as conn:
-                conn.execute(meta.insert().values(key="schema_version", value=str(SCHEMA_VERSION)))
+        if _stored_revision(engine) == SCHEMA_REVISION:
             return
-        if "meta" not in tables:
-            raise StoreError(f"{label} is a database but not a pithtui store; choose another with --db")
-        with engine.connect() as conn:
-            version = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
     except DBAPIError as exc:
         raise StoreError(describe_db_error(exc, label)) from None
     except SQLAlchemyError as exc:
         raise StoreError(f"{label}: {exc}") from None
-    if version is None or not version.isdigit():
-        raise StoreError(f"{label} has no schema version; it was not written by pithtui")
-    if int(version) > SCHEMA_VERSION:
-        raise StoreError(
-            f"{label} was written by a newer pithtui (schema {version}, this one knows {SCHEMA_VERSION}); upgrade pithtui"
-        )
+    from pithtui.store.migrate import prepare
+
+    prepare(engine, label)
 
 
 def open_repository(url: str | None = None) -> HubRepository:

@@ -33,6 +33,8 @@ from sqlalchemy import (
     tuple_,
     update,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -71,12 +73,13 @@ from pithtui.store.facets import (
 )
 from pithtui.store.schema import (
     NO_NOVELTY,
-    SCHEMA_VERSION,
+    SCHEMA_REVISION,
     TITLE_KEY_LENGTH,
     citations,
     meta,
     papers,
     utcnow,
+    version_table,
     visits,
 )
 
@@ -136,6 +139,24 @@ PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 TUPLE_FIELDS = frozenset({"authors", "categories"})
 
 T = TypeVar("T")
+
+WRITE_LOCK = 0x7069_7468_7475_6901
+"""The PostgreSQL advisory lock pithtui's writers take in turn (``pithtui`` in ASCII, then 1)."""
+
+
+def begin_writing(conn: Connection, *, serialize: bool = True) -> None:
+    """Make the transaction just begun on ``conn`` a writer's from its first statement.
+
+    SQLite: take the store's write lock now (``BEGIN IMMEDIATE``, waiting up to the busy
+    timeout), so that nothing the transaction reads can change before it writes; otherwise two
+    imports read "not stored yet" side by side and the second fails on the first's papers.
+    PostgreSQL (``serialize``): wait until no other pithtui writer is in a transaction (an
+    advisory lock held to commit), for the same reason. Readers are never blocked on either.
+    """
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE")
+    elif serialize and conn.dialect.name == "postgresql":
+        conn.execute(select(func.pg_advisory_xact_lock(WRITE_LOCK)))
 
 
 def describe_db_error(exc: DBAPIError, label: str) -> str:
@@ -304,6 +325,13 @@ class HubRepository:
     @contextmanager
     def _read(self) -> Iterator[Connection]:
         with self.engine.connect() as conn:
+            yield conn
+
+    @contextmanager
+    def _write(self, *, serialize: bool = True) -> Iterator[Connection]:
+        """One transaction that writes, committed at the end (see :func:`begin_writing`)."""
+        with self.engine.begin() as conn:
+            begin_writing(conn, serialize=serialize)
             yield conn
 
     def close(self) -> None:
@@ -608,13 +636,11 @@ class HubRepository:
     def record_visit(self, hub_id: int, when: dt.datetime | None = None) -> dt.datetime | None:
         """Note that the hub was opened now; returns the previous visit (None the first time)."""
         when = when or utcnow()
-        with self.engine.begin() as conn:
+        # Not serialized behind imports on PostgreSQL: each row is put in one statement.
+        with self._write(serialize=False) as conn:
             previous = conn.execute(select(visits.c.last_opened).where(visits.c.paper_id == hub_id)).scalar()
-            if previous is None:
-                conn.execute(insert(visits).values(paper_id=hub_id, last_opened=when))
-            else:
-                conn.execute(update(visits).where(visits.c.paper_id == hub_id).values(last_opened=when))
-            self._set_meta(conn, "last_hub", str(hub_id))
+            self._put(conn, visits, {"paper_id": hub_id, "last_opened": when})
+            self._put(conn, meta, {"key": "last_hub", "value": str(hub_id)})
         return previous
 
     @_guarded
@@ -630,11 +656,13 @@ class HubRepository:
             return None
 
     @staticmethod
-    def _set_meta(conn: Connection, key: str, value: str) -> None:
-        if conn.execute(select(meta.c.key).where(meta.c.key == key)).first() is None:
-            conn.execute(insert(meta).values(key=key, value=value))
-        else:
-            conn.execute(update(meta).where(meta.c.key == key).values(value=value))
+    def _put(conn: Connection, table: Any, values: dict[str, Any]) -> None:
+        """Insert a row of ``table`` (keyed by its first column), or update the row with that key:
+        one statement, so it never fails on a row another program put there meanwhile."""
+        key = next(iter(values))
+        statement = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(table).values(values)
+        update_values = {name: statement.excluded[name] for name in values if name != key}
+        conn.execute(statement.on_conflict_do_update(index_elements=[key], set_=update_values))
 
     @_guarded
     def info(self) -> dict[str, Any]:
@@ -643,11 +671,11 @@ class HubRepository:
             n_papers = conn.execute(select(func.count()).select_from(papers)).scalar_one()
             n_citations = conn.execute(select(func.count()).select_from(citations)).scalar_one()
             n_hubs = conn.execute(select(func.count(func.distinct(citations.c.cited_id)))).scalar_one()
-            version = conn.execute(select(meta.c.value).where(meta.c.key == "schema_version")).scalar()
+            revision = conn.execute(select(version_table.c.version_num)).scalar()
         return {
             "database": self.label,
             "backend": self.engine.dialect.name,
-            "schema_version": int(version or SCHEMA_VERSION),
+            "schema_version": int(revision or SCHEMA_REVISION),
             "papers": n_papers,
             "citations": n_citations,
             "hubs": n_hubs,
@@ -666,7 +694,7 @@ class HubRepository:
                 pending.append((batch.add(record.citing), batch.add(record.cited), record))
             else:
                 batch.add(record)
-        with self.engine.begin() as conn:
+        with self._write() as conn:
             deltas = CellDeltas()
             ids, final, paper_stats = self._store_papers(conn, batch, deltas)
             links = [(ids[batch.find(a)], ids[batch.find(b)], cit) for a, b, cit in pending]

@@ -21,21 +21,31 @@ from sqlalchemy import (
     BigInteger,
     JSON,
     Boolean,
+    Column,
     Date,
     DateTime,
     Float,
     ForeignKey,
     Index,
     Integer,
+    MetaData,
+    PrimaryKeyConstraint,
     String,
+    Table,
     Text,
     UniqueConstraint,
     event,
 )
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_VERSION = 1
-"""Bumped whenever the tables change; recorded in ``meta`` under ``schema_version``."""
+SCHEMA_REVISION = "0001"
+"""The Alembic revision these tables are (pithtui/store/migrations/versions holds each one);
+a store records its own in ``alembic_version``. Changing the tables means a new revision and
+bumping this (see pithtui/store/migrations/__init__.py)."""
+
+SCHEMA_VERSION = int(SCHEMA_REVISION)
+"""The revision as a number, also written to ``meta`` under ``schema_version``: pithtui releases
+from before migrations read it there, and refuse a store whose number is above their own."""
 
 NO_NOVELTY = -1.0
 """``citing_novelty`` of a paper without a novelty score: sorts below every real score."""
@@ -198,3 +208,12 @@ role_sets = RoleSetRow.__table__
 facet_cells = FacetCellRow.__table__
 meta = Meta.__table__
 visits = VisitRow.__table__
+
+
+version_table = Table(
+    "alembic_version",
+    MetaData(),
+    Column("version_num", String(32), nullable=False),
+    PrimaryKeyConstraint("version_num", name="alembic_version_pkc"),
+)
+"""Where a store records its revision: Alembic's own table (kept out of ``Base.metadata``)."""

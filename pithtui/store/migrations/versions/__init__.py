@@ -1,0 +1,1 @@
+"""Alembic revisions of the pithtui schema, oldest first (see the package above)."""
