@@ -8,80 +8,22 @@ was until the import commits, and the new data once it has.
 
 from __future__ import annotations
 
-import os
+import asyncio
+import functools
+import json
+import re
 import sqlite3
-import subprocess
-import sys
 import time
-from collections.abc import Callable
 from pathlib import Path
 
 import pytest
-from workload import snapshot, write_s2_file
+from workload import finish, s2_hub_document, snapshot, start_import, wait_until, write_s2_file, writer_active
 
 from pithtui.models import Filters
 from pithtui.sources.sample import SAMPLE_REF, load_sample_hub
 from pithtui.store import HubRepository, open_repository
 
 SIZE = 4000
-
-
-def start_import(url: str, *paths: Path, env: dict[str, str]) -> subprocess.Popen[str]:
-    return subprocess.Popen(
-        [sys.executable, "-m", "pithtui", "import", *map(str, paths), "--db", url],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.PIPE,
-        text=True,
-        env=env,
-    )
-
-
-def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
-    out, err = proc.communicate(timeout=300)
-    return proc.returncode, out, err
-
-
-def writer_active(url: str) -> Callable[[], bool]:
-    """A probe: is some other program inside a write transaction on the store right now?"""
-    if url.startswith("sqlite"):
-        path = url.removeprefix("sqlite:///")
-
-        def probe() -> bool:
-            conn = sqlite3.connect(path, timeout=0, isolation_level=None)
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-            except sqlite3.OperationalError as exc:
-                assert "locked" in str(exc)
-                return True
-            finally:
-                if conn.in_transaction:
-                    conn.execute("ROLLBACK")
-                conn.close()
-            return False
-
-        return probe
-    from sqlalchemy import create_engine, text
-
-    engine = create_engine(url, isolation_level="AUTOCOMMIT")
-
-    def probe() -> bool:
-        with engine.connect() as conn:
-            query = (
-                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
-                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
-            )
-            return conn.execute(text(query)).scalar_one() > 0
-
-    return probe
-
-
-def wait_until(condition: Callable[[], bool], proc: subprocess.Popen[str]) -> bool:
-    """Poll ``condition`` until it holds (True) or ``proc`` has ended (False)."""
-    while proc.poll() is None:
-        if condition():
-            return True
-        time.sleep(0.002)
-    return False
 
 
 @pytest.fixture
@@ -124,7 +66,7 @@ def test_a_reader_keeps_answering_while_an_import_writes(db_url: str, env: dict[
     seeded = open_repository(db_url)
     seeded.upsert(load_sample_hub())
     seeded.close()
-    path = write_s2_file(tmp_path / "big.json", 5 * SIZE)
+    path = write_s2_file(tmp_path / "big.json", 2 * SIZE)
     # The reader gives up on a lock after 50 ms: any wait for the writer would be an error here.
     monkeypatch.setenv("PITHTUI_BUSY_TIMEOUT_MS", "50")
     reader: HubRepository = open_repository(db_url)
@@ -132,22 +74,23 @@ def test_a_reader_keeps_answering_while_an_import_writes(db_url: str, env: dict[
         hub = reader.resolve(SAMPLE_REF)
         before = (reader.hub(hub.id).citing_count, reader.count(hub.id, Filters()), len(reader.list_papers(limit=None)))
         proc = start_import(db_url, path, env=env)
-        assert wait_until(writer_active(db_url), proc), "the import never wrote"
+        writing = writer_active(db_url)
+        assert wait_until(writing, proc), "the import never wrote"
         reads = 0
-        while proc.poll() is None and writer_active(db_url)():
+        while proc.poll() is None and writing():
             # What the TUI asks when a hub opens and its explorer scrolls, during the write.
             seen = (reader.hub(hub.id).citing_count, reader.count(hub.id, Filters()), len(reader.list_papers(limit=None)))
             reader.facets(hub.id)
             reader.page(hub.id, Filters(search="collapse"))
-            if writer_active(db_url)():  # still uncommitted when the answer came: the old store
+            if writing():  # still uncommitted when the answer came: the old store
                 assert seen == before
                 reads += 1
         code, out, err = finish(proc)
         assert code == 0, err
         assert reads > 0, "no read happened while the import was writing"
         # The same open repository sees the committed import at once (what a refresh shows).
-        assert reader.hub(hub.id).citing_count == before[0] + 5 * SIZE
-        assert reader.count(hub.id, Filters(search="loadgen")) == 5 * SIZE
+        assert reader.hub(hub.id).citing_count == before[0] + 2 * SIZE
+        assert reader.count(hub.id, Filters(search="loadgen")) == 2 * SIZE
     finally:
         reader.close()
 
@@ -171,3 +114,105 @@ def test_an_import_waits_for_another_writer_instead_of_failing(tmp_path: Path, e
     assert code == 0, err
     assert "50 citations added" in out
     assert snapshot(f"sqlite:///{store}")["info"]["citations"] == 8 + 50
+
+
+# --------------------------------------------------------------------------- the TUI beside an import
+
+
+def headless(test):  # noqa: ANN001, ANN201
+    """Run an async test on its own event loop (pytest sees the wrapped test's fixtures)."""
+
+    @functools.wraps(test)
+    def run(*args: object, **kwargs: object) -> None:
+        asyncio.run(test(*args, **kwargs))
+
+    return run
+
+
+def screen_text(app) -> str:  # noqa: ANN001 - PithApp
+    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+
+
+def showing(app) -> tuple[int, int]:  # noqa: ANN001 - PithApp
+    found = re.search(r"Showing (\d+) of (\d+) citing papers? after filters", screen_text(app))
+    assert found, screen_text(app)
+    return int(found[1]), int(found[2])
+
+
+async def tick(pilot, facet: str, label: str) -> None:  # noqa: ANN001 - Pilot
+    from pithtui.tui.screenshots import settle
+
+    facet_list = pilot.app.screen.query_one(f"#facet-{facet}")
+    labels = [str(facet_list.get_option_at_index(i).prompt).rsplit("  ", 1)[0] for i in range(facet_list.option_count)]
+    facet_list.focus()
+    await pilot.press("g", *["j"] * labels.index(label), "space")
+    await settle(pilot)
+
+
+@headless
+async def test_the_tui_shows_what_an_import_added_on_refresh(db_url: str, env: dict[str, str], tmp_path: Path) -> None:
+    from pithtui.tui.app import PithApp
+    from pithtui.tui.screenshots import settle
+
+    repo = open_repository(db_url)
+    repo.upsert(load_sample_hub())
+    app = PithApp(repo, ref=SAMPLE_REF)
+    async with app.run_test(size=(120, 40)) as pilot:
+        await settle(pilot)
+        await tick(pilot, "category", "cs.LG")
+        assert showing(app) == (2, 8)
+        assert "8 in the store" in screen_text(app)
+        # Another program imports 30 citing papers of this hub while the app is open; 5 are cs.LG.
+        document = s2_hub_document(30)
+        for edge in document["citations"][:5]:
+            edge["citingPaper"]["fieldsOfStudy"] = ["cs.LG"]
+        path = tmp_path / "more.json"
+        path.write_text(json.dumps(document), encoding="utf-8")
+        code, out, err = await asyncio.to_thread(finish, start_import(db_url, path, env=env))
+        assert code == 0, err
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        text = screen_text(app)
+        assert showing(app) == (7, 38), text  # the tick kept, the counts anew
+        assert app.screen.query_one("#facet-category").chosen == {"cs.LG"}
+        assert "38 papers cite this work" in text  # 30 reported, more than that stored now
+        assert "Computer Science" in text  # a category the import brought is listed
+        await pilot.press("f5")
+        await settle(pilot)
+        assert showing(app) == (7, 38)
+    repo.close()
+
+
+@headless
+async def test_the_tui_stays_usable_while_another_program_holds_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Opening a hub notes the visit, a write: when an import holds the store longer than the
+    busy timeout, the hub still opens and answers, without an error."""
+    from pithtui.tui.app import PithApp
+    from pithtui.tui.screenshots import settle
+
+    store = tmp_path / "store.db"
+    repo = open_repository(str(store))
+    repo.upsert(load_sample_hub())
+    repo.close()
+    monkeypatch.setenv("PITHTUI_BUSY_TIMEOUT_MS", "100")
+    repo = open_repository(str(store))
+    holder = sqlite3.connect(store, isolation_level=None)
+    holder.execute("BEGIN IMMEDIATE")
+    holder.execute("INSERT INTO meta (key, value) VALUES ('held', 'by an import')")
+    try:
+        app = PithApp(repo, ref=SAMPLE_REF)
+        async with app.run_test(size=(120, 40)) as pilot:
+            await settle(pilot)
+            assert showing(app) == (8, 8)
+            assert "The Curse of Recursion" in screen_text(app)
+            await tick(pilot, "category", "cs.CL")
+            assert showing(app) == (6, 8)
+            await pilot.press("ctrl+r")
+            await settle(pilot)
+            assert showing(app) == (6, 8)
+            assert "locked" not in screen_text(app)
+            assert not app._notifications, list(app._notifications)
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
+        repo.close()

@@ -11,6 +11,11 @@ from __future__ import annotations
 import datetime as dt
 import io
 import json
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -79,3 +84,65 @@ def snapshot(url: str) -> dict[str, Any]:
         return {"info": info, "papers": papers, "hubs": hubs}
     finally:
         repo.close()
+
+
+# --------------------------------------------------------------------------- importers as processes
+
+
+def start_import(url: str, *paths: Path, env: dict[str, str]) -> subprocess.Popen[str]:
+    return subprocess.Popen(
+        [sys.executable, "-m", "pithtui", "import", *map(str, paths), "--db", url],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
+
+
+def finish(proc: subprocess.Popen[str]) -> tuple[int, str, str]:
+    out, err = proc.communicate(timeout=300)
+    return proc.returncode, out, err
+
+
+def writer_active(url: str) -> Callable[[], bool]:
+    """A probe: is some other program inside a write transaction on the store right now?"""
+    if url.startswith("sqlite"):
+        path = url.removeprefix("sqlite:///")
+
+        def probe() -> bool:
+            conn = sqlite3.connect(path, timeout=0, isolation_level=None)
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as exc:
+                assert "locked" in str(exc)
+                return True
+            finally:
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+                conn.close()
+            return False
+
+        return probe
+    from sqlalchemy import create_engine, text
+    from sqlalchemy.pool import NullPool
+
+    engine = create_engine(url, isolation_level="AUTOCOMMIT", poolclass=NullPool)
+
+    def probe() -> bool:
+        with engine.connect() as conn:
+            query = (
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND pid <> pg_backend_pid() AND backend_xid IS NOT NULL"
+            )
+            return conn.execute(text(query)).scalar_one() > 0
+
+    return probe
+
+
+def wait_until(condition: Callable[[], bool], proc: subprocess.Popen[str]) -> bool:
+    """Poll ``condition`` until it holds (True) or ``proc`` has ended (False)."""
+    while proc.poll() is None:
+        if condition():
+            return True
+        time.sleep(0.002)
+    return False

@@ -18,6 +18,7 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
 
+from pithtui.errors import StoreError
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, SortKey
 from pithtui.store import HubRepository
 from pithtui.tui.labels import counted
@@ -53,6 +54,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         Binding("r", "reverse_sort", "Reverse", id="hub.reverse"),
         Binding("a", "toggle_abstract", "Abstract", show=False, id="hub.abstract"),
         Binding("e", "focus_explorer", "Explorer", show=False, id="hub.explorer"),
+        Binding("ctrl+r,f5", "reload", "Refresh", show=False, id="hub.refresh"),
         Binding("escape", "back", "Back", id="hub.back"),
     ]
 
@@ -104,10 +106,13 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="hub-header", exit_on_error=False)
     def _load_header(self, hub_id: int) -> None:
-        """The hub's summary, unfiltered facets and representatives; notes the visit."""
+        """The hub's summary, unfiltered facets and representatives; then notes the visit."""
         header = HubHeader(self._repo.hub(hub_id), self._repo.facets(hub_id), self._repo.representatives(hub_id))
-        self._repo.record_visit(hub_id)
         self.post_message(self.HeaderLoaded(hub_id, header))
+        try:
+            self._repo.record_visit(hub_id)
+        except StoreError:
+            pass  # the store is read-only, or an import holds it longer than the busy timeout: not worth a word
 
     @work(thread=True, exclusive=True, group="hub-facets", exit_on_error=False)
     def _count_facets(self, hub_id: int, filters: Filters) -> None:
@@ -215,6 +220,12 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_toggle_abstract(self) -> None:
         self.query_one(HubPane).toggle_abstract()
+
+    def action_reload(self) -> None:
+        """Ask the store again, as it is now (``pithtui import`` or ``fetch`` may have added to
+        it): the header, the facet counts and the explorer, under the same filters and sort."""
+        self._load_header(self.hub_id)
+        self._reload_rows()
 
     def action_focus_explorer(self) -> None:
         self.query_one(CitingExplorer).focus()

@@ -63,10 +63,11 @@ class FacetList(VimSelectionList):
         return text
 
     def set_values(self, values: tuple[FacetValue, ...]) -> None:
-        """List ``values`` (the hub's, unfiltered), none ticked."""
+        """List ``values`` (the hub's, unfiltered); those ticked before (a refresh) stay ticked."""
+        ticked = self.chosen
         self._facet_values = [v.value for v in values]
         self.clear_options()
-        self.add_options(Selection(self._prompt(v), index) for index, v in enumerate(values))
+        self.add_options(Selection(self._prompt(v), index, v.value in ticked) for index, v in enumerate(values))
         self.set_class(not values, "-empty")
 
     def show_counts(self, values: tuple[FacetValue, ...]) -> None:
@@ -113,7 +114,8 @@ class FilterSidebar(VerticalScroll):
         """Show the hub's own values (``base`` is its facets with no filter)."""
         for facet in FACETS:
             values = getattr(base, facet)
-            self.query_one(f"#facet-{facet}", FacetList).set_values(values)
+            with self.prevent(SelectionList.SelectedChanged):
+                self.query_one(f"#facet-{facet}", FacetList).set_values(values)
             self.query_one(f"#title-{facet}", Label).update(facet if values else f"{facet} · none recorded")
         years = [v.value for v in base.year if v.value is not None]
         if years:
