@@ -29,6 +29,7 @@ from sqlalchemy import (
     or_,
     select,
     table,
+    text,
     true,
     tuple_,
     update,
@@ -72,6 +73,7 @@ from pithtui.store.facets import (
     total_query,
 )
 from pithtui.store.schema import (
+    FTS_INSERT,
     NO_NOVELTY,
     SCHEMA_REVISION,
     TITLE_KEY_LENGTH,
@@ -769,6 +771,11 @@ class HubRepository:
                 paper_id = new_ids[batch.keys[g][0]]
                 group_ids[g] = paper_id
                 final[paper_id] = batch.merged[g]
+            if conn.dialect.name == "sqlite":
+                conn.execute(
+                    text(FTS_INSERT),
+                    [{"id": group_ids[g], "title": row["title"], "summary": row["summary"]} for g, row in zip(to_insert, rows)],
+                )
         if updates:
             now = utcnow()
             conn.execute(
