@@ -17,13 +17,25 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import Counter
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, ColumnElement, and_, delete, func, insert, select
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy import (
+    Connection,
+    ColumnElement,
+    String,
+    and_,
+    case,
+    cast,
+    delete,
+    func,
+    insert,
+    literal,
+    select,
+    true,
+    union_all,
+)
 
 from pithtui.models import Filters
 from pithtui.store.schema import citations, facet_cells, role_sets
@@ -52,8 +64,10 @@ def roles_from_key(key: str) -> tuple[str, ...]:
 
 @dataclass(frozen=True)
 class Source:
-    """A table that can answer facet questions: the citations, or the cells that count them."""
+    """A table that can answer facet questions: the citations, the cells that count them, or
+    a hub's cells counted on the fly from the citations that pass the other filters (a cube)."""
 
+    table: Any
     hub: Any
     roles_key: Any
     polarity_key: Any
@@ -63,12 +77,16 @@ class Source:
     weight: Any
     """The count of citations a row stands for: ``count(*)`` or ``sum(n)``."""
     is_cells: bool
+    in_range: Any = None
+    """A cube's 1/0 column telling whether its citations are in a date range that is not whole
+    years (what the year dimension cannot say); None otherwise."""
 
     def dimension(self, facet: str) -> Any:
         return {"polarity": self.polarity_key, "verdict": self.verdict, "category": self.category, "year": self.year}[facet]
 
 
 CITATIONS = Source(
+    table=citations,
     hub=citations.c.cited_id,
     roles_key=citations.c.roles_key,
     polarity_key=citations.c.polarity_key,
@@ -79,6 +97,7 @@ CITATIONS = Source(
     is_cells=False,
 )
 CELLS = Source(
+    table=facet_cells,
     hub=facet_cells.c.hub_id,
     roles_key=facet_cells.c.roles_key,
     polarity_key=facet_cells.c.polarity_key,
@@ -90,7 +109,7 @@ CELLS = Source(
 )
 
 
-def _whole_years(f: Filters) -> bool:
+def whole_years(f: Filters) -> bool:
     return (f.since is None or (f.since.month, f.since.day) == (1, 1)) and (
         f.until is None or (f.until.month, f.until.day) == (12, 31)
     )
@@ -98,13 +117,53 @@ def _whole_years(f: Filters) -> bool:
 
 def cells_answer(f: Filters) -> bool:
     """True when every active filter is one the cells know (so counts come from them)."""
-    return f.min_novelty is None and f.new_since is None and not search_terms(f.search) and _whole_years(f)
+    return f.min_novelty is None and f.new_since is None and not search_terms(f.search) and whole_years(f)
+
+
+def cube(hub_id: int, f: Filters, passing: Sequence[ColumnElement[bool]]) -> Source:
+    """The hub's cells counted now from its citations that pass ``passing`` (the filters the
+    stored cells cannot answer): one scan of the citations, after which every facet and the
+    total are sums over the cube exactly as over the stored cells. A date range that is not
+    whole years becomes a 1/0 column of the cube, so that the year facet can leave it out."""
+    c = citations.c
+    year = func.coalesce(c.citing_year, NO_YEAR)
+    dims = [c.polarity_key, c.citing_verdict, c.citing_category, year, c.roles_key]
+    columns = [
+        c.polarity_key.label("polarity_key"),
+        c.citing_verdict.label("verdict"),
+        c.citing_category.label("category"),
+        year.label("year"),
+        c.roles_key.label("roles_key"),
+    ]
+    dated = not whole_years(f)
+    if dated:
+        flag = case((and_(true(), *_date_conditions(CITATIONS, f.since, f.until)), 1), else_=0)
+        dims.append(flag)
+        columns.append(flag.label("in_range"))
+    counted = (
+        select(*columns, func.count().label("n"))
+        .where(c.cited_id == hub_id, *passing)
+        .group_by(*dims)
+        .cte("cube")
+    )
+    return Source(
+        table=counted,
+        hub=None,
+        roles_key=counted.c.roles_key,
+        polarity_key=counted.c.polarity_key,
+        verdict=counted.c.verdict,
+        category=counted.c.category,
+        year=counted.c.year,
+        weight=func.coalesce(func.sum(counted.c.n), 0),
+        is_cells=True,
+        in_range=counted.c.in_range if dated else None,
+    )
 
 
 def conditions(source: Source, hub_id: int, f: Filters, skip: str | None = None) -> list[ColumnElement[bool]]:
     """The WHERE clauses of ``f`` on ``source`` that both tables understand; ``skip`` leaves out
     one facet's own filter (each facet's counts apply every other filter)."""
-    conds: list[ColumnElement[bool]] = [source.hub == hub_id]
+    conds: list[ColumnElement[bool]] = [source.hub == hub_id] if source.hub is not None else []
     if f.roles and skip != "role":
         with_role = select(role_sets.c.roles_key).where(role_sets.c.role.in_(sorted(f.roles)))
         conds.append(source.roles_key.in_(with_role))
@@ -115,7 +174,10 @@ def conditions(source: Source, hub_id: int, f: Filters, skip: str | None = None)
     if f.categories and skip != "category":
         conds.append(source.category.in_(sorted(v or "" for v in f.categories)))
     if skip != "year":
-        conds.extend(_date_conditions(source, f.since, f.until))
+        if source.in_range is not None:
+            conds.append(source.in_range == 1)
+        else:
+            conds.extend(_date_conditions(source, f.since, f.until))
     return conds
 
 
@@ -135,29 +197,55 @@ def _date_conditions(source: Source, since: dt.date | None, until: dt.date | Non
 
 
 def facet_query(source: Source, facet: str, conds: Sequence[ColumnElement[bool]]) -> Any:
-    """(value, count) rows of one facet under ``conds`` (already without the facet's own filter)."""
+    """(facet, value, count) rows of one facet under ``conds`` (already without the facet's own
+    filter); values as text, so that the facets of one hub come back in one UNION ALL."""
+    name = literal(facet, String).label("facet")
     if facet == "role":
         # Count per role set first (a handful of groups), then spread each over its roles.
-        table = facet_cells if source.is_cells else citations
         per_set = (
             select(source.roles_key.label("roles_key"), source.weight.label("n"))
-            .select_from(table)
+            .select_from(source.table)
             .where(*conds)
             .group_by(source.roles_key)
             .subquery()
         )
         joined = per_set.join(role_sets, role_sets.c.roles_key == per_set.c.roles_key)
-        return select(role_sets.c.role, func.sum(per_set.c.n)).select_from(joined).group_by(role_sets.c.role)
+        return (
+            select(name, cast(role_sets.c.role, String).label("value"), func.sum(per_set.c.n).label("n"))
+            .select_from(joined)
+            .group_by(role_sets.c.role)
+        )
     column = source.dimension(facet)
-    return select(column, source.weight).where(*conds).group_by(column)
+    return (
+        select(name, cast(column, String).label("value"), source.weight.label("n"))
+        .select_from(source.table)
+        .where(*conds)
+        .group_by(column)
+    )
+
+
+def facets_query(sources: Callable[[str], Source], hub_id: int, f: Filters) -> Any:
+    """Every facet's (facet, value, count) rows in one statement: each facet from the source
+    ``sources(facet)`` names, under every filter of ``f`` but its own."""
+    parts = [facet_query(sources(facet), facet, conditions(sources(facet), hub_id, f, facet)) for facet in FACETS]
+    return union_all(*parts)
 
 
 def total_query(source: Source, conds: Sequence[ColumnElement[bool]]) -> Any:
-    table = facet_cells if source.is_cells else citations
-    return select(source.weight).select_from(table).where(*conds)
+    return select(source.weight).select_from(source.table).where(*conds)
 
 
 # ---------------------------------------------------------------------------------- upkeep
+
+
+def dialect_insert(conn: Connection) -> Callable[[Any], Any]:
+    """The backend's own ``insert`` (with ON CONFLICT), imported on first use: importing the
+    PostgreSQL dialect costs tens of milliseconds that a SQLite store's start need not pay."""
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert
+    else:
+        from sqlalchemy.dialects.postgresql import insert
+    return insert
 
 CellKey = tuple[int, str, str, str, int, str]
 """(hub id, polarity key, verdict, category, year, roles key)."""
@@ -212,7 +300,7 @@ class CellDeltas:
         ]
         _ensure_role_sets(conn, {k[5] for k in self.counts})
         if rows:
-            make = sqlite_insert if conn.dialect.name == "sqlite" else pg_insert
+            make = dialect_insert(conn)
             statement = make(facet_cells)
             statement = statement.on_conflict_do_update(
                 index_elements=[col.name for col in facet_cells.primary_key.columns],

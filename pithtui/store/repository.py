@@ -36,6 +36,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
@@ -67,7 +68,8 @@ from pithtui.store.facets import (
     cells_answer,
     clean_roles,
     conditions,
-    facet_query,
+    cube,
+    facets_query,
     roles_from_key,
     roles_key,
     total_query,
@@ -116,6 +118,33 @@ SORT_COLUMNS = {
     SortKey.VERDICT: citations.c.citing_verdict,
     SortKey.POLARITY: citations.c.polarity_key,
 }
+
+SORT_INDEXES = {
+    SortKey.DATE: "ix_cit_hub_date",
+    SortKey.NOVELTY: "ix_cit_hub_novelty",
+    SortKey.TITLE: "ix_cit_hub_title",
+    SortKey.CATEGORY: "ix_cit_hub_category",
+    SortKey.VERDICT: "ix_cit_hub_verdict",
+    SortKey.POLARITY: "ix_cit_hub_polarity",
+}
+"""The index of ``citations`` that keeps each sort order (see schema.py)."""
+CITING_INDEX = "ix_cit_citing"
+FEW_MATCHES = 20_000
+"""A search matching at most this many papers is answered from the matching papers; one
+matching more, by walking the sort order (see ``HubRepository._page_index``)."""
+
+
+def _indexed(query: Any, index: str | None) -> Any:
+    """``query`` reading ``citations`` through ``index`` on SQLite (unchanged when None)."""
+    return query if index is None else query.with_hint(citations, f"INDEXED BY {index}", "sqlite")
+
+
+class _SQLiteCompiler(SQLiteCompiler):
+    """SQLite's compiler, rendering table hints (``INDEXED BY``) after the table they name."""
+
+    def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
+        return text
+
 
 PAPER_COLUMNS = (
     papers.c.id,
@@ -321,6 +350,12 @@ class HubRepository:
         self.engine = engine
         self.label = label
         self.is_default = is_default
+        if engine.dialect.name == "sqlite":
+            engine.dialect.statement_compiler = _SQLiteCompiler  # this engine's only
+        self._match_counts: dict[str, int] = {}
+        """Papers matching a search, up to FEW_MATCHES + 1, by search text: only ever used to
+        choose a query plan, so a count another program's import has since changed costs time,
+        never a wrong answer."""
 
     # ------------------------------------------------------------------ plumbing
 
@@ -416,10 +451,7 @@ class HubRepository:
         if not terms:
             return true()
         if self.engine.dialect.name == "sqlite":
-            phrase = " ".join('"' + " ".join(term) + '"*' for term in terms)
-            if title_only:
-                phrase = f"title : ({phrase})"
-            return papers.c.id.in_(select(PAPERS_FTS.c.rowid).where(_FTS_MATCH.op("MATCH")(phrase)))
+            return papers.c.id.in_(self._matching_ids(query, title_only=title_only))
         # PostgreSQL: each text as words the way search_terms splits the query (its own parser
         # would keep "GPT-4" as "gpt" and "-4", "1.5B" as "1.5" and "b"), accents folded as FTS5
         # folds them, and every term found within the title or within the summary.
@@ -438,20 +470,35 @@ class HubRepository:
             matches.append(or_(*(document.op("@@")(tsquery) for document in documents)))
         return and_(*matches)
 
+    def _matching_ids(self, query: str, *, title_only: bool = False) -> Any:
+        """SELECT of the ids of the papers matching ``query`` (see :meth:`_text_match`): on SQLite
+        straight from the FTS5 index, with no detour through ``papers``."""
+        if self.engine.dialect.name != "sqlite":
+            return select(papers.c.id).where(self._text_match(query, title_only=title_only))
+        phrase = " ".join('"' + " ".join(term) + '"*' for term in search_terms(query))
+        if title_only:
+            phrase = f"title : ({phrase})"
+        return select(PAPERS_FTS.c.rowid).where(_FTS_MATCH.op("MATCH")(phrase))
+
     # ------------------------------------------------------------------ filters and facets
 
-    def _conditions(self, hub_id: int, f: Filters, skip: str | None = None) -> list[ColumnElement[bool]]:
-        """WHERE clauses on ``citations`` for ``f``; ``skip`` names a facet whose own filter is left
-        out (each facet's counts apply every other filter)."""
+    def _passing(self, f: Filters) -> list[ColumnElement[bool]]:
+        """WHERE clauses on ``citations`` for the filters the facet cells cannot answer (minimum
+        novelty, new since, search)."""
         c = citations.c
-        conds = conditions(CITATIONS, hub_id, f, skip)
+        conds = []
         if f.min_novelty is not None:
             conds.append(c.citing_novelty >= f.min_novelty)
         if f.new_since is not None:
             conds.append(c.first_seen > f.new_since)
         if search_terms(f.search):
-            conds.append(c.citing_id.in_(select(papers.c.id).where(self._text_match(f.search))))
+            conds.append(c.citing_id.in_(self._matching_ids(f.search)))
         return conds
+
+    def _conditions(self, hub_id: int, f: Filters, skip: str | None = None) -> list[ColumnElement[bool]]:
+        """WHERE clauses on ``citations`` for ``f``; ``skip`` names a facet whose own filter is left
+        out (each facet's counts apply every other filter)."""
+        return conditions(CITATIONS, hub_id, f, skip) + self._passing(f)
 
     def _counting(self, hub_id: int, f: Filters, skip: str | None = None) -> tuple[Any, list[ColumnElement[bool]]]:
         """Where counts under ``f`` come from: the facet cells when they can answer, else the
@@ -469,15 +516,19 @@ class HubRepository:
 
     @_guarded
     def facets(self, hub_id: int, filters: Filters = Filters()) -> Facets:
-        """Counts of each role, polarity, verdict, category and year under the other filters.
+        """Counts of each role, polarity, verdict, category and year under the other filters,
+        in one statement: sums over the hub's facet cells, or, under filters the cells cannot
+        answer, over a cube of cells counted in one scan of the citations that pass them.
 
         Values the user has selected stay listed (with 0) even when nothing carries them now.
         """
-        counted: dict[str, list[Any]] = {}
+        source = CELLS if cells_answer(filters) else cube(hub_id, filters, self._passing(filters))
+        counted: dict[str, list[tuple[Any, int]]] = {facet: [] for facet in FACETS}
         with self._read() as conn:
-            for facet in FACETS:
-                source, conds = self._counting(hub_id, filters, facet)
-                counted[facet] = conn.execute(facet_query(source, facet, conds)).all()
+            for facet, value, n in conn.execute(facets_query(lambda _facet: source, hub_id, filters)):
+                if facet == "year":
+                    value = int(value) if value is not None else None
+                counted[facet].append((value, n))
 
         def values(facet: str, selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
             counts = {(v or None): int(n) for v, n in counted[facet]}
@@ -562,21 +613,27 @@ class HubRepository:
             conds.append(key > bound if descending else key < bound)
         reverse = descending != backwards
         order = (column.desc(), citations.c.citing_id.desc()) if reverse else (column, citations.c.citing_id)
-        query = self._rows_query().where(*conds).order_by(*order).limit(limit + 1)
-        if offset and not backwards:
-            query = query.offset(offset)
         with self._read() as conn:
-            fetched = conn.execute(query).all()
+            index = self._page_index(conn, sort, filters)
+            past_the_end = False
+            if offset and not backwards:
+                # A jump: find the row just before the window by walking the index alone (no
+                # row is read), then take the window after it by keyset.
+                skipped = select(column, citations.c.citing_id).where(*conds).order_by(*order).offset(offset - 1).limit(1)
+                mark = conn.execute(_indexed(skipped, index)).first()
+                if mark is None:
+                    past_the_end = True
+                else:
+                    bound = tuple_(mark[0], mark[1])
+                    conds.append(key < bound if descending else key > bound)
+            query = _indexed(self._rows_query().where(*conds).order_by(*order).limit(limit + 1), index)
+            fetched = [] if past_the_end else conn.execute(query).all()
             more = len(fetched) > limit
             fetched = fetched[:limit]
             if backwards:
                 fetched.reverse()
             rows = self._citing_papers(fetched)
-            total = (
-                conn.execute(select(func.count()).where(*self._conditions(hub_id, filters))).scalar_one()
-                if with_total
-                else -1
-            )
+            total = int(conn.execute(total_query(*self._counting(hub_id, filters))).scalar_one()) if with_total else -1
         sort_label = f"sort_{sort.value}"
         first = Cursor(getattr(fetched[0], sort_label), fetched[0].id) if fetched else None
         last = Cursor(getattr(fetched[-1], sort_label), fetched[-1].id) if fetched else None
@@ -585,6 +642,31 @@ class HubRepository:
         else:
             has_before, has_after = after is not None or offset > 0, more
         return Page(tuple(rows), total, first, last, has_before, has_after)
+
+    def _page_index(self, conn: Connection, sort: SortKey, f: Filters) -> str | None:
+        """The index a page of citations is read through on SQLite (None: the planner's choice).
+
+        Normally the sort key's own index, walked in order, every filter tested on the index
+        entry (the filter columns are in it) until the page is full: a page costs the rows it
+        skips, not the hub. A search that few papers match instead starts from the matching
+        papers (their citations by ``citing_id``), so that a rare word does not walk the hub.
+        """
+        if conn.dialect.name != "sqlite":
+            return None
+        if search_terms(f.search) and self._match_count(conn, f.search) <= FEW_MATCHES:
+            return CITING_INDEX
+        return SORT_INDEXES[sort]
+
+    def _match_count(self, conn: Connection, query: str) -> int:
+        """How many papers match ``query``, counted up to FEW_MATCHES + 1 (remembered)."""
+        found = self._match_counts.get(query)
+        if found is None:
+            bounded = self._matching_ids(query).limit(FEW_MATCHES + 1).subquery()
+            found = int(conn.execute(select(func.count()).select_from(bounded)).scalar_one())
+            if len(self._match_counts) >= 256:
+                self._match_counts.clear()
+            self._match_counts[query] = found
+        return found
 
     def iter_citing(
         self,

@@ -1,0 +1,199 @@
+"""Every hot query reads through an index, never a full scan of the citations (SQLite).
+
+A hub of a million citing papers stays instant only if each question the app asks is answered
+from an index range: the hub header, counts and facets (from the facet cells, and from the
+citations when the cells cannot answer), a page in every sort order in both directions under
+every filter (first page, keyset after and before, from the end, a jump by offset), the
+representatives, search, the paper list and resolving a reference. Each repository call is
+run on a small store with the statements it sends captured, and SQLite's ``EXPLAIN QUERY
+PLAN`` of each is checked:
+
+* ``citations`` is only ever SEARCHed through an index whose first column is constrained
+  (``cited_id=?`` for a hub, ``citing_id=?`` for a search matching few papers), never SCANned;
+* ``papers`` is read by its primary key, by an identifier's index, in ``citing_count`` order,
+  or through the full-text index; ``facet_cells`` and the rollups by their key's hub prefix;
+* a page walks the index of its sort key in order (no sorting step), unless it is a search
+  matching few papers, which starts from those papers.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import re
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import event
+
+from pithtui.models import Citation, Cursor, Filters, Paper, SortKey
+from pithtui.store import HubRepository, open_repository, repository
+from pithtui.store.repository import CITING_INDEX, SORT_INDEXES
+
+CATEGORIES = ("cs.LG", "cs.CL", "stat.ML", "cs.CV")
+VERDICTS = ("UNVERDICTED", "SOUND", "FLAWED")
+ROLES = ((), ("background",), ("method", "baseline"))
+POLARITIES = (None, "supporting", "contrasting")
+
+
+def _store(path: Path) -> HubRepository:
+    repo = open_repository(f"sqlite:///{path}")
+    for hub_number in range(3):
+        hub = Paper(title=f"Hub number {hub_number}", arxiv_id=f"2301.{hub_number:05d}")
+        records: list[Paper | Citation] = [hub]
+        for i in range(120):
+            citing = Paper(
+                title=f"Citing paper {i} about model collapse" if i % 3 else f"Paper {i} on rare zebras",
+                arxiv_id=f"2401.{hub_number * 1000 + i:05d}",
+                date=dt.date(2015 + i % 10, 1 + i % 12, 1) if i % 7 else None,
+                category=CATEGORIES[i % 4],
+                verdict=VERDICTS[i % 3],
+                novelty=None if i % 5 == 0 else float(i % 10),
+                summary=f"Summary {i} of a paper that cites the hub.",
+            )
+            records.append(
+                Citation(citing=citing, cited=hub, roles=ROLES[i % 3], polarity=POLARITIES[i % 3], representative=i % 40 == 0)
+            )
+        repo.upsert(records)
+    return repo
+
+
+@pytest.fixture(scope="module")
+def store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[HubRepository]:
+    repo = _store(tmp_path_factory.mktemp("plans") / "store.db")
+    yield repo
+    repo.close()
+
+
+def plans(repo: HubRepository, call: Callable[[], Any]) -> list[tuple[str, list[str]]]:
+    """Each statement ``call`` sends, with its query plan (one line per plan step)."""
+    sent: list[tuple[str, Any]] = []
+
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+        sent.append((statement, parameters))
+
+    event.listen(repo.engine, "before_cursor_execute", seen)
+    try:
+        call()
+    finally:
+        event.remove(repo.engine, "before_cursor_execute", seen)
+    out = []
+    raw = repo.engine.raw_connection()
+    try:
+        for statement, parameters in sent:
+            if not statement.lstrip().upper().startswith(("SELECT", "WITH")):
+                continue
+            rows = raw.cursor().execute(f"EXPLAIN QUERY PLAN {statement}", parameters).fetchall()
+            out.append((statement, [row[-1] for row in rows]))
+    finally:
+        raw.close()
+    return out
+
+
+FULL_SCAN = re.compile(r"^SCAN (citations|papers|facet_cells|facet_rollups)\b(?! USING (COVERING )?INDEX ix_papers_citing_count)")
+"""A step reading a whole table (a SCAN of citations through an index also reads every hub)."""
+
+
+def assert_indexed(steps: list[str], statement: str) -> None:
+    for step in steps:
+        assert not FULL_SCAN.search(step), f"full scan: {step}\n{statement}"
+        if "citations" in step and step.startswith("SEARCH"):
+            assert re.search(r"\((cited_id|citing_id)=\?", step), f"citations without hub or paper: {step}\n{statement}"
+
+
+def check(repo: HubRepository, call: Callable[[], Any]) -> list[tuple[str, list[str]]]:
+    found = plans(repo, call)
+    assert found, "no statement was sent"
+    for statement, steps in found:
+        assert_indexed(steps, statement)
+    return found
+
+
+def hub_id(repo: HubRepository) -> int:
+    return repo.resolve("2301.00001").id
+
+
+FILTERS = {
+    "none": Filters(),
+    "role": Filters(roles=frozenset({"method"})),
+    "polarity": Filters(polarities=frozenset({None, "supporting"})),
+    "verdict": Filters(verdicts=frozenset({"SOUND"})),
+    "category": Filters(categories=frozenset({"cs.CL", "cs.CV"})),
+    "years": Filters(since=dt.date(2017, 1, 1), until=dt.date(2020, 12, 31)),
+    "dates": Filters(since=dt.date(2017, 3, 5), until=dt.date(2020, 6, 30)),
+    "novelty": Filters(min_novelty=5.0),
+    "new since": Filters(new_since=dt.datetime(2000, 1, 1)),
+    "search": Filters(search="model coll"),
+    "rare search": Filters(search="zebras"),
+    "everything": Filters(
+        roles=frozenset({"background"}),
+        polarities=frozenset({"supporting"}),
+        verdicts=frozenset({"SOUND", "FLAWED"}),
+        categories=frozenset({"cs.LG"}),
+        since=dt.date(2016, 1, 1),
+        min_novelty=1.0,
+        search="paper",
+    ),
+}
+
+
+def test_hub_header_and_representatives(store: HubRepository) -> None:
+    hub = hub_id(store)
+    check(store, lambda: store.hub(hub))
+    check(store, lambda: store.representatives(hub))
+
+
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_counts_and_facets(store: HubRepository, name: str) -> None:
+    hub = hub_id(store)
+    check(store, lambda: store.count(hub, FILTERS[name]))
+    check(store, lambda: store.facets(hub, FILTERS[name]))
+
+
+def _ordered(found: list[tuple[str, list[str]]]) -> list[list[str]]:
+    """The plans of the statements that read citations in a sort order (the page's rows, and
+    the walk to a jump's first row)."""
+    ordered = [steps for statement, steps in found if "ORDER BY citations." in statement]
+    assert ordered, [s for s, _ in found]
+    return ordered
+
+
+def assert_walks(found: list[tuple[str, list[str]]], index: str, *, sorted_after: bool = False) -> None:
+    for steps in _ordered(found):
+        assert any(f"INDEX {index} " in step for step in steps), steps
+        if not sorted_after:
+            assert not any("TEMP B-TREE FOR ORDER BY" in step for step in steps), steps
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+@pytest.mark.parametrize("descending", [True, False])
+@pytest.mark.parametrize("name", list(FILTERS))
+def test_pages_walk_the_sort_index(
+    store: HubRepository, sort: SortKey, descending: bool, name: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    hub = hub_id(store)
+    f = FILTERS[name]
+    # This store is small, so every search matches few papers; make the common ones many.
+    monkeypatch.setattr(repository, "FEW_MATCHES", 1000 if name == "rare search" else 0)
+    store._match_counts.clear()
+    first = store.page(hub, f, sort, descending, limit=10)
+    few = name == "rare search"
+    index = CITING_INDEX if few else SORT_INDEXES[sort]
+    assert_walks(check(store, lambda: store.page(hub, f, sort, descending, limit=10)), index, sorted_after=few)
+    cursor = first.last or Cursor("", 0)
+    for kwargs in ({"after": cursor}, {"before": cursor}, {"from_end": True}, {"offset": 15}, {"offset": 10_000}):
+        found = check(store, lambda kwargs=kwargs: store.page(hub, f, sort, descending, limit=10, with_total=False, **kwargs))
+        assert_walks(found, index, sorted_after=few)
+
+
+def test_search_and_papers(store: HubRepository) -> None:
+    check(store, lambda: store.list_papers(""))
+    check(store, lambda: store.list_papers("model collapse"))
+    check(store, lambda: store.list_papers("2401.00005"))
+
+
+def test_resolve(store: HubRepository) -> None:
+    check(store, lambda: store.resolve("2301.00001"))
+    check(store, lambda: store.resolve("hub number 1"))
+    check(store, lambda: store.resolve("2401.00005"))
