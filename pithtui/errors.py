@@ -6,9 +6,19 @@ these; the CLI prints ``str(error)`` and exits 1, the TUI shows it in a notifica
 
 from __future__ import annotations
 
+from pithtui.text import printable
+
 
 class PithError(Exception):
-    """Base of every error pithtui reports to a user in one line."""
+    """Base of every error pithtui reports to a user in one line.
+
+    The message often quotes what came from outside (a file's field, a service's error answer,
+    a path), so it is made one printable line here, once for every error: no line breaks, no
+    control characters or bidi overrides for the terminal to act on.
+    """
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(printable(str(message)))
 
 
 class StoreError(PithError):

@@ -7,6 +7,8 @@ same values, and a malformed or truncated file fails with one message that names
 from __future__ import annotations
 
 import json
+import re
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -94,15 +96,32 @@ def _json_lines(text: str, name: str) -> Document | None:
     return Document(name, text, tuple(values), tuple(number for number, _ in numbered))
 
 
+_MAX_DIGITS = sys.get_int_max_str_digits()
+_NUL_ESCAPE = re.compile(r"(?<!\\)((?:\\\\)*)\\u0000")
+"""A ``\\u0000`` escape in JSON text (a backslash not itself escaped, then u0000)."""
+
+
+def without_nul(text: str) -> str:
+    """JSON text with its NUL characters (``\\u0000`` escapes) left out of every string.
+
+    A NUL is never part of a title or a name, and PostgreSQL cannot store one (SQLite can):
+    dropped here, a file imports the same on both backends instead of failing on one."""
+    return _NUL_ESCAPE.sub(r"\1", text) if "\\u0000" in text else text
+
+
 def load(data: bytes, name: str) -> Document:
     """A Document from a file's bytes: JSON, JSON Lines, or other text (XML, BibTeX)."""
     text = decode(data, name)
     if text.lstrip()[:1] not in ("{", "["):
         return Document(name, text)
+    text = without_nul(text)
     try:
-        return Document(name, text, (json.loads(text),))
-    except json.JSONDecodeError as exc:
-        lines = _json_lines(text, name)
-        if lines is None:
-            raise _json_problem(name, exc, text) from None
-        return lines
+        try:
+            return Document(name, text, (json.loads(text),))
+        except json.JSONDecodeError as exc:
+            lines = _json_lines(text, name)
+            if lines is None:
+                raise _json_problem(name, exc, text) from None
+            return lines
+    except ValueError as exc:  # not a JSONDecodeError: Python's limit on the digits of a number
+        raise InputError(f"{name}: not valid JSON as pithtui reads it (a number of more than {_MAX_DIGITS} digits)") from None

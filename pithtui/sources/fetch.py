@@ -15,6 +15,7 @@ citations: ``--source arxiv`` fetches the paper itself.
 from __future__ import annotations
 
 import email.utils
+import json
 import os
 import time
 from collections.abc import Callable
@@ -27,7 +28,7 @@ from pithtui.errors import InputError, PithError
 from pithtui.identifiers import parse_reference
 from pithtui.models import Citation, Paper
 from pithtui.sources import arxiv, openalex, semantic_scholar
-from pithtui.sources.document import Document
+from pithtui.sources.document import Document, without_nul
 from pithtui.sources.fields import Record
 from pithtui.sources.importer import FileImport, bulk, store
 from pithtui.store import HubRepository
@@ -136,7 +137,7 @@ class Api:
         if response.status_code >= 400:
             raise PithError(f"{self.label} refused the request for {ref!r} (HTTP {response.status_code}: {_message(response)})")
         try:
-            return response.json()
+            return json.loads(without_nul(response.text))
         except ValueError:
             raise PithError(f"{self.label} sent something that is not JSON for {ref!r}") from None
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Any
@@ -31,6 +32,13 @@ def text(record: dict[str, Any], field: str, where: str, *, required: bool = Fal
     return None
 
 
+INTEGER_MAX = 2**31 - 1
+"""The largest count every backend stores in an INTEGER column (PostgreSQL's is 32 bits)."""
+
+BIGINT_MAX = 2**63 - 1
+"""The largest identifier number (a Semantic Scholar CorpusId) a BIGINT column stores."""
+
+
 def number(record: dict[str, Any], field: str, where: str, *, low: float | None = None, high: float | None = None) -> float | None:
     value = record.get(field)
     if value is None or value == "":
@@ -41,17 +49,22 @@ def number(record: dict[str, Any], field: str, where: str, *, low: float | None 
         result = float(value)
     except ValueError:
         raise fail(where, field, f"should be a number, not {value!r}") from None
-    if result != result or (low is not None and result < low) or (high is not None and result > high):
+    except OverflowError:  # an integer beyond any float
+        raise fail(where, field, f"is out of range ({value!r})") from None
+    if not math.isfinite(result) or (low is not None and result < low) or (high is not None and result > high):
         raise fail(where, field, f"is out of range ({value!r})")
     return result
 
 
-def integer(record: dict[str, Any], field: str, where: str) -> int | None:
+def integer(record: dict[str, Any], field: str, where: str, *, high: int = INTEGER_MAX) -> int | None:
+    """A whole number from 0 to ``high`` (what the store's column holds on every backend)."""
     value = number(record, field, where, low=0)
     if value is None:
         return None
     if value != int(value):
         raise fail(where, field, f"should be a whole number, not {record[field]!r}")
+    if int(value) > high:
+        raise fail(where, field, f"is out of range ({record[field]!r})")
     return int(value)
 
 

@@ -82,7 +82,7 @@ def paper_from_dict(record: Any, where: str) -> Paper:
         arxiv_id=arxiv,
         doi=doi,
         s2_id=F.text(record, "s2_id", where),
-        corpus_id=F.integer(record, "corpus_id", where),
+        corpus_id=F.integer(record, "corpus_id", where, high=F.BIGINT_MAX),
         openalex_id=normalize_openalex(openalex_raw) if openalex_raw else None,
         cited_by_reported=F.integer(record, "cited_by_reported", where),
     )

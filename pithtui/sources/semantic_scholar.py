@@ -54,9 +54,9 @@ def paper(record: dict[str, Any], where: str) -> Paper:
     ids_where = f"{where}: externalIds"
     arxiv = F.arxiv_id(F.text(ids, "ArXiv", ids_where), ids_where, "ArXiv")
     doi, doi_arxiv = F.doi_and_arxiv(F.text(ids, "DOI", ids_where), ids_where, "DOI")
-    corpus = F.integer(ids, "CorpusId", ids_where)
+    corpus = F.integer(ids, "CorpusId", ids_where, high=F.BIGINT_MAX)
     if corpus is None:
-        corpus = F.integer(record, "corpusId", where)
+        corpus = F.integer(record, "corpusId", where, high=F.BIGINT_MAX)
     s2_id = F.text(record, "paperId", where)
     fields_of_study = F.unique(
         (*F.strings(record, "fieldsOfStudy", where), *F.names(record, "s2FieldsOfStudy", where, "category"))
