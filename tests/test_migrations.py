@@ -276,6 +276,20 @@ def test_a_store_from_before_migrations_with_an_unknown_version_is_refused(db_ur
     _assert_refused(db_url, "newer pithtui")
 
 
+def test_an_upgrade_that_fails_half_way_changes_nothing(tmp_path: Path) -> None:
+    """Revision 0002 drops the insert trigger; a store whose trigger is already gone makes it
+    fail after alembic has begun: the store stays at 0001 with all its rows."""
+    url = f"sqlite:///{tmp_path / 'store.db'}"
+    build_0001(url, legacy=True)
+    conn = sqlite3.connect(tmp_path / "store.db")
+    conn.execute("DROP TRIGGER papers_fts_insert")
+    conn.commit()
+    conn.close()
+    schema = schema_of(url)
+    _assert_refused(url, str(tmp_path / "store.db"), "papers_fts_insert")
+    assert schema_of(url) == schema  # not even the alembic_version table it began with
+
+
 def test_several_programs_opening_one_old_store_upgrade_it_once(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
     url = f"sqlite:///{tmp_path / 'store.db'}"
     build_0001(url, legacy=True)
