@@ -204,6 +204,8 @@ def describe_db_error(exc: DBAPIError, label: str) -> str:
         return f"cannot open {label} ({text}); check the path and its permissions"
     if "connection" in low or "could not connect" in low or "password" in low:
         return f"cannot connect to {label}: {text}"
+    if "permission denied" in low:
+        return f"{label}: {text}; ask the database's owner for access, or choose another store with --db"
     return f"{label}: {text}"
 
 
