@@ -290,8 +290,8 @@ def test_an_upgrade_that_fails_half_way_changes_nothing(tmp_path: Path) -> None:
     assert schema_of(url) == schema  # not even the alembic_version table it began with
 
 
-def test_several_programs_opening_one_old_store_upgrade_it_once(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
-    url = f"sqlite:///{tmp_path / 'store.db'}"
+def test_several_programs_opening_one_old_store_upgrade_it_once(db_url: str) -> None:
+    url = db_url
     build_0001(url, legacy=True)
     procs = [
         subprocess.Popen([sys.executable, "-m", "pithtui", "db", "info", "--db", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
