@@ -24,6 +24,7 @@ from typing import Any
 from sqlalchemy import (
     Connection,
     ColumnElement,
+    Integer,
     String,
     and_,
     case,
@@ -38,7 +39,15 @@ from sqlalchemy import (
 )
 
 from pithtui.models import Filters
-from pithtui.store.schema import citations, facet_cells, role_sets
+from pithtui.store.schema import (
+    ROLLED_ROLES,
+    ROLLED_YEAR,
+    ROLLUP_LEVELS,
+    citations,
+    facet_cells,
+    facet_rollups,
+    role_sets,
+)
 from pithtui.text import printable, search_terms
 
 ROLE_SEPARATOR = "\x1f"
@@ -80,6 +89,8 @@ class Source:
     in_range: Any = None
     """A cube's 1/0 column telling whether its citations are in a date range that is not whole
     years (what the year dimension cannot say); None otherwise."""
+    level: Any = None
+    """The rollup level a ``facet_rollups`` source reads (its rows of other levels are left out)."""
 
     def dimension(self, facet: str) -> Any:
         return {"polarity": self.polarity_key, "verdict": self.verdict, "category": self.category, "year": self.year}[facet]
@@ -109,6 +120,43 @@ CELLS = Source(
 )
 
 
+def _rollup(level: int) -> Source:
+    r = facet_rollups.c
+    return Source(
+        table=facet_rollups,
+        hub=r.hub_id,
+        roles_key=r.roles_key,
+        polarity_key=r.polarity_key,
+        verdict=r.verdict,
+        category=r.category,
+        year=r.year,
+        weight=func.coalesce(func.sum(r.n), 0),
+        is_cells=True,
+        level=level,
+    )
+
+
+ROLLUPS = {level: _rollup(level) for level in ROLLUP_LEVELS}
+
+
+def cells_for(dimensions: set[str]) -> Source:
+    """The smallest stored cells that keep ``dimensions`` (facet names): a rollup unless both
+    the year and the roles are needed."""
+    for level, kept in sorted(ROLLUP_LEVELS.items(), key=lambda item: len(item[1])):
+        if dimensions <= set(kept):
+            return ROLLUPS[level]
+    return CELLS
+
+
+def dimensions(f: Filters) -> set[str]:
+    """The facet dimensions the filters of ``f`` constrain."""
+    active = {"role": f.roles, "polarity": f.polarities, "verdict": f.verdicts, "category": f.categories}
+    found = {name for name, values in active.items() if values}
+    if f.since is not None or f.until is not None:
+        found.add("year")
+    return found
+
+
 def whole_years(f: Filters) -> bool:
     return (f.since is None or (f.since.month, f.since.day) == (1, 1)) and (
         f.until is None or (f.until.month, f.until.day) == (12, 31)
@@ -120,7 +168,12 @@ def cells_answer(f: Filters) -> bool:
     return f.min_novelty is None and f.new_since is None and not search_terms(f.search) and whole_years(f)
 
 
-def cube(hub_id: int, f: Filters, passing: Sequence[ColumnElement[bool]]) -> Source:
+def indexed(query: Any, index: str | None) -> Any:
+    """``query`` reading ``citations`` through ``index`` on SQLite (unchanged when None)."""
+    return query if index is None else query.with_hint(citations, f"INDEXED BY {index}", "sqlite")
+
+
+def cube(hub_id: int, f: Filters, passing: Sequence[ColumnElement[bool]], index: str | None = None) -> Source:
     """The hub's cells counted now from its citations that pass ``passing`` (the filters the
     stored cells cannot answer): one scan of the citations, after which every facet and the
     total are sums over the cube exactly as over the stored cells. A date range that is not
@@ -140,12 +193,9 @@ def cube(hub_id: int, f: Filters, passing: Sequence[ColumnElement[bool]]) -> Sou
         flag = case((and_(true(), *_date_conditions(CITATIONS, f.since, f.until)), 1), else_=0)
         dims.append(flag)
         columns.append(flag.label("in_range"))
-    counted = (
-        select(*columns, func.count().label("n"))
-        .where(c.cited_id == hub_id, *passing)
-        .group_by(*dims)
-        .cte("cube")
-    )
+    counted = indexed(
+        select(*columns, func.count().label("n")).where(c.cited_id == hub_id, *passing).group_by(*dims), index
+    ).cte("cube")
     return Source(
         table=counted,
         hub=None,
@@ -164,6 +214,8 @@ def conditions(source: Source, hub_id: int, f: Filters, skip: str | None = None)
     """The WHERE clauses of ``f`` on ``source`` that both tables understand; ``skip`` leaves out
     one facet's own filter (each facet's counts apply every other filter)."""
     conds: list[ColumnElement[bool]] = [source.hub == hub_id] if source.hub is not None else []
+    if source.level is not None:
+        conds.append(source.table.c.level == source.level)
     if f.roles and skip != "role":
         with_role = select(role_sets.c.roles_key).where(role_sets.c.role.in_(sorted(f.roles)))
         conds.append(source.roles_key.in_(with_role))
@@ -291,30 +343,56 @@ class CellDeltas:
             self.counts[new] += 1
 
     def apply(self, conn: Connection) -> None:
-        """Add the deltas to the cells (creating cells as needed), drop emptied cells, then
-        rebuild the hubs marked for it."""
-        rows = [
-            {"hub_id": k[0], "polarity_key": k[1], "verdict": k[2], "category": k[3], "year": k[4], "roles_key": k[5], "n": n}
-            for k, n in self.counts.items()
-            if n and k[0] not in self.rebuild
-        ]
+        """Add the deltas to the cells and their rollups (creating rows as needed), drop emptied
+        rows, then rebuild the hubs marked for it."""
+        counts = {k: n for k, n in self.counts.items() if n and k[0] not in self.rebuild}
         _ensure_role_sets(conn, {k[5] for k in self.counts})
-        if rows:
-            make = dialect_insert(conn)
-            statement = make(facet_cells)
-            statement = statement.on_conflict_do_update(
-                index_elements=[col.name for col in facet_cells.primary_key.columns],
-                set_={"n": facet_cells.c.n + statement.excluded.n},
+        if counts:
+            rows = [
+                {"hub_id": k[0], "polarity_key": k[1], "verdict": k[2], "category": k[3], "year": k[4], "roles_key": k[5], "n": n}
+                for k, n in counts.items()
+            ]
+            _add(conn, facet_cells, rows)
+            rolled: Counter[tuple[Any, ...]] = Counter()
+            for (hub, polarity, verdict, category, year, roles), n in counts.items():
+                for level, kept in ROLLUP_LEVELS.items():
+                    rolled[
+                        (
+                            hub, level, polarity, verdict, category,
+                            year if "year" in kept else ROLLED_YEAR,
+                            roles if "role" in kept else ROLLED_ROLES,
+                        )
+                    ] += n  # fmt: skip
+            _add(
+                conn,
+                facet_rollups,
+                [
+                    dict(zip(("hub_id", "level", "polarity_key", "verdict", "category", "year", "roles_key"), key), n=n)
+                    for key, n in rolled.items()
+                    if n
+                ],
             )
-            conn.execute(statement, rows)
-            hubs = sorted({row["hub_id"] for row in rows})
-            conn.execute(delete(facet_cells).where(facet_cells.c.hub_id.in_(hubs), facet_cells.c.n <= 0))
         if self.rebuild:
             rebuild_cells(conn, self.rebuild)
 
 
+def _add(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
+    """Add each row's ``n`` to the row of ``table`` with its key (created at 0 if missing),
+    then drop the rows of those hubs that came to 0."""
+    if not rows:
+        return
+    statement = dialect_insert(conn)(table)
+    statement = statement.on_conflict_do_update(
+        index_elements=[col.name for col in table.primary_key.columns],
+        set_={"n": table.c.n + statement.excluded.n},
+    )
+    conn.execute(statement, rows)
+    hubs = sorted({row["hub_id"] for row in rows})
+    conn.execute(delete(table).where(table.c.hub_id.in_(hubs), table.c.n <= 0))
+
+
 def rebuild_cells(conn: Connection, hub_ids: Iterable[int]) -> None:
-    """Recount the cells of these hubs from their citations."""
+    """Recount the cells of these hubs from their citations, and their rollups from the cells."""
     hubs = sorted(set(hub_ids))
     if not hubs:
         return
@@ -331,6 +409,22 @@ def rebuild_cells(conn: Connection, hub_ids: Iterable[int]) -> None:
             ["hub_id", "polarity_key", "verdict", "category", "year", "roles_key", "n"], counted
         )
     )
+    conn.execute(delete(facet_rollups).where(facet_rollups.c.hub_id.in_(hubs)))
+    f = facet_cells.c
+    for level, kept in ROLLUP_LEVELS.items():
+        year_value = f.year if "year" in kept else literal(ROLLED_YEAR, Integer)
+        roles_value = f.roles_key if "role" in kept else literal(ROLLED_ROLES, String)
+        grouped = [f.hub_id, f.polarity_key, f.verdict, f.category] + [f.year] * ("year" in kept) + [f.roles_key] * ("role" in kept)
+        rolled = (
+            select(f.hub_id, literal(level, Integer), f.polarity_key, f.verdict, f.category, year_value, roles_value, func.sum(f.n))
+            .where(f.hub_id.in_(hubs))
+            .group_by(*grouped)
+        )
+        conn.execute(
+            insert(facet_rollups).from_select(
+                ["hub_id", "level", "polarity_key", "verdict", "category", "year", "roles_key", "n"], rolled
+            )
+        )
     keys = conn.execute(select(c.roles_key).where(c.cited_id.in_(hubs)).distinct()).scalars()
     _ensure_role_sets(conn, set(keys))
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import json
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -18,6 +19,8 @@ from typing import Any, TypeVar
 from sqlalchemy import (
     Connection,
     ColumnElement,
+    String,
+    Text,
     and_,
     bindparam,
     case,
@@ -32,10 +35,9 @@ from sqlalchemy import (
     text,
     true,
     tuple_,
+    type_coerce,
     update,
 )
-from sqlalchemy.dialects.postgresql import insert as pg_insert
-from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
@@ -60,22 +62,26 @@ from pithtui.models import (
 )
 from pithtui.store.facets import (
     CELL_COLUMNS,
-    CELLS,
     CITATIONS,
     FACETS,
     CellDeltas,
     cell_key,
     cells_answer,
+    cells_for,
     clean_roles,
     conditions,
     cube,
+    dialect_insert,
+    dimensions,
     facets_query,
+    indexed,
     roles_from_key,
     roles_key,
     total_query,
 )
 from pithtui.store.schema import (
     FTS_INSERT,
+    SORT_INDEX_NAMES,
     NO_NOVELTY,
     SCHEMA_REVISION,
     TITLE_KEY_LENGTH,
@@ -119,24 +125,30 @@ SORT_COLUMNS = {
     SortKey.POLARITY: citations.c.polarity_key,
 }
 
-SORT_INDEXES = {
-    SortKey.DATE: "ix_cit_hub_date",
-    SortKey.NOVELTY: "ix_cit_hub_novelty",
-    SortKey.TITLE: "ix_cit_hub_title",
-    SortKey.CATEGORY: "ix_cit_hub_category",
-    SortKey.VERDICT: "ix_cit_hub_verdict",
-    SortKey.POLARITY: "ix_cit_hub_polarity",
-}
-"""The index of ``citations`` that keeps each sort order (see schema.py)."""
+SORT_INDEXES = {key: SORT_INDEX_NAMES[column.name] for key, column in SORT_COLUMNS.items()}
+"""The index of ``citations`` that keeps each sort order (see schema.sort_index)."""
 CITING_INDEX = "ix_cit_citing"
+SEEN_INDEX = "ix_cit_hub_seen"
+LISTING_INDEX = "ix_papers_listing"
 FEW_MATCHES = 20_000
 """A search matching at most this many papers is answered from the matching papers; one
 matching more, by walking the sort order (see ``HubRepository._page_index``)."""
 
 
-def _indexed(query: Any, index: str | None) -> Any:
-    """``query`` reading ``citations`` through ``index`` on SQLite (unchanged when None)."""
-    return query if index is None else query.with_hint(citations, f"INDEXED BY {index}", "sqlite")
+ANALYZE_AFTER = 10_000
+"""An import adding at least this many papers or citations refreshes the planner's statistics."""
+
+
+def _analyze(conn: Connection) -> None:
+    """Refresh the query planner's statistics of the big tables after a large import. On SQLite
+    from a sample of each index (``analysis_limit``): milliseconds, whatever the store's size."""
+    tables = ("papers", "citations", "facet_cells", "facet_rollups", "role_sets")
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("PRAGMA analysis_limit=400")
+        for name in tables:
+            conn.exec_driver_sql(f"ANALYZE {name}")
+    else:
+        conn.exec_driver_sql(f"ANALYZE {', '.join(tables)}")
 
 
 class _SQLiteCompiler(SQLiteCompiler):
@@ -146,13 +158,38 @@ class _SQLiteCompiler(SQLiteCompiler):
         return text
 
 
+def _as_stored(column: Any, kind: Any = Text) -> Any:
+    """``column`` read as the backend returns it, decoded by :func:`_tuple` / :func:`_day` /
+    :func:`_moment` instead of SQLAlchemy's per-value processors: on SQLite, JSON lists and
+    dates are text, and a page of a hundred rows decoded value by value through regular
+    expressions costs more than the query."""
+    return type_coerce(column, kind).label(column.name)
+
+
+def _tuple(value: Any) -> tuple[Any, ...]:
+    """A JSON list column's value (text on SQLite, already a list on PostgreSQL) as a tuple."""
+    if not value:
+        return ()
+    if isinstance(value, str):
+        return () if value == "[]" else tuple(json.loads(value))
+    return tuple(value)
+
+
+def _day(value: Any) -> dt.date | None:
+    return dt.date.fromisoformat(value) if isinstance(value, str) else value
+
+
+def _moment(value: Any) -> dt.datetime | None:
+    return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
+
+
 PAPER_COLUMNS = (
     papers.c.id,
     papers.c.title,
-    papers.c.authors,
-    papers.c.date,
+    _as_stored(papers.c.authors),
+    _as_stored(papers.c.date, String),
     papers.c.category,
-    papers.c.categories,
+    _as_stored(papers.c.categories),
     papers.c.venue,
     papers.c.url,
     papers.c.abstract,
@@ -237,10 +274,10 @@ def _paper_from(row: Any) -> Paper:
     return Paper(
         id=m["id"],
         title=m["title"],
-        authors=tuple(m["authors"] or ()),
-        date=m["date"],
+        authors=_tuple(m["authors"]),
+        date=_day(m["date"]),
         category=m["category"],
-        categories=tuple(m["categories"] or ()),
+        categories=_tuple(m["categories"]),
         venue=m["venue"],
         url=m["url"],
         abstract=m["abstract"],
@@ -420,16 +457,25 @@ class HubRepository:
         """Papers in the store, most cited first; ``search`` matches an identifier exactly or
         words in titles and summaries."""
         query = select(*PAPER_COLUMNS, papers.c.citing_count)
+        words = ""
         if search.strip():
             parsed = parse_reference(search)
             if parsed.column is not None:
                 query = query.where(papers.c[parsed.column] == parsed.value)
             else:
-                query = query.where(self._text_match(str(parsed.value)))
+                words = str(parsed.value)
+                query = query.where(self._text_match(words))
         query = query.order_by(papers.c.citing_count.desc(), papers.c.title_key, papers.c.id)
         if limit is not None:
             query = query.limit(limit)
         with self._read() as conn:
+            if conn.dialect.name == "sqlite" and (not search.strip() or search_terms(words)):
+                # The listing order is an index (most cited first): walked in order it gives the
+                # first page at once, where sorting every matching paper would not; a search that
+                # few papers match is quicker from those papers (by rowid), then sorted.
+                few = bool(search_terms(words)) and self._match_count(conn, words) <= FEW_MATCHES
+                hint = "NOT INDEXED" if few else f"INDEXED BY {LISTING_INDEX}"
+                query = query.with_hint(papers, hint, "sqlite")
             return [PaperListing(_paper_from(row), row.citing_count) for row in conn.execute(query)]
 
     # ------------------------------------------------------------------ hub header
@@ -442,7 +488,9 @@ class HubRepository:
             row = conn.execute(select(*PAPER_COLUMNS, papers.c.citing_count).where(papers.c.id == paper_id)).first()
             if row is None:
                 raise UnknownPaper(f"#{paper_id}")
-            pending = conn.execute(total_query(CELLS, [CELLS.hub == paper_id, CELLS.polarity_key == ""])).scalar_one()
+            cells = cells_for({"polarity"})
+            unclassified = conditions(cells, paper_id, Filters(polarities=frozenset({None})))
+            pending = conn.execute(total_query(cells, unclassified)).scalar_one()
         return HubSummary(paper=_paper_from(row), citing_count=row.citing_count, polarity_unclassified=pending)
 
     def _text_match(self, query: str, *, title_only: bool = False) -> ColumnElement[bool]:
@@ -506,15 +554,40 @@ class HubRepository:
         """Where counts under ``f`` come from: the facet cells when they can answer, else the
         citations; with the conditions for that source."""
         if cells_answer(f):
-            return CELLS, conditions(CELLS, hub_id, f, skip)
+            cells = cells_for(dimensions(f) | ({skip} if skip else set()))
+            return cells, conditions(cells, hub_id, f, skip)
         return CITATIONS, self._conditions(hub_id, f, skip)
+
+    def _counting_index(self, conn: Connection, f: Filters, *, grouped: bool = False) -> str | None:
+        """The index to count the citations passing ``f`` through on SQLite, when the cells
+        cannot answer (None: the planner's choice).
+
+        A search is counted from the matching papers' ids, looked up in the (hub, citing paper)
+        key, which is the planner's own choice; grouped into a cube of cells, a rare search
+        reads the matching papers' citations by ``citing_id``. The citations first seen lately
+        come from their own index. Anything else reads a sort index holding every filter column
+        (a range of it for a minimum novelty or a date range), so that no row is read.
+        """
+        if conn.dialect.name != "sqlite":
+            return None
+        if search_terms(f.search):
+            return CITING_INDEX if grouped and self._match_count(conn, f.search) <= FEW_MATCHES else None
+        if f.new_since is not None:
+            return SEEN_INDEX
+        return SORT_INDEXES[SortKey.NOVELTY if f.min_novelty is not None else SortKey.DATE]
+
+    def _total(self, conn: Connection, hub_id: int, f: Filters) -> int:
+        source, conds = self._counting(hub_id, f)
+        query = total_query(source, conds)
+        if source is CITATIONS:
+            query = indexed(query, self._counting_index(conn, f))
+        return int(conn.execute(query).scalar_one())
 
     @_guarded
     def count(self, hub_id: int, filters: Filters = Filters()) -> int:
         """How many citing papers of the hub match ``filters`` (the M of "Showing N of M")."""
-        source, conds = self._counting(hub_id, filters)
         with self._read() as conn:
-            return int(conn.execute(total_query(source, conds)).scalar_one())
+            return self._total(conn, hub_id, filters)
 
     @_guarded
     def facets(self, hub_id: int, filters: Filters = Filters()) -> Facets:
@@ -524,10 +597,15 @@ class HubRepository:
 
         Values the user has selected stay listed (with 0) even when nothing carries them now.
         """
-        source = CELLS if cells_answer(filters) else cube(hub_id, filters, self._passing(filters))
         counted: dict[str, list[tuple[Any, int]]] = {facet: [] for facet in FACETS}
         with self._read() as conn:
-            for facet, value, n in conn.execute(facets_query(lambda _facet: source, hub_id, filters)):
+            if cells_answer(filters):
+                needed = dimensions(filters)
+                sources = lambda facet: cells_for(needed | {facet})  # noqa: E731
+            else:
+                counted_now = cube(hub_id, filters, self._passing(filters), self._counting_index(conn, filters, grouped=True))
+                sources = lambda _facet: counted_now  # noqa: E731
+            for facet, value, n in conn.execute(facets_query(sources, hub_id, filters)):
                 if facet == "year":
                     value = int(value) if value is not None else None
                 counted[facet].append((value, n))
@@ -561,9 +639,9 @@ class HubRepository:
             c.polarity,
             c.influential,
             c.representative,
-            c.contexts,
+            _as_stored(c.contexts),
             c.source,
-            c.first_seen,
+            _as_stored(c.first_seen, String),
             *(col.label(f"sort_{key.value}") for key, col in SORT_COLUMNS.items()),
         ).select_from(citations.join(papers, papers.c.id == c.citing_id))
 
@@ -576,9 +654,9 @@ class HubRepository:
                 polarity=row.polarity,
                 influential=bool(row.influential),
                 representative=bool(row.representative),
-                contexts=tuple(row.contexts or ()),
+                contexts=_tuple(row.contexts),
                 source=row.source,
-                first_seen=row.first_seen,
+                first_seen=_moment(row.first_seen),
             )
             for row in rows
         ]
@@ -622,20 +700,20 @@ class HubRepository:
                 # A jump: find the row just before the window by walking the index alone (no
                 # row is read), then take the window after it by keyset.
                 skipped = select(column, citations.c.citing_id).where(*conds).order_by(*order).offset(offset - 1).limit(1)
-                mark = conn.execute(_indexed(skipped, index)).first()
+                mark = conn.execute(indexed(skipped, index)).first()
                 if mark is None:
                     past_the_end = True
                 else:
                     bound = tuple_(mark[0], mark[1])
                     conds.append(key < bound if descending else key > bound)
-            query = _indexed(self._rows_query().where(*conds).order_by(*order).limit(limit + 1), index)
+            query = indexed(self._rows_query().where(*conds).order_by(*order).limit(limit + 1), index)
             fetched = [] if past_the_end else conn.execute(query).all()
             more = len(fetched) > limit
             fetched = fetched[:limit]
             if backwards:
                 fetched.reverse()
             rows = self._citing_papers(fetched)
-            total = int(conn.execute(total_query(*self._counting(hub_id, filters))).scalar_one()) if with_total else -1
+            total = self._total(conn, hub_id, filters) if with_total else -1
         sort_label = f"sort_{sort.value}"
         first = Cursor(getattr(fetched[0], sort_label), fetched[0].id) if fetched else None
         last = Cursor(getattr(fetched[-1], sort_label), fetched[-1].id) if fetched else None
@@ -746,7 +824,7 @@ class HubRepository:
         """Insert a row of ``table`` (keyed by its first column), or update the row with that key:
         one statement, so it never fails on a row another program put there meanwhile."""
         key = next(iter(values))
-        statement = (sqlite_insert if conn.dialect.name == "sqlite" else pg_insert)(table).values(values)
+        statement = dialect_insert(conn)(table).values(values)
         update_values = {name: statement.excluded[name] for name in values if name != key}
         conn.execute(statement.on_conflict_do_update(index_elements=[key], set_=update_values))
 
@@ -787,6 +865,8 @@ class HubRepository:
             citation_stats = self._store_citations(conn, links, final, deltas)
             deltas.apply(conn)
             self._recount(conn, {key[0] for key in deltas.counts} | deltas.rebuild)
+            if citation_stats[0] + paper_stats[0] >= ANALYZE_AFTER:
+                _analyze(conn)
         return ImportResult(
             papers_added=paper_stats[0],
             papers_updated=paper_stats[1],

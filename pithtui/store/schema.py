@@ -36,14 +36,14 @@ from sqlalchemy import (
     UniqueConstraint,
     event,
 )
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
-SCHEMA_REVISION = "0002"
+SCHEMA_REVISION = "0003"
 """The Alembic revision these tables are (pithtui/store/migrations/versions holds each one);
 a store records its own in ``alembic_version``. Changing the tables means a new revision and
 bumping this (see pithtui/store/migrations/__init__.py).
 
 0002: new papers enter the SQLite full-text index from the repository, not from an insert trigger.
+0003: the sort indexes of ``citations`` cover every filter column; ``facet_rollups``.
 """
 
 SCHEMA_VERSION = int(SCHEMA_REVISION)
@@ -71,120 +71,173 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
 
 
-class Base(DeclarativeBase):
-    pass
+class Base:
+    """Where the tables are declared: ``Base.metadata`` (Core tables, no ORM: pithtui maps no
+    classes, and not importing SQLAlchemy's ORM takes a tenth of a second off every start)."""
+
+    metadata = MetaData()
 
 
-class Meta(Base):
-    """Key/value facts about the store itself (schema version, last hub opened)."""
-
-    __tablename__ = "meta"
-
-    key: Mapped[str] = mapped_column(String(64), primary_key=True)
-    value: Mapped[str] = mapped_column(Text)
+def _cascade() -> ForeignKey:
+    return ForeignKey("papers.id", ondelete="CASCADE")
 
 
-class PaperRow(Base):
-    __tablename__ = "papers"
+meta = Table(
+    "meta",
+    Base.metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+"""Key/value facts about the store itself (schema version, last hub opened)."""
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    title: Mapped[str] = mapped_column(Text)
-    title_key: Mapped[str] = mapped_column(sort_text(TITLE_KEY_LENGTH), index=True)
-    authors: Mapped[list[str]] = mapped_column(JSON, default=list)
-    date: Mapped[dt.date | None] = mapped_column(Date)
-    category: Mapped[str | None] = mapped_column(String)
-    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
-    venue: Mapped[str | None] = mapped_column(Text)
-    url: Mapped[str | None] = mapped_column(Text)
-    abstract: Mapped[str | None] = mapped_column(Text)
-    summary: Mapped[str | None] = mapped_column(Text)
-    verdict: Mapped[str] = mapped_column(String, default="UNVERDICTED")
-    novelty: Mapped[float | None] = mapped_column(Float)
-    arxiv_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    doi: Mapped[str | None] = mapped_column(String(255), unique=True)
-    s2_id: Mapped[str | None] = mapped_column(String(64), unique=True)
-    corpus_id: Mapped[int | None] = mapped_column(BigInteger, unique=True)
-    openalex_id: Mapped[str | None] = mapped_column(String(32), unique=True)
-    cited_by_reported: Mapped[int | None] = mapped_column(Integer)
-    citing_count: Mapped[int] = mapped_column(Integer, default=0, index=True)
-    """How many citations in the store point at this paper; kept by the repository on import."""
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+papers = Table(
+    "papers",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("title", Text, nullable=False),
+    Column("title_key", sort_text(TITLE_KEY_LENGTH), nullable=False, index=True),
+    Column("authors", JSON, nullable=False, default=list),
+    Column("date", Date),
+    Column("category", String),
+    Column("categories", JSON, nullable=False, default=list),
+    Column("venue", Text),
+    Column("url", Text),
+    Column("abstract", Text),
+    Column("summary", Text),
+    Column("verdict", String, nullable=False, default="UNVERDICTED"),
+    Column("novelty", Float),
+    Column("arxiv_id", String(64), unique=True),
+    Column("doi", String(255), unique=True),
+    Column("s2_id", String(64), unique=True),
+    Column("corpus_id", BigInteger, unique=True),
+    Column("openalex_id", String(32), unique=True),
+    Column("cited_by_reported", Integer),
+    # How many citations in the store point at this paper; kept by the repository on import.
+    Column("citing_count", Integer, nullable=False, default=0),
+    Column("created_at", DateTime, nullable=False, default=utcnow),
+    Column("updated_at", DateTime, nullable=False, default=utcnow),
+)
+Index("ix_papers_listing", papers.c.citing_count.desc(), papers.c.title_key)
+"""The papers list's order (most cited first, then by title; the id follows on SQLite)."""
+
+FILTER_COLUMNS = (
+    "citing_date",
+    "citing_novelty",
+    "citing_category",
+    "citing_verdict",
+    "polarity_key",
+    "roles_key",
+    "citing_year",
+)
+"""The ``citations`` columns that every filter and the facet dimensions read."""
+
+SORT_INDEX_NAMES = {
+    "citing_date": "ix_cit_hub_date",
+    "citing_novelty": "ix_cit_hub_novelty",
+    "citing_title": "ix_cit_hub_title",
+    "citing_category": "ix_cit_hub_category",
+    "citing_verdict": "ix_cit_hub_verdict",
+    "polarity_key": "ix_cit_hub_polarity",
+}
+"""The index that keeps each sortable column's order, by column."""
 
 
-class CitationRow(Base):
-    __tablename__ = "citations"
-    __table_args__ = (
-        UniqueConstraint("cited_id", "citing_id", name="uq_citation_pair"),
-        # One index per sort key the explorer offers; filters on the same columns use them too.
-        Index("ix_cit_hub_date", "cited_id", "citing_date", "citing_id"),
-        Index("ix_cit_hub_novelty", "cited_id", "citing_novelty", "citing_id"),
-        Index("ix_cit_hub_title", "cited_id", "citing_title", "citing_id"),
-        Index("ix_cit_hub_category", "cited_id", "citing_category", "citing_id"),
-        Index("ix_cit_hub_verdict", "cited_id", "citing_verdict", "citing_id"),
-        Index("ix_cit_hub_polarity", "cited_id", "polarity_key", "citing_id"),
-        Index("ix_cit_hub_year", "cited_id", "citing_year"),
-        Index("ix_cit_hub_roles", "cited_id", "roles_key"),
-        Index("ix_cit_hub_seen", "cited_id", "first_seen"),
-        Index("ix_cit_hub_representative", "cited_id", "representative", "citing_novelty", "citing_date"),
-        Index("ix_cit_citing", "citing_id"),
-    )
+def sort_index(column: str) -> Index:
+    """The index a hub's citations are paged through in ``column`` order: (hub, sort value,
+    citing paper), then every filter column, so that a page walks the index in order and tests
+    each filter on the index entry itself, reading a row only for what it shows."""
+    covered = [name for name in FILTER_COLUMNS if name != column]
+    return Index(SORT_INDEX_NAMES[column], "cited_id", column, "citing_id", *covered)
 
-    id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    cited_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
-    citing_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"))
-    polarity: Mapped[str | None] = mapped_column(String)
-    influential: Mapped[bool] = mapped_column(Boolean, default=False)
-    representative: Mapped[bool] = mapped_column(Boolean, default=False)
-    contexts: Mapped[list[str]] = mapped_column(JSON, default=list)
-    source: Mapped[str | None] = mapped_column(String)
-    first_seen: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+citations = Table(
+    "citations",
+    Base.metadata,
+    Column("id", Integer, primary_key=True),
+    Column("cited_id", Integer, _cascade(), nullable=False),
+    Column("citing_id", Integer, _cascade(), nullable=False),
+    Column("polarity", String),
+    Column("influential", Boolean, nullable=False, default=False),
+    Column("representative", Boolean, nullable=False, default=False),
+    Column("contexts", JSON, nullable=False, default=list),
+    Column("source", String),
+    Column("first_seen", DateTime, nullable=False, default=utcnow),
     # Copies of the citing paper's attributes, kept in step by the repository (see module doc).
-    roles_key: Mapped[str] = mapped_column(String, default="")
-    """The citation's roles, sorted and joined (see store/facets.py); '' when it has none."""
-    polarity_key: Mapped[str] = mapped_column(sort_text(), default="")
-    citing_date: Mapped[str] = mapped_column(sort_text(10), default="")
-    citing_year: Mapped[int | None] = mapped_column(Integer)
-    citing_novelty: Mapped[float] = mapped_column(Float, default=NO_NOVELTY)
-    citing_title: Mapped[str] = mapped_column(sort_text(TITLE_KEY_LENGTH), default="")
-    citing_category: Mapped[str] = mapped_column(sort_text(), default="")
-    citing_verdict: Mapped[str] = mapped_column(sort_text(), default="UNVERDICTED")
+    # roles_key: the citation's roles, sorted and joined (see store/facets.py); '' for none.
+    Column("roles_key", String, nullable=False, default=""),
+    Column("polarity_key", sort_text(), nullable=False, default=""),
+    Column("citing_date", sort_text(10), nullable=False, default=""),
+    Column("citing_year", Integer),
+    Column("citing_novelty", Float, nullable=False, default=NO_NOVELTY),
+    Column("citing_title", sort_text(TITLE_KEY_LENGTH), nullable=False, default=""),
+    Column("citing_category", sort_text(), nullable=False, default=""),
+    Column("citing_verdict", sort_text(), nullable=False, default="UNVERDICTED"),
+    UniqueConstraint("cited_id", "citing_id", name="uq_citation_pair"),
+    # One index per sort key the explorer offers, covering the filters (see sort_index).
+    *(sort_index(column) for column in SORT_INDEX_NAMES),
+    Index("ix_cit_hub_roles", "cited_id", "roles_key"),
+    Index("ix_cit_hub_seen", "cited_id", "first_seen"),
+    Index("ix_cit_hub_representative", "cited_id", "representative", "citing_novelty", "citing_date"),
+    Index("ix_cit_citing", "citing_id"),
+)
 
+role_sets = Table(
+    "role_sets",
+    Base.metadata,
+    Column("roles_key", String, primary_key=True),
+    Column("role", String, primary_key=True),
+    Index("ix_role_sets_role", "role", "roles_key"),
+    sqlite_with_rowid=False,
+)
+"""Which roles a role set holds. A citation's roles are stored as one key (its sorted roles
+joined), so that role filters and role facet counts work on citations and cells alike."""
 
-class RoleSetRow(Base):
-    """Which roles a role set holds. A citation's roles are stored as one key (its sorted roles
-    joined), so that role filters and role facet counts work on citations and cells alike."""
-
-    __tablename__ = "role_sets"
-    __table_args__ = (Index("ix_role_sets_role", "role", "roles_key"), {"sqlite_with_rowid": False})
-
-    roles_key: Mapped[str] = mapped_column(String, primary_key=True)
-    role: Mapped[str] = mapped_column(String, primary_key=True)
-
-
-class FacetCellRow(Base):
-    """How many citations of a hub share one combination of facet values (see store/facets.py)."""
-
-    __tablename__ = "facet_cells"
+facet_cells = Table(
+    "facet_cells",
+    Base.metadata,
+    Column("hub_id", Integer, _cascade(), primary_key=True),
+    Column("polarity_key", String, primary_key=True),
+    Column("verdict", String, primary_key=True),
+    Column("category", String, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("roles_key", String, primary_key=True),
+    Column("n", Integer, nullable=False),
     # Clustered on the key on SQLite: a hub's cells are read in one range scan, no row lookups.
-    __table_args__ = {"sqlite_with_rowid": False}
+    sqlite_with_rowid=False,
+)
+"""How many citations of a hub share one combination of facet values (see store/facets.py)."""
 
-    hub_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
-    polarity_key: Mapped[str] = mapped_column(String, primary_key=True)
-    verdict: Mapped[str] = mapped_column(String, primary_key=True)
-    category: Mapped[str] = mapped_column(String, primary_key=True)
-    year: Mapped[int] = mapped_column(Integer, primary_key=True)
-    roles_key: Mapped[str] = mapped_column(String, primary_key=True)
-    n: Mapped[int] = mapped_column(Integer)
+ROLLUP_LEVELS = {1: ("polarity", "verdict", "category", "role"), 2: ("polarity", "verdict", "category", "year"), 3: ("polarity", "verdict", "category")}
+"""The facet dimensions each level of ``facet_rollups`` keeps (the cells keep all five)."""
+ROLLED_YEAR = -1
+ROLLED_ROLES = ""
+"""What a rollup level that drops the year (the roles) holds in that column."""
 
+facet_rollups = Table(
+    "facet_rollups",
+    Base.metadata,
+    Column("hub_id", Integer, _cascade(), primary_key=True),
+    Column("level", Integer, primary_key=True),
+    Column("polarity_key", String, primary_key=True),
+    Column("verdict", String, primary_key=True),
+    Column("category", String, primary_key=True),
+    Column("year", Integer, primary_key=True),
+    Column("roles_key", String, primary_key=True),
+    Column("n", Integer, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""The facet cells of a hub summed over the year, over the roles, or over both (levels 1, 2
+and 3 of ROLLUP_LEVELS): a few hundred to a few thousand rows where a hub of a million
+citations has tens of thousands of cells, so that counts needing neither dimension are sums
+over these (see store/facets.py). Kept by the same deltas as the cells."""
 
-class VisitRow(Base):
-    """When each hub was last opened, for "new since last visit"."""
-
-    __tablename__ = "visits"
-
-    paper_id: Mapped[int] = mapped_column(ForeignKey("papers.id", ondelete="CASCADE"), primary_key=True)
-    last_opened: Mapped[dt.datetime] = mapped_column(DateTime)
+visits = Table(
+    "visits",
+    Base.metadata,
+    Column("paper_id", Integer, _cascade(), primary_key=True),
+    Column("last_opened", DateTime, nullable=False),
+)
+"""When each hub was last opened, for "new since last visit"."""
 
 
 # Full-text search on SQLite: an external-content FTS5 table over titles and summaries (words
@@ -207,14 +260,6 @@ _FTS_DDL = (
 )
 for _statement in _FTS_DDL:
     event.listen(Base.metadata, "after_create", DDL(_statement).execute_if(dialect="sqlite"))
-
-papers = PaperRow.__table__
-citations = CitationRow.__table__
-role_sets = RoleSetRow.__table__
-facet_cells = FacetCellRow.__table__
-meta = Meta.__table__
-visits = VisitRow.__table__
-
 
 version_table = Table(
     "alembic_version",
