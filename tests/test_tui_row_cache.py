@@ -38,8 +38,13 @@ def test_last_block_comes_from_the_end_with_just_its_rows():
 
 
 def test_a_jump_into_the_unknown_uses_an_offset():
-    plan = fetch_plan(5, TOTAL, {0: edge(0)})
-    assert plan.offset == 5 * BLOCK and plan.after is None and plan.before is None
+    plan = fetch_plan(4, TOTAL, {0: edge(0)})
+    assert plan.offset == 4 * BLOCK and plan.after is None and plan.before is None and not plan.from_end
+
+
+def test_a_jump_past_the_middle_counts_its_offset_from_the_end():
+    plan = fetch_plan(7, TOTAL, {0: edge(0)})
+    assert plan.from_end and plan.offset == TOTAL - 8 * BLOCK and plan.limit == BLOCK
 
 
 def test_fetch_order_walks_out_from_known_blocks():

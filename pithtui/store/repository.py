@@ -679,7 +679,9 @@ class HubRepository:
         """A window of citing papers in (sort key, paper id) order, by keyset position.
 
         ``after``/``before`` give the rows just after/before a cursor, ``from_end`` the last
-        ``limit`` rows; ``offset`` skips rows (for jumps; keyset is the fast path).
+        ``limit`` rows; ``offset`` skips rows (for jumps; keyset is the fast path): that many
+        rows from the start, or, with ``before`` or ``from_end``, that many back from the end
+        (a jump past the middle walks the shorter way).
         """
         column = SORT_COLUMNS[sort]
         key = tuple_(column, citations.c.citing_id)
@@ -696,16 +698,16 @@ class HubRepository:
         with self._read() as conn:
             index = self._page_index(conn, sort, filters)
             past_the_end = False
-            if offset and not backwards:
-                # A jump: find the row just before the window by walking the index alone (no
-                # row is read), then take the window after it by keyset.
+            if offset:
+                # A jump: find the row just before the window (in the direction read) by walking
+                # the index alone (no row is read), then take the window next to it by keyset.
                 skipped = select(column, citations.c.citing_id).where(*conds).order_by(*order).offset(offset - 1).limit(1)
                 mark = conn.execute(indexed(skipped, index)).first()
                 if mark is None:
                     past_the_end = True
                 else:
                     bound = tuple_(mark[0], mark[1])
-                    conds.append(key < bound if descending else key > bound)
+                    conds.append(key < bound if reverse else key > bound)
             query = indexed(self._rows_query().where(*conds).order_by(*order).limit(limit + 1), index)
             fetched = [] if past_the_end else conn.execute(query).all()
             more = len(fetched) > limit
@@ -718,7 +720,7 @@ class HubRepository:
         first = Cursor(getattr(fetched[0], sort_label), fetched[0].id) if fetched else None
         last = Cursor(getattr(fetched[-1], sort_label), fetched[-1].id) if fetched else None
         if backwards:
-            has_before, has_after = more, before is not None
+            has_before, has_after = more, before is not None or offset > 0
         else:
             has_before, has_after = after is not None or offset > 0, more
         return Page(tuple(rows), total, first, last, has_before, has_after)

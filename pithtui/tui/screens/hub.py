@@ -150,7 +150,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             return
         stored = counted(self._summary.citing_count, "citing paper")
         text = f"Showing {self._matching} of {stored} after filters · sorted by {self.sort.value}, {SORT_WORDS[self.descending]}"
-        self.query_one("#showing", Static).update(text)
+        # One line of fixed height: no layout to redo (which would redraw every widget it moves).
+        self.query_one("#showing", Static).update(text, layout=False)
 
     # ------------------------------------------------------------------ state changes
 

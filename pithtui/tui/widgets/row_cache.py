@@ -4,8 +4,9 @@ The explorer shows a window onto ``Page.total`` rows without ever loading them a
 fetched in fixed blocks of ``BLOCK`` rows (block ``b`` holds rows ``b*BLOCK`` to
 ``(b+1)*BLOCK - 1``) and a few blocks are kept. A block next to a kept one is fetched by keyset
 (``after`` the last row of the block before it, ``before`` the first row of the block after
-it), the last block with ``from_end``, and any other block by ``offset``: keyset is the fast
-path, an offset is only paid on a big jump (the scrollbar dragged half-way down).
+it), the last block with ``from_end``, and any other block by ``offset`` (counted from the
+nearer end): keyset is the fast path, an offset is only paid on a big jump (the scrollbar
+dragged half-way down), and walks at most half the rows' index entries.
 
 No Textual here: the widget keeps a :class:`RowCache` and hands :func:`fetch_plan` to a worker.
 """
@@ -80,7 +81,11 @@ def fetch_plan(block: int, total: int | None, edges: dict[int, Edges]) -> Fetch:
         return Fetch(block, limit, before=after_it.first)
     if block == block_of(total - 1):
         return Fetch(block, limit, from_end=True)
-    return Fetch(block, limit, offset=block * BLOCK)
+    start = block * BLOCK
+    behind = total - start - limit
+    if behind < start:  # nearer the end: the jump walks back from there
+        return Fetch(block, limit, from_end=True, offset=behind)
+    return Fetch(block, limit, offset=start)
 
 
 def fetch_order(blocks: Iterable[int], total: int, edges: dict[int, Edges]) -> list[int]:
