@@ -28,7 +28,9 @@ SIZE = 4000
 
 @pytest.fixture
 def env(cli_env: dict[str, str]) -> dict[str, str]:
-    return cli_env
+    """The CLI's environment; an importer waits up to two minutes for another's turn to end
+    (what is tested is that both succeed, not how long SQLite's default 10 s allows)."""
+    return {**cli_env, "PITHTUI_BUSY_TIMEOUT_MS": "120000"}
 
 
 def test_two_importers_of_overlapping_files_end_with_one_copy_of_each(db_url: str, env: dict[str, str], tmp_path: Path) -> None:

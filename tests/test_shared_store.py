@@ -55,6 +55,7 @@ def test_a_role_that_may_only_read_is_told_so_when_it_imports(run_cli, shared: t
     upload = write_s2_file(tmp_path / "upload.json", 10)
     done = run_cli("import", str(upload), "--db", reader)
     assert done.returncode == 1
+    assert len(done.stderr.splitlines()) == 1, done.stderr
     [line] = done.stderr.splitlines()
     assert "permission denied" in line and "ask the database's owner for access" in line, line
     assert str(upload) in line and "nothing of it was stored" in line
