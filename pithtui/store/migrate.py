@@ -24,7 +24,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-
 from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection, delete, insert, inspect, select
@@ -97,7 +96,8 @@ def _refusal(found: Found, label: str) -> StoreError | None:
         if version_table.name in found.tables or meta.name in found.tables:
             return StoreError(f"{label} has no schema version; it was not written by pithtui")
         return StoreError(f"{label} is a database but not a pithtui store; choose another with --db")
-    if found.revision not in revisions():
+    known = revisions()
+    if found.revision not in known[: known.index(SCHEMA_REVISION) + 1]:
         return StoreError(
             f"{label} was written by a newer pithtui (schema {found.revision}, this one knows "
             f"{SCHEMA_REVISION}); upgrade pithtui"
@@ -130,7 +130,7 @@ def prepare(engine: Engine, label: str) -> None:
                 if found.legacy:
                     version_table.create(conn)
                     conn.execute(insert(version_table).values(version_num=found.revision))
-                upgrade(conn)
+                upgrade(conn, SCHEMA_REVISION)
             else:
                 return  # another program did it while this one waited for the lock
             conn.execute(delete(meta).where(meta.c.key == "schema_version"))
