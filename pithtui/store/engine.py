@@ -6,6 +6,7 @@ user data dir) and the environment variable that overrides it.
 
 from __future__ import annotations
 
+import logging
 import os
 from pathlib import Path
 
@@ -113,6 +114,12 @@ def make_engine(url: str) -> Engine:
         raise StoreError(f"cannot use {parsed.render_as_string(hide_password=True)}: {exc}") from None
     if parsed.get_backend_name() == "sqlite":
         _tune_sqlite(engine, path)
+    elif parsed.get_backend_name() == "postgresql":
+        # psycopg logs a warning of its own ("error ignored terminating <Pipeline>") beside an
+        # error it raises from a batch of statements; the error is reported, in one line, already.
+        driver_log = logging.getLogger("psycopg")
+        if not driver_log.handlers:
+            driver_log.addHandler(logging.NullHandler())
     return engine
 
 
