@@ -193,7 +193,7 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
         results["total"] = explorer().total
         results["rss_after_first_frame_mb"] = peak_rss_mb()
         if interact:
-            await interactions(app, screen(), explorer, settled)
+            await interactions(app, screen(), explorer, settled, rows_drawn)
         results["peak_rss_mb"] = peak_rss_mb()
         app.exit()
 
@@ -204,7 +204,7 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
         await next_frame(app)
         return {"wall_ms": (time.perf_counter() - wall) * 1000, "cpu_ms": (time.process_time() - cpu) * 1000}
 
-    async def interactions(app: Any, hub_screen: Any, explorer: Any, settled: Any) -> None:
+    async def interactions(app: Any, hub_screen: Any, explorer: Any, settled: Any, rows_drawn_now: Any) -> None:
         from dataclasses import replace
 
         from pithtui.models import Filters
@@ -250,23 +250,44 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
         results["jump_row"] = jumps
         results["jump_end"].append(await timed(app, widget.action_last, settled))
 
+        # Typing a search: each key as the sidebar applies it once the user pauses (the pause
+        # itself, TYPING_PAUSE, is not counted): from then until the rows, "Showing N of M" and
+        # the facet counts are drawn; rows_ms: until the first rows and the total are drawn.
+        from textual.widgets import Input
+
+        from pithtui.tui.widgets.sidebar import FilterSidebar
+
+        sidebar = hub_screen.query_one(FilterSidebar)
+        box = sidebar.query_one("#search", Input)
         search_runs = []
         for query in searches:
             keystrokes = []
             for length in range(1, len(query) + 1):
                 typed = query[:length]
-                if typed.endswith(" "):
-                    continue  # a space only ends a word: the terms are those of the text before it
+                with sidebar.prevent(Input.Changed):
+                    box.value = typed
+                expected = sidebar.filters(live=True)
+                if expected == hub_screen.filters:
+                    keystrokes.append({"typed": typed, "wall_ms": 0.0, "cpu_ms": 0.0, "rows_ms": 0.0, "query": False})
+                    continue  # nothing new to search for (a space, or a one-letter last word)
                 shown = watch.counts_shown
+                rows_at: list[float] = []
+                started = time.perf_counter()
 
-                def apply(typed: str = typed) -> None:
-                    hub_screen.filters = replace(base, search=typed)
+                def complete(shown: int = shown, rows_at: list[float] = rows_at, started: float = started, expected: Any = expected) -> bool:
+                    current = widget._query is not None and widget._query.filters == expected
+                    if not rows_at and current and rows_drawn_now() and hub_screen._matching == widget.total:
+                        rows_at.append((time.perf_counter() - started) * 1000)
+                    return watch.counts_shown > shown and settled()
 
-                timing = await timed(app, apply, lambda shown=shown: watch.counts_shown > shown and settled())
-                keystrokes.append({"typed": typed, **timing, "matching": widget.total})
+                timing = await timed(app, sidebar.typed_pause, complete)
+                rows_ms = rows_at[0] if rows_at else timing["wall_ms"]
+                keystrokes.append({"typed": typed, **timing, "rows_ms": rows_ms, "query": True, "matching": widget.total})
             search_runs.append({"query": query, "keystrokes": keystrokes})
+            with sidebar.prevent(Input.Changed):
+                box.value = ""
             shown = watch.counts_shown
-            await timed(app, lambda: setattr(hub_screen, "filters", base), lambda shown=shown: watch.counts_shown > shown and settled())
+            await timed(app, sidebar.typed_pause, lambda shown=shown: watch.counts_shown > shown and settled())
         results["search"] = search_runs
 
     watch.install()

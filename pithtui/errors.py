@@ -35,3 +35,11 @@ class UnknownPaper(PithError):
 
 class InputError(PithError):
     """A file or an argument cannot be understood."""
+
+
+class Cancelled(PithError):
+    """A query was stopped because whoever asked no longer wants the answer (the TUI asks
+    afresh as the user types); never shown to a user."""
+
+    def __init__(self) -> None:
+        super().__init__("cancelled")

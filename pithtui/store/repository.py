@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import threading
 import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -42,7 +43,7 @@ from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from pithtui.errors import StoreError, UnknownPaper
+from pithtui.errors import Cancelled, StoreError, UnknownPaper
 from pithtui.identifiers import is_arxiv_category, parse_reference
 from pithtui.text import search_terms
 from pithtui.models import (
@@ -246,14 +247,29 @@ def describe_db_error(exc: DBAPIError, label: str) -> str:
     return f"{label}: {text}"
 
 
+_caller = threading.local()
+"""Per thread: ``cancelled``, the predicate set by :meth:`HubRepository.cancel_when`."""
+
+PROGRESS_STEPS = 20_000
+"""SQLite virtual machine steps between two checks of a cancellable query (well under a ms)."""
+
+
+def _cancelled() -> bool:
+    predicate = getattr(_caller, "cancelled", None)
+    return predicate is not None and bool(predicate())
+
+
 def _guarded(method: Callable[..., T]) -> Callable[..., T]:
-    """Turn any database error raised by ``method`` into a one-line StoreError."""
+    """Turn any database error raised by ``method`` into a one-line StoreError (or Cancelled,
+    when a cancellable call was interrupted because its caller gave up on it)."""
 
     @functools.wraps(method)
     def wrapper(self: HubRepository, *args: Any, **kwargs: Any) -> T:
         try:
             return method(self, *args, **kwargs)
         except DBAPIError as exc:
+            if _cancelled() and "interrupt" in str(exc.orig).lower():
+                raise Cancelled() from None
             raise StoreError(describe_db_error(exc, self.label)) from None
 
     return wrapper
@@ -400,8 +416,32 @@ class HubRepository:
 
     @contextmanager
     def _read(self) -> Iterator[Connection]:
+        if _cancelled():
+            raise Cancelled()
         with self.engine.connect() as conn:
-            yield conn
+            if getattr(_caller, "cancelled", None) is None or conn.dialect.name != "sqlite":
+                yield conn
+                return
+            raw = conn.connection.dbapi_connection
+            raw.set_progress_handler(_cancelled, PROGRESS_STEPS)  # a true answer interrupts the query
+            try:
+                yield conn
+            finally:
+                raw.set_progress_handler(None, 0)
+
+    @contextmanager
+    def cancel_when(self, cancelled: Callable[[], bool]) -> Iterator[None]:
+        """Make the calls this thread makes inside stop soon after ``cancelled()`` turns true,
+        raising :class:`~pithtui.errors.Cancelled`: a running SQLite query is interrupted (the
+        predicate is asked every few thousand steps), on other backends the next query is not
+        started. For callers that may be overtaken by a newer question, such as the TUI's
+        workers while the user types a search."""
+        previous = getattr(_caller, "cancelled", None)
+        _caller.cancelled = cancelled
+        try:
+            yield
+        finally:
+            _caller.cancelled = previous
 
     @contextmanager
     def _write(self, *, serialize: bool = True) -> Iterator[Connection]:

@@ -17,8 +17,9 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
 from textual.widgets import Footer, Input, OptionList, Static
+from textual.worker import get_current_worker
 
-from pithtui.errors import StoreError
+from pithtui.errors import Cancelled, StoreError
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, SortKey
 from pithtui.store import HubRepository
 from pithtui.tui.labels import counted
@@ -116,7 +117,13 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="hub-facets", exit_on_error=False)
     def _count_facets(self, hub_id: int, filters: Filters) -> None:
-        self.post_message(self.FacetsCounted(filters, self._repo.facets(hub_id, filters)))
+        worker = get_current_worker()
+        try:  # counting for filters already changed again is stopped, not finished
+            with self._repo.cancel_when(lambda: worker.is_cancelled):
+                facets = self._repo.facets(hub_id, filters)
+        except Cancelled:
+            return
+        self.post_message(self.FacetsCounted(filters, facets))
 
     @on(HeaderLoaded)
     def _header_loaded(self, message: HeaderLoaded) -> None:

@@ -25,6 +25,7 @@ from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.worker import get_current_worker
 
+from pithtui.errors import Cancelled
 from pithtui.hub_text import facet_label
 from pithtui.models import CitingPaper, Filters, Page, SortKey
 from pithtui.store import HubRepository
@@ -184,15 +185,20 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         nearest known edge; ``edges`` is this thread's own copy of the fetched blocks' edges."""
         worker = get_current_worker()
         order = blocks if total is None else fetch_order(blocks, total, edges)
-        for block in order:
-            if worker.is_cancelled:
-                return
-            plan = fetch_plan(block, total, edges)
-            page = self._repo.page(
-                query.hub_id, query.filters, query.sort, query.descending, with_total=total is None, **plan.kwargs
-            )
-            edges[block] = Edges(page.first, page.last)
-            self.post_message(self.PageLoaded(epoch, block, page))
+        # A newer fetch (the filters changed again) cancels this one, and its query with it.
+        with self._repo.cancel_when(lambda: worker.is_cancelled):
+            for block in order:
+                if worker.is_cancelled:
+                    return
+                plan = fetch_plan(block, total, edges)
+                try:
+                    page = self._repo.page(
+                        query.hub_id, query.filters, query.sort, query.descending, with_total=total is None, **plan.kwargs
+                    )
+                except Cancelled:
+                    return
+                edges[block] = Edges(page.first, page.last)
+                self.post_message(self.PageLoaded(epoch, block, page))
 
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:

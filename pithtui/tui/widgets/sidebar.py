@@ -33,6 +33,14 @@ TYPING_PAUSE = 0.25
 """Seconds of no typing before a text filter applies (Enter applies it at once)."""
 
 
+def _live_search(text: str) -> str:
+    """The search to apply while typing: ``text`` without a last word of one character."""
+    words = text.split()
+    if words and len(words[-1]) == 1:
+        words.pop()
+    return " ".join(words)
+
+
 def _valid_bound(text: str) -> bool:
     try:
         parse_bound(text, end=False)
@@ -128,8 +136,12 @@ class FilterSidebar(VerticalScroll):
 
     # ------------------------------------------------------------------ filters out
 
-    def filters(self) -> Filters:
-        """The filters the widgets say now (a text field that does not parse is left out)."""
+    def filters(self, *, live: bool = False) -> Filters:
+        """The filters the widgets say now (a text field that does not parse is left out).
+
+        ``live`` (applied while the user types): a search's last word of one character is left
+        out until a second is typed; it would match nearly every paper, and a one-letter prefix
+        is the costliest search there is. Enter applies the search as typed."""
         lists = {facet: self.query_one(f"#facet-{facet}", FacetList).chosen for facet in FACETS}
         return Filters(
             roles=frozenset(v for v in lists["role"] if v is not None),
@@ -139,7 +151,7 @@ class FilterSidebar(VerticalScroll):
             since=self._bound("#since", end=False),
             until=self._bound("#until", end=True),
             min_novelty=self._novelty(),
-            search=self.query_one("#search", Input).value.strip(),
+            search=_live_search(self.query_one("#search", Input).value) if live else self.query_one("#search", Input).value.strip(),
         )
 
     def _bound(self, selector: str, *, end: bool) -> dt.date | None:
@@ -152,11 +164,15 @@ class FilterSidebar(VerticalScroll):
         text = self.query_one("#min-novelty", Input).value
         return float(text) if text.strip() and _valid_novelty(text) else None
 
-    def _changed(self) -> None:
+    def _changed(self, *, live: bool = False) -> None:
         if self._typing is not None:
             self._typing.stop()
             self._typing = None
-        self.post_message(self.Changed(self.filters()))
+        self.post_message(self.Changed(self.filters(live=live)))
+
+    def typed_pause(self) -> None:
+        """The user stopped typing for TYPING_PAUSE: apply what the text fields say."""
+        self._changed(live=True)
 
     @on(SelectionList.SelectedChanged)
     def _ticked(self, event: SelectionList.SelectedChanged) -> None:
@@ -168,7 +184,7 @@ class FilterSidebar(VerticalScroll):
         event.stop()
         if self._typing is not None:
             self._typing.stop()
-        self._typing = self.set_timer(TYPING_PAUSE, self._changed)
+        self._typing = self.set_timer(TYPING_PAUSE, self.typed_pause)
 
     @on(Input.Submitted)
     def _submitted(self, event: Input.Submitted) -> None:
