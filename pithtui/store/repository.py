@@ -130,6 +130,7 @@ SORT_INDEXES = {key: SORT_INDEX_NAMES[column.name] for key, column in SORT_COLUM
 """The index of ``citations`` that keeps each sort order (see schema.sort_index)."""
 CITING_INDEX = "ix_cit_citing"
 SEEN_INDEX = "ix_cit_hub_seen"
+CUBE_INDEX = "ix_cit_hub_cube"
 LISTING_INDEX = "ix_papers_listing"
 FEW_MATCHES = 20_000
 """A search matching at most this many papers is answered from the matching papers; one
@@ -605,8 +606,9 @@ class HubRepository:
         A search is counted from the matching papers' ids, looked up in the (hub, citing paper)
         key, which is the planner's own choice; grouped into a cube of cells, a rare search
         reads the matching papers' citations by ``citing_id``. The citations first seen lately
-        come from their own index. Anything else reads a sort index holding every filter column
-        (a range of it for a minimum novelty or a date range), so that no row is read.
+        come from their own index. Grouped into a cube, anything else walks the hub in cell
+        order (``ix_cit_hub_cube``: no sorting); counted, a range of a sort index holding every
+        filter column (minimum novelty, date range), so that no row is read.
         """
         if conn.dialect.name != "sqlite":
             return None
@@ -614,6 +616,8 @@ class HubRepository:
             return CITING_INDEX if grouped and self._match_count(conn, f.search) <= FEW_MATCHES else None
         if f.new_since is not None:
             return SEEN_INDEX
+        if grouped:
+            return CUBE_INDEX
         return SORT_INDEXES[SortKey.NOVELTY if f.min_novelty is not None else SortKey.DATE]
 
     def _total(self, conn: Connection, hub_id: int, f: Filters) -> int:

@@ -37,13 +37,14 @@ from sqlalchemy import (
     event,
 )
 
-SCHEMA_REVISION = "0003"
+SCHEMA_REVISION = "0004"
 """The Alembic revision these tables are (pithtui/store/migrations/versions holds each one);
 a store records its own in ``alembic_version``. Changing the tables means a new revision and
 bumping this (see pithtui/store/migrations/__init__.py).
 
 0002: new papers enter the SQLite full-text index from the repository, not from an insert trigger.
 0003: the sort indexes of ``citations`` cover every filter column; ``facet_rollups``.
+0004: ``ix_cit_hub_cube``, a hub's citations in facet-cell order.
 """
 
 SCHEMA_VERSION = int(SCHEMA_REVISION)
@@ -131,6 +132,9 @@ FILTER_COLUMNS = (
 )
 """The ``citations`` columns that every filter and the facet dimensions read."""
 
+CUBE_COLUMNS = ("polarity_key", "citing_verdict", "citing_category", "citing_year", "roles_key")
+"""The ``citations`` columns a facet cell is made of, in the order of the cells' key."""
+
 SORT_INDEX_NAMES = {
     "citing_date": "ix_cit_hub_date",
     "citing_novelty": "ix_cit_hub_novelty",
@@ -178,6 +182,10 @@ citations = Table(
     Index("ix_cit_hub_roles", "cited_id", "roles_key"),
     Index("ix_cit_hub_seen", "cited_id", "first_seen"),
     Index("ix_cit_hub_representative", "cited_id", "representative", "citing_novelty", "citing_date"),
+    # A hub's citations in facet-cell order, with the filters the cells cannot answer: counting
+    # the cells of the citations that pass those filters walks this in order, grouping as it
+    # goes instead of sorting (see facets.cube).
+    Index("ix_cit_hub_cube", "cited_id", *CUBE_COLUMNS, "citing_id", "citing_novelty", "citing_date"),
     Index("ix_cit_citing", "citing_id"),
 )
 
