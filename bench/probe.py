@@ -252,7 +252,7 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
 
         # Typing a search: each key as the sidebar applies it once the user pauses (the pause
         # itself, TYPING_PAUSE, is not counted): from then until the rows, "Showing N of M" and
-        # the facet counts are drawn; rows_ms: until the first rows and the total are drawn.
+        # the facet counts are drawn; rows_ms: until the first rows of the results are there.
         from textual.widgets import Input
 
         from pithtui.tui.widgets.sidebar import FilterSidebar
@@ -276,7 +276,7 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
 
                 def complete(shown: int = shown, rows_at: list[float] = rows_at, started: float = started, expected: Any = expected) -> bool:
                     current = widget._query is not None and widget._query.filters == expected
-                    if not rows_at and current and rows_drawn_now() and hub_screen._matching == widget.total:
+                    if not rows_at and current and (widget.total == 0 or widget._cache.row(int(widget.scroll_y)) is not None):
                         rows_at.append((time.perf_counter() - started) * 1000)
                     return watch.counts_shown > shown and settled()
 

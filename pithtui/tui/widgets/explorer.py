@@ -123,6 +123,13 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
             super().__init__()
             self.epoch, self.block, self.page = epoch, block, page
 
+    class Totaled(Message, bubble=False):
+        """The rows of the query of ``epoch`` were counted (in the worker)."""
+
+        def __init__(self, epoch: int, total: int) -> None:
+            super().__init__()
+            self.epoch, self.total = epoch, total
+
     class Counted(Message):
         """The rows matching the current query were counted (after any change of query)."""
 
@@ -163,7 +170,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     @property
     def current_row(self) -> CitingPaper | None:
-        return self._cache.row(self.cursor) if self.total else None
+        return self._cache.row(self.cursor)
 
     def show(self, query: ExplorerQuery) -> None:
         """List ``query``'s rows from the top, counting them afresh."""
@@ -187,18 +194,23 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         order = blocks if total is None else fetch_order(blocks, total, edges)
         # A newer fetch (the filters changed again) cancels this one, and its query with it.
         with self._repo.cancel_when(lambda: worker.is_cancelled):
-            for block in order:
-                if worker.is_cancelled:
-                    return
-                plan = fetch_plan(block, total, edges)
-                try:
+            try:
+                for block in order:
+                    if worker.is_cancelled:
+                        return
+                    plan = fetch_plan(block, total, edges)
                     page = self._repo.page(
-                        query.hub_id, query.filters, query.sort, query.descending, with_total=total is None, **plan.kwargs
+                        query.hub_id, query.filters, query.sort, query.descending, with_total=False, **plan.kwargs
                     )
-                except Cancelled:
-                    return
-                edges[block] = Edges(page.first, page.last)
-                self.post_message(self.PageLoaded(epoch, block, page))
+                    edges[block] = Edges(page.first, page.last)
+                    self.post_message(self.PageLoaded(epoch, block, page))
+                    if total is None:
+                        # The rows first, then the count: under a search that most papers match,
+                        # counting them takes longer than finding the first block.
+                        total = len(page.rows) if not page.has_after else self._repo.count(query.hub_id, query.filters)
+                        self.post_message(self.Totaled(epoch, total))
+            except Cancelled:
+                return
 
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
@@ -210,6 +222,16 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         if counted and self.total is not None:
             self._size_to_total()
             self.post_message(self.Counted(self.total))
+        self.refresh()
+        self._ensure_loaded()
+
+    @on(Totaled)
+    def _totaled(self, message: Totaled) -> None:
+        if message.epoch != self._epoch or self._cache.total is not None:
+            return
+        self._cache.total = message.total
+        self._size_to_total()
+        self.post_message(self.Counted(message.total))
         self.refresh()
         self._ensure_loaded()
 
@@ -245,8 +267,10 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
             return self._header(columns, width, base)
         index = int(self.scroll_y) + y - 1
         total = self.total
-        if total is None or index >= total:
-            if total == 0 and index == 0:
+        if total is None:  # still counting: the first block's rows are drawn already
+            total = self._cache.first_rows()
+        if index >= total:
+            if self.total == 0 and index == 0:
                 return self._strip(Text("No citing papers match these filters."), width, base)
             return Strip.blank(width, base)
         row = self._cache.row(index)

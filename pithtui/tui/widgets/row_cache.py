@@ -125,6 +125,10 @@ class RowCache:
             return None
         return rows[offset]
 
+    def first_rows(self) -> int:
+        """How many rows the first block holds (what can be shown before the count arrives)."""
+        return len(self._rows.get(0, ()))
+
     def missing(self, start: int, end: int) -> list[int]:
         """The blocks holding rows ``start``..``end`` (inclusive) that are not fetched yet."""
         if self.total is None or self.total == 0:
