@@ -15,10 +15,7 @@ from textual.widgets import Footer, Static
 from pithtui.errors import UnknownPaper
 from pithtui.sources.sample import SAMPLE_REF
 from pithtui.store import HubRepository
-from pithtui.tui.commands import ActionsProvider
-from pithtui.tui.screens.help import HelpScreen, key_rows
 from pithtui.tui.screens.hub import HubScreen
-from pithtui.tui.screens.picker import PickerScreen
 from pithtui.tui.workers import ReportsWorkerErrors
 
 ANSI_THEME = "ansi-dark"
@@ -27,12 +24,20 @@ ANSI_THEME = "ansi-dark"
 DEFAULT_THEME = "textual-dark"
 
 
+def _actions_provider() -> type:
+    """The command palette's provider of pithtui's actions (imported when the palette opens:
+    the screens a start does not show are not imported before the first frame either)."""
+    from pithtui.tui.commands import ActionsProvider
+
+    return ActionsProvider
+
+
 class PithApp(ReportsWorkerErrors, App[None]):
     """Who cites this paper, and how: the citation hub in the terminal."""
 
     TITLE = "pithtui"
     CSS_PATH = "app.tcss"
-    COMMANDS = App.COMMANDS | {ActionsProvider}
+    COMMANDS = App.COMMANDS | {_actions_provider}
     BINDINGS = [
         Binding("q", "quit", "Quit", id="app.quit"),
         Binding("question_mark", "help", "Help", id="app.help"),
@@ -97,8 +102,12 @@ class PithApp(ReportsWorkerErrors, App[None]):
             if hub_id is not None:
                 self.open_hub(hub_id)
 
+        from pithtui.tui.screens.picker import PickerScreen
+
         self.push_screen(PickerScreen(self.repo, search), chosen)
 
     def action_help(self) -> None:
+        from pithtui.tui.screens.help import HelpScreen, key_rows
+
         if not isinstance(self.screen, HelpScreen):
             self.push_screen(HelpScreen(key_rows(self.screen)))

@@ -23,7 +23,6 @@ from pithtui.errors import Cancelled, StoreError
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, SortKey
 from pithtui.store import HubRepository
 from pithtui.tui.labels import counted
-from pithtui.tui.screens.detail import DetailScreen
 from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
 from pithtui.tui.widgets.hub_pane import HubPane
 from pithtui.tui.widgets.sidebar import FilterSidebar
@@ -205,6 +204,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     def _open_detail(self, paper_id: int | None) -> None:
         if paper_id is not None:
+            from pithtui.tui.screens.detail import DetailScreen  # not needed for the first frame
+
             self.app.push_screen(DetailScreen(self._repo, self.hub_id, paper_id))
 
     # ------------------------------------------------------------------ actions
