@@ -10,12 +10,13 @@ from textual import on, work
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.message import Message
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pithtui.errors import UnknownPaper
 from pithtui.sources.sample import SAMPLE_REF
 from pithtui.store import HubRepository
 from pithtui.tui.screens.hub import HubScreen
+from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.workers import ReportsWorkerErrors
 
 ANSI_THEME = "ansi-dark"
@@ -88,7 +89,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
     def _start_resolved(self, message: StartResolved) -> None:
         if message.hub_id is None:
             self.query_one("#no-hub", Static).update("No hub open. Press o to find a paper in the store.")
-            self.screen.mount(Footer(compact=True, show_command_palette=False))
+            self.screen.mount(KeysFooter())
             self.action_open_picker(message.search)
         else:
             self.open_hub(message.hub_id)

@@ -15,7 +15,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.message import Message
 from textual.screen import Screen
-from textual.widgets import Footer, Static
+from textual.widgets import Static
 
 from pithtui.export import bibtex_entry
 from pithtui.hub_text import facet_label, paper_meta
@@ -25,6 +25,7 @@ from pithtui.text import printable
 from pithtui.tui.labels import counted
 from pithtui.tui.safe import literal
 from pithtui.tui.widgets.vim import VimScroll
+from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.workers import ReportsWorkerErrors
 
 IDENTIFIER_LABELS = {
@@ -126,7 +127,7 @@ class DetailScreen(ReportsWorkerErrors, Screen[None]):
     def compose(self) -> ComposeResult:
         with VimScroll(id="detail-body"):
             yield Static(Text("…"), id="detail-text")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.query_one("#detail-body").focus()

@@ -16,7 +16,7 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.widgets import Footer, Input, OptionList, Static
+from textual.widgets import Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from pithtui.errors import Cancelled, StoreError
@@ -26,6 +26,7 @@ from pithtui.tui.labels import counted
 from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
 from pithtui.tui.widgets.hub_pane import HubPane
 from pithtui.tui.widgets.sidebar import FilterSidebar
+from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.workers import ReportsWorkerErrors
 
 SIDEBAR_MIN_WIDTH = 100
@@ -94,7 +95,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
                 yield HubPane(id="hub-pane")
                 yield Static(id="showing")
                 yield CitingExplorer(self._repo, id="explorer")
-        yield Footer(compact=True, show_command_palette=False)
+        yield KeysFooter()
 
     def on_mount(self) -> None:
         self.set_reactive(HubScreen.show_sidebar, self.app.size.width >= SIDEBAR_MIN_WIDTH)
