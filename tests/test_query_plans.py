@@ -215,3 +215,49 @@ def test_resolve(store: HubRepository) -> None:
     check(store, lambda: store.resolve("2301.00001"))
     check(store, lambda: store.resolve("hub number 1"))
     check(store, lambda: store.resolve("2401.00005"))
+
+
+# --------------------------------------------------------------------------- PostgreSQL search
+
+
+def test_postgresql_search_reads_the_word_indexes(postgres_server: Any) -> None:  # noqa: ANN401 - conftest's server
+    """On PostgreSQL a search matches schema.pg_words of titles and summaries: the GIN indexes
+    of those expressions answer it (sequential scans are priced out so that a small table
+    still shows which plan the index allows)."""
+    url = postgres_server.create_database()
+    repo = open_repository(url)
+    try:
+        hub = Paper(title="Hub number 1", arxiv_id="2301.00001")
+        repo.upsert(
+            [hub]
+            + [
+                Citation(citing=Paper(title=f"Paper {i} on model collapse", arxiv_id=f"2401.{i:05d}", summary=f"Summary {i}"), cited=hub)
+                for i in range(200)
+            ]
+        )
+        hub_number = hub_id(repo)
+        for call, across_the_store in (
+            (lambda: repo.list_papers("model collapse"), True),
+            (lambda: repo.resolve("hub number"), True),
+            (lambda: repo.count(hub_number, Filters(search="coll")), False),  # or from the hub's citations
+        ):
+            sent: list[tuple[str, Any]] = []
+
+            def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+                sent.append((statement, parameters))
+
+            event.listen(repo.engine, "before_cursor_execute", seen)
+            try:
+                call()
+            finally:
+                event.remove(repo.engine, "before_cursor_execute", seen)
+            statement, parameters = sent[-1]
+            with repo.engine.connect() as conn:
+                conn.exec_driver_sql("SET enable_seqscan = off")
+                plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters))
+            assert "Seq Scan on papers" not in plan, plan
+            if across_the_store:
+                assert "ix_papers_title_words" in plan, plan
+    finally:
+        repo.close()
+        postgres_server.drop_database(url)

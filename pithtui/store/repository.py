@@ -11,7 +11,6 @@ import datetime as dt
 import functools
 import json
 import threading
-import unicodedata
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import fields, replace
@@ -82,6 +81,7 @@ from pithtui.store.facets import (
 )
 from pithtui.store.schema import (
     FTS_INSERT,
+    UNACCENT,
     SORT_INDEX_NAMES,
     NO_NOVELTY,
     SCHEMA_REVISION,
@@ -89,6 +89,7 @@ from pithtui.store.schema import (
     citations,
     meta,
     papers,
+    pg_words,
     utcnow,
     version_table,
     visits,
@@ -97,21 +98,6 @@ from pithtui.store.schema import (
 PAPERS_FTS = table("papers_fts", column("rowid"))
 _FTS_MATCH = literal_column("papers_fts")
 
-
-def _accent_table() -> dict[int, str]:
-    """Latin letters with diacritics → the plain letter (é → e), as FTS5's remove_diacritics folds."""
-    table: dict[int, str] = {}
-    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
-        plain = "".join(c for c in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(c))
-        if len(plain) == 1 and plain != chr(code):
-            table[code] = plain
-    return table
-
-
-_UNACCENT = _accent_table()
-_PG_ACCENTS = ("".join(map(chr, _UNACCENT)), "".join(_UNACCENT.values()))
-_PG_SEPARATORS = r"[[:space:][:punct:]!-/:-@[-`{-~]+"
-"""Runs of spaces, punctuation and ASCII symbols: what separates words in a search."""
 
 IDENTIFIER_COLUMNS = ("arxiv_id", "doi", "s2_id", "corpus_id", "openalex_id")
 CHUNK = 500
@@ -552,17 +538,12 @@ class HubRepository:
         # PostgreSQL: each text as words the way search_terms splits the query (its own parser
         # would keep "GPT-4" as "gpt" and "-4", "1.5B" as "1.5" and "b"), accents folded as FTS5
         # folds them, and every term found within the title or within the summary.
+        # The documents are schema.pg_words, the expressions the GIN indexes hold.
         simple = literal_column("'simple'")
-        documents = [
-            func.to_tsvector(
-                simple,
-                func.translate(func.regexp_replace(func.coalesce(column, ""), _PG_SEPARATORS, " ", "g"), *_PG_ACCENTS),
-            )
-            for column in ((papers.c.title,) if title_only else (papers.c.title, papers.c.summary))
-        ]
+        documents = [pg_words(column) for column in ((papers.c.title,) if title_only else (papers.c.title, papers.c.summary))]
         matches = []
         for term in terms:
-            words = [word.translate(_UNACCENT) for word in term]
+            words = [word.translate(UNACCENT) for word in term]
             tsquery = func.to_tsquery(simple, " <-> ".join(words[:-1] + [words[-1] + ":*"]))
             matches.append(or_(*(document.op("@@")(tsquery) for document in documents)))
         return and_(*matches)

@@ -15,6 +15,8 @@ columns have no length: PostgreSQL would refuse a longer value that SQLite store
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
+from typing import Any
 
 from sqlalchemy import (
     DDL,
@@ -35,9 +37,10 @@ from sqlalchemy import (
     Text,
     UniqueConstraint,
     event,
+    literal_column,
 )
 
-SCHEMA_REVISION = "0004"
+SCHEMA_REVISION = "0005"
 """The Alembic revision these tables are (pithtui/store/migrations/versions holds each one);
 a store records its own in ``alembic_version``. Changing the tables means a new revision and
 bumping this (see pithtui/store/migrations/__init__.py).
@@ -45,6 +48,7 @@ bumping this (see pithtui/store/migrations/__init__.py).
 0002: new papers enter the SQLite full-text index from the repository, not from an insert trigger.
 0003: the sort indexes of ``citations`` cover every filter column; ``facet_rollups``.
 0004: ``ix_cit_hub_cube``, a hub's citations in facet-cell order.
+0005: on PostgreSQL, GIN indexes of the title and summary words (``pg_words``).
 """
 
 SCHEMA_VERSION = int(SCHEMA_REVISION)
@@ -246,6 +250,47 @@ visits = Table(
     Column("last_opened", DateTime, nullable=False),
 )
 """When each hub was last opened, for "new since last visit"."""
+
+
+def _accent_table() -> dict[int, str]:
+    """Latin letters with diacritics → the plain letter (é → e), as FTS5's remove_diacritics folds."""
+    table: dict[int, str] = {}
+    for code in (*range(0xC0, 0x250), *range(0x1E00, 0x1F00)):
+        plain = "".join(c for c in unicodedata.normalize("NFD", chr(code)) if not unicodedata.combining(c))
+        if len(plain) == 1 and plain != chr(code):
+            table[code] = plain
+    return table
+
+
+UNACCENT = _accent_table()
+"""What PostgreSQL's search folds (as ``str.translate`` takes it), like FTS5 on SQLite."""
+_PG_ACCENTS = ("".join(map(chr, UNACCENT)), "".join(UNACCENT.values()))
+_PG_SEPARATORS = r"[[:space:][:punct:]!-/:-@[-`{-~]+"
+"""Runs of spaces, punctuation and ASCII symbols: what separates words in a search."""
+
+
+def _sql_text(value: str) -> str:
+    return "'" + value.replace("'", "''") + "'"
+
+
+def pg_words(column: Column[Any], *, qualified: bool = True) -> Any:
+    """PostgreSQL's full-text document of a text column: its words the way
+    ``pithtui.text.search_terms`` splits a query (its own parser would keep "GPT-4" as "gpt" and
+    "-4"), accents folded as FTS5 folds them. Searches match it, GIN indexes hold it.
+
+    Written out as SQL, constants included: PostgreSQL uses an expression index only for the
+    index's own expression, and SQLAlchemy's ``to_tsvector`` would need its PostgreSQL dialect
+    imported before the schema is (a SQLite start never imports it)."""
+    name = f"{column.table.name}.{column.name}" if qualified else column.name
+    folded = (
+        f"translate(regexp_replace(coalesce({name}, ''), {_sql_text(_PG_SEPARATORS)}, ' ', 'g'), "
+        f"{_sql_text(_PG_ACCENTS[0])}, {_sql_text(_PG_ACCENTS[1])})"
+    )
+    return literal_column(f"to_tsvector('simple', {folded})")
+
+
+for _name, _column in (("ix_papers_title_words", papers.c.title), ("ix_papers_summary_words", papers.c.summary)):
+    papers.append_constraint(Index(_name, pg_words(_column, qualified=False), postgresql_using="gin").ddl_if(dialect="postgresql"))
 
 
 # Full-text search on SQLite: an external-content FTS5 table over titles and summaries (words
