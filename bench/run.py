@@ -390,17 +390,27 @@ def raw_import(path: Path, hub: Any, citations: list[Any], batch: int) -> float:
 # --------------------------------------------------------------------------- report
 
 
+def _spread(values: list[float], unit: str = "ms", digits: int = 0) -> str:
+    return f"{statistics.median(values):.{digits}f} / {max(values):.{digits}f} {unit}"
+
+
 def summarize(size: int, data: dict[str, Any]) -> list[tuple[str, str, str, str, str]]:
-    """Rows of (measure, pithtui, floor or peer, ratio, goal) for the printed table."""
+    """Rows of (measure, pithtui, floor or peer, ratio, goal) for the printed table. Where two
+    figures are given they are the median and the worst of the runs or keys measured."""
     rows: list[tuple[str, str, str, str, str]] = []
+    queries = {q["query"]: q for q in data.get("queries", [])}
+
+    def sql(*names: str) -> float:
+        return sum(queries[name]["sql_ms"] for name in names if name in queries)
+
     start = data.get("start")
     if start:
         ratio = start["pithtui_first_frame_s"] / start["trivial_first_frame_s"]
         rows.append(
             (
-                "start → first hub frame",
+                "start → first complete hub frame",
                 f"{start['pithtui_first_frame_s'] * 1000:.0f} ms",
-                f"{start['trivial_first_frame_s'] * 1000:.0f} ms trivial app",
+                f"{start['trivial_first_frame_s'] * 1000:.0f} ms trivial Textual app",
                 f"{ratio:.2f}×",
                 _goal(ratio <= GOALS["first_frame_ratio"], "≤ 2.5×"),
             )
@@ -408,107 +418,108 @@ def summarize(size: int, data: dict[str, Any]) -> list[tuple[str, str, str, str,
         if "datatable_first_frame_s" in start:
             rows.append(
                 (
-                    "  DataTable, every row",
+                    f"  DataTable holding all {start.get('datatable_rows') or 0:,} rows",
                     "",
-                    f"{start['datatable_first_frame_s'] * 1000:.0f} ms, {start['datatable_peak_rss_mb']:.0f} MB",
-                    f"{start['pithtui_first_frame_s'] / start['datatable_first_frame_s']:.3f}×",
+                    f"{start['datatable_first_frame_s'] * 1000:.0f} ms, {start['datatable_peak_rss_mb']:.0f} MB peak",
+                    f"pithtui {start['pithtui_first_frame_s'] / start['datatable_first_frame_s']:.2f}×",
                     "",
                 )
             )
     act = data.get("interaction")
     if act:
-        queries = {q["query"]: q for q in data.get("queries", [])}
-        filt = [f["wall_ms"] for f in act["filter_change"]]
         cells = [f["wall_ms"] for f in act["filter_change"] if "novelty" not in f["change"]]
-        floor = sum(queries[q]["sql_ms"] for q in ("facets, category", "page 1 + total, category") if q in queries)
+        floor = sql("facets, category", "page 1 + total, category")
         rows.append(
             (
-                "filter change (median / max)",
-                f"{statistics.median(filt):.0f} / {max(filt):.0f} ms",
-                f"{floor:.1f} ms SQL",
-                f"{statistics.median(filt) / floor:.1f}×" if floor else "",
-                _goal(max(cells) <= GOALS["filter_change_ms"], "≤ 50 ms"),
+                "filter change → counts, rows, Showing",
+                _spread(cells),
+                f"{floor:.1f} ms SQL (category)",
+                f"{statistics.median(cells) / floor:.0f}×" if floor else "",
+                _goal(statistics.median(cells) <= GOALS["filter_change_ms"], "≤ 50 ms"),
             )
         )
-        novelty = [f for f in act["filter_change"] if "novelty" in f["change"]]
-        if novelty:
-            rows.append(("  of which min novelty", f"{novelty[0]['wall_ms']:.0f} ms", "", "", ""))
+        for change in act["filter_change"]:
+            if "novelty" in change["change"]:
+                floor = sql("facets, min novelty (no cells)", "page 1 + total, min novelty")
+                rows.append((f"  {change['change']} (cells cannot answer)", f"{change['wall_ms']:.0f} ms", f"{floor:.0f} ms SQL", "", ""))
         pages = [p["cpu_ms"] for p in act["page_down"]]
-        floor = queries.get("page down (keyset after)", {}).get("sql_ms", 0)
+        floor = sql("page down (keyset after)")
         rows.append(
             (
-                "page down, CPU (median / max)",
-                f"{statistics.median(pages):.1f} / {max(pages):.1f} ms",
+                "page down, CPU",
+                _spread(pages, digits=1),
                 f"{floor:.2f} ms SQL",
                 f"{statistics.median(pages) / floor:.0f}×" if floor else "",
                 _goal(statistics.median(pages) <= GOALS["page_cpu_ms"], "≤ 16 ms"),
             )
         )
         ends = [p["cpu_ms"] for p in act["jump_end"]]
-        floor = queries.get("jump to end (from_end)", {}).get("sql_ms", 0)
+        floor = sql("jump to end (from_end)")
         rows.append(
             (
-                "jump to end, CPU (max of 2)",
-                f"{max(ends):.1f} ms",
+                "jump to end, CPU (first / again)",
+                f"{ends[0]:.1f} / {ends[-1]:.1f} ms",
                 f"{floor:.2f} ms SQL",
-                f"{max(ends) / floor:.0f}×" if floor else "",
+                "",
                 _goal(max(ends) <= GOALS["page_cpu_ms"], "≤ 16 ms"),
             )
         )
         jumps = act.get("jump_row", [])
         if jumps:
-            floor = queries.get("jump to row N/2", {}).get("sql_ms", 0)
             rows.append(
                 (
-                    "jump to a row (max of 3), wall",
-                    f"{max(j['wall_ms'] for j in jumps):.0f} ms",
-                    f"{floor:.1f} ms SQL (N/2)",
+                    "jump to row N/4, N/2, 9N/10 (wall)",
+                    " / ".join(f"{j['wall_ms']:.0f}" for j in sorted(jumps, key=lambda j: j["row"])) + " ms",
+                    f"{sql('jump to row N/2'):.1f} ms SQL (N/2)",
                     "",
                     "",
                 )
             )
         for run in act.get("search", []):
-            keys = [k["wall_ms"] for k in run["keystrokes"]]
-            floor = sum(
-                queries.get(f"search '{run['query']}': {part}", {}).get("sql_ms", 0) for part in ("page 1 + total", "facets")
-            )
+            keys = [k for k in run["keystrokes"] if k.get("query", True)]
+            if not keys:
+                continue
+            full = [k["wall_ms"] for k in keys]
+            first_rows = [k.get("rows_ms", k["wall_ms"]) for k in keys]
+            floor = sql(f"search '{run['query']}': page 1 + total", f"search '{run['query']}': facets")
             rows.append(
                 (
-                    f"search '{run['query']}' per key (median / max)",
-                    f"{statistics.median(keys):.0f} / {max(keys):.0f} ms",
-                    f"{floor:.1f} ms SQL (whole query)",
+                    f"search '{run['query']}', per key: all results",
+                    _spread(full),
+                    f"{floor:.0f} ms SQL (last key)",
                     "",
-                    _goal(statistics.median(keys) <= GOALS["search_ms"], "≤ 20 ms"),
+                    _goal(statistics.median(full) <= GOALS["search_ms"], "≤ 20 ms"),
                 )
             )
+            rows.append((f"  first rows shown ({len(keys)} keys searched)", _spread(first_rows), "", "", ""))
+        table_rss = (data.get("start") or {}).get("datatable_peak_rss_mb")
         rows.append(
             (
-                "peak RSS",
+                "peak RSS (after all of the above)",
                 f"{act['peak_rss_mb']:.0f} MB",
-                f"{data['start'].get('datatable_peak_rss_mb', 0):.0f} MB DataTable" if start and "datatable_peak_rss_mb" in start else "",
+                f"{table_rss:.0f} MB DataTable" if table_rss else "",
                 "",
                 _goal(act["peak_rss_mb"] <= GOALS["peak_rss_mb"], "≤ 150 MB"),
             )
         )
     for q in data.get("queries", []):
-        if q["query"].startswith(("facets", "count", "hub header", "search")) or "page" in q["query"] or "jump" in q["query"]:
-            ratio = q["pithtui_ms"] / q["sql_ms"] if q["sql_ms"] else 0
-            rows.append((f"  query: {q['query']}", f"{q['pithtui_ms']:.2f} ms", f"{q['sql_ms']:.2f} ms SQL", f"{ratio:.1f}×", ""))
+        ratio = q["pithtui_ms"] / q["sql_ms"] if q["sql_ms"] else 0
+        rows.append((f"  query: {q['query']}", f"{q['pithtui_ms']:.2f} ms", f"{q['sql_ms']:.2f} ms SQL", f"{ratio:.1f}×", ""))
     imp = data.get("import")
     if imp:
         ratio = imp["pithtui_rate"] / imp["raw_rate"]
         rows.append(
             (
-                f"import ({imp['citations']:,} citations)",
+                f"import, {imp['citations']:,} citations",
                 f"{imp['pithtui_rate']:,.0f}/s",
-                f"{imp['raw_rate']:,.0f}/s raw executemany",
+                f"{imp['raw_rate']:,.0f}/s raw sqlite3 executemany",
                 f"{ratio:.2f}×",
                 _goal(ratio >= GOALS["import_ratio"], "≥ 0.4×"),
             )
         )
     store = data.get("store")
     if store and store.get("generated_in_this_run"):
-        rows.append((f"  whole store ({store['citations']:,} citations)", f"{store['import_rate']:,.0f}/s", "", "", ""))
+        rows.append((f"  whole store, {store['citations']:,} citations", f"{store['import_rate']:,.0f}/s", "", "", ""))
     return rows
 
 

@@ -614,6 +614,12 @@ class HubRepository:
             query = indexed(query, self._counting_index(conn, f))
         return int(conn.execute(query).scalar_one())
 
+    @staticmethod
+    def counts_at_once(filters: Filters) -> bool:
+        """True when counting the rows under ``filters`` costs next to nothing (the facet cells
+        answer it), so that it can come with a page; otherwise it is worth asking apart."""
+        return cells_answer(filters)
+
     @_guarded
     def count(self, hub_id: int, filters: Filters = Filters()) -> int:
         """How many citing papers of the hub match ``filters`` (the M of "Showing N of M")."""

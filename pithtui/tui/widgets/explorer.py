@@ -160,6 +160,8 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._inflight: set[int] = set()
         self._texts: dict[int, str] = {}
         self._texts_width = 0
+        self._stale: tuple[RowCache, dict[int, str]] | None = None
+        """The rows (and their lines) of the query before, drawn until the new query's arrive."""
 
     # ------------------------------------------------------------------ what to show
 
@@ -173,16 +175,19 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         return self._cache.row(self.cursor)
 
     def show(self, query: ExplorerQuery) -> None:
-        """List ``query``'s rows from the top, counting them afresh."""
+        """List ``query``'s rows from the top, counting them afresh. Until its first rows arrive
+        the rows shown before stay drawn: no frame of placeholders in between, which would cost
+        a redraw (and hold up the workers fetching the new rows) only to be redrawn at once."""
         self._query = query
         self._epoch += 1
-        self._cache.clear()
-        self._texts.clear()
+        if self._stale is None and self._cache.total is not None:
+            self._stale = (self._cache, self._texts)
+        self._cache = RowCache()
+        self._texts = {}
         self._inflight = {0}
         self.set_reactive(CitingExplorer.cursor, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
         self._fetch(query, self._epoch, [0], None, {})
-        self.refresh()
 
     @work(thread=True, exclusive=True, group="explorer-pages", exit_on_error=False)
     def _fetch(
@@ -199,16 +204,19 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
                     if worker.is_cancelled:
                         return
                     plan = fetch_plan(block, total, edges)
+                    # With the first block, the count when it costs nothing; otherwise the rows
+                    # first, then the count (under a search most papers match, counting them takes
+                    # longer than finding the first block).
+                    together = total is None and self._repo.counts_at_once(query.filters)
                     page = self._repo.page(
-                        query.hub_id, query.filters, query.sort, query.descending, with_total=False, **plan.kwargs
+                        query.hub_id, query.filters, query.sort, query.descending, with_total=together, **plan.kwargs
                     )
                     edges[block] = Edges(page.first, page.last)
                     self.post_message(self.PageLoaded(epoch, block, page))
                     if total is None:
-                        # The rows first, then the count: under a search that most papers match,
-                        # counting them takes longer than finding the first block.
-                        total = len(page.rows) if not page.has_after else self._repo.count(query.hub_id, query.filters)
-                        self.post_message(self.Totaled(epoch, total))
+                        total = page.total if together else len(page.rows) if not page.has_after else self._repo.count(query.hub_id, query.filters)
+                        if not together:
+                            self.post_message(self.Totaled(epoch, total))
             except Cancelled:
                 return
 
@@ -216,6 +224,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
     def _page_loaded(self, message: PageLoaded) -> None:
         if message.epoch != self._epoch:
             return
+        self._stale = None
         counted = self._cache.total is None
         self._cache.store(message.block, message.page, near=int(self.scroll_y))
         self._inflight.discard(message.block)
@@ -266,35 +275,39 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         if y == 0:
             return self._header(columns, width, base)
         index = int(self.scroll_y) + y - 1
-        total = self.total
+        cache, texts = self._stale if self._stale is not None else (self._cache, self._texts)
+        total = cache.total
         if total is None:  # still counting: the first block's rows are drawn already
-            total = self._cache.first_rows()
+            total = cache.first_rows()
         if index >= total:
-            if self.total == 0 and index == 0:
+            if cache.total == 0 and index == 0:
                 return self._strip(Text("No citing papers match these filters."), width, base)
             return Strip.blank(width, base)
-        row = self._cache.row(index)
+        row = cache.row(index)
         if row is None:
             pending = self.get_component_rich_style("explorer--pending")
             return self._strip(Text("…"), width, base + pending)
         style = base
         if index == self.cursor:
             style += self.get_component_rich_style("explorer--cursor")
-        return Strip([Segment(self._row_text(index, row, columns, width), style)], width)
+        return Strip([Segment(self._row_text(index, row, columns, width, texts), style)], width)
 
-    def _row_text(self, index: int, row: CitingPaper, columns: list[tuple[Column, int]], width: int) -> str:
+    def _row_text(
+        self, index: int, row: CitingPaper, columns: list[tuple[Column, int]], width: int, texts: dict[int, str]
+    ) -> str:
         """Row ``index`` as one line of plain text exactly ``width`` cells wide (rows are drawn in
         one style, so one string is all a line needs; kept until the rows or the width change)."""
         if self._texts_width != width:
+            texts.clear()
             self._texts.clear()
             self._texts_width = width
-        text = self._texts.get(index)
+        text = texts.get(index)
         if text is None:
             gap = " " * GAP
             text = fit("".join(fit(printable(column.value(row)), cell_width, column.right) + gap for column, cell_width in columns), width)
-            if len(self._texts) >= 4 * BLOCK:
-                self._texts.clear()
-            self._texts[index] = text
+            if len(texts) >= 4 * BLOCK:
+                texts.clear()
+            texts[index] = text
         return text
 
     def _header(self, columns: list[tuple[Column, int]], width: int, base: Style) -> Strip:

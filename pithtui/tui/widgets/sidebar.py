@@ -63,6 +63,8 @@ class FacetList(VimSelectionList):
         super().__init__(id=f"facet-{facet}", classes="facet")
         self.facet = facet
         self._facet_values: list[str | None] = []
+        self._counts: list[int] = []
+        """The count each value shows now (a prompt is rebuilt, and redrawn, only when its changes)."""
 
     @staticmethod
     def _prompt(value: FacetValue) -> Text:
@@ -74,6 +76,7 @@ class FacetList(VimSelectionList):
         """List ``values`` (the hub's, unfiltered); those ticked before (a refresh) stay ticked."""
         ticked = self.chosen
         self._facet_values = [v.value for v in values]
+        self._counts = [v.count for v in values]
         self.clear_options()
         self.add_options(Selection(self._prompt(v), index, v.value in ticked) for index, v in enumerate(values))
         self.set_class(not values, "-empty")
@@ -82,7 +85,10 @@ class FacetList(VimSelectionList):
         """Update the counts in place (values missing under the filters count 0)."""
         counts = {v.value: v.count for v in values}
         for index, value in enumerate(self._facet_values):
-            self.replace_option_prompt_at_index(index, self._prompt(FacetValue(value, counts.get(value, 0))))
+            count = counts.get(value, 0)
+            if count != self._counts[index]:  # a facet's own values keep their counts as it is ticked
+                self._counts[index] = count
+                self.replace_option_prompt_at_index(index, self._prompt(FacetValue(value, count)))
 
     @property
     def chosen(self) -> frozenset[str | None]:
