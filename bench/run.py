@@ -518,8 +518,9 @@ def summarize(size: int, data: dict[str, Any]) -> list[tuple[str, str, str, str,
             )
         )
     store = data.get("store")
-    if store and store.get("generated_in_this_run"):
-        rows.append((f"  whole store, {store['citations']:,} citations", f"{store['import_rate']:,.0f}/s", "", "", ""))
+    if store:
+        when = "this run" if store.get("generated_in_this_run") else f"when generated, {store.get('generated', '?')}"
+        rows.append((f"  whole store, {store['citations']:,} citations ({when})", f"{store['import_rate']:,.0f}/s", "", "", ""))
     return rows
 
 
