@@ -71,8 +71,8 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     repo.close()
 
 
-def plans(repo: HubRepository, call: Callable[[], Any]) -> list[tuple[str, list[str]]]:
-    """Each statement ``call`` sends, with its query plan (one line per plan step)."""
+def statements_sent(repo: HubRepository, call: Callable[[], Any]) -> list[tuple[str, Any]]:
+    """Each statement ``call`` sends to the database, with its parameters."""
     sent: list[tuple[str, Any]] = []
 
     def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
@@ -83,6 +83,12 @@ def plans(repo: HubRepository, call: Callable[[], Any]) -> list[tuple[str, list[
         call()
     finally:
         event.remove(repo.engine, "before_cursor_execute", seen)
+    return sent
+
+
+def plans(repo: HubRepository, call: Callable[[], Any]) -> list[tuple[str, list[str]]]:
+    """Each statement ``call`` sends, with its query plan (one line per plan step)."""
+    sent = statements_sent(repo, call)
     out = []
     raw = repo.engine.raw_connection()
     try:
@@ -241,17 +247,7 @@ def test_postgresql_search_reads_the_word_indexes(postgres_server: Any) -> None:
             (lambda: repo.resolve("hub number"), True),
             (lambda: repo.count(hub_number, Filters(search="coll")), False),  # or from the hub's citations
         ):
-            sent: list[tuple[str, Any]] = []
-
-            def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
-                sent.append((statement, parameters))
-
-            event.listen(repo.engine, "before_cursor_execute", seen)
-            try:
-                call()
-            finally:
-                event.remove(repo.engine, "before_cursor_execute", seen)
-            statement, parameters = sent[-1]
+            statement, parameters = statements_sent(repo, call)[-1]
             with repo.engine.connect() as conn:
                 conn.exec_driver_sql("SET enable_seqscan = off")
                 plan = "\n".join(row[0] for row in conn.exec_driver_sql(f"EXPLAIN {statement}", parameters))
