@@ -3,7 +3,8 @@
 Facet counts and totals come from ``facet_cells`` whenever the filters allow, and those cells
 are kept up by deltas on every write. These tests write random sequences of overlapping
 records (new citations, changed roles and polarities, papers whose verdict, category or date
-change, records of one paper from two sources that merge), then ask every hub for its facets
+change, records of one paper from two sources that merge, novelty scores that move a
+citation between novelty bands), then ask every hub for its facets
 and totals twice: as the UI asks (answered by the cells) and with a filter that excludes
 nothing but which the cells cannot answer (so the citations are counted).
 """
@@ -26,6 +27,7 @@ POLARITIES = [None, "supporting", "contrasting"]
 VERDICTS = ["UNVERDICTED", "SOUND", "FLAWED"]
 CATEGORIES = [None, "cs.LG", "cs.CL"]
 DATES = [None, dt.date(2021, 3, 1), dt.date(2022, 7, 9), dt.date(2023, 1, 1)]
+NOVELTIES = [None, 0.0, 4.99, 5.0, 6.5, 10.0]
 
 paper_numbers = st.integers(0, 7)
 
@@ -43,6 +45,7 @@ def papers(draw: st.DrawFn) -> Paper:
         verdict=draw(st.sampled_from(VERDICTS)),
         category=draw(st.sampled_from(CATEGORIES)),
         date=draw(st.sampled_from(DATES)),
+        novelty=draw(st.sampled_from(NOVELTIES)),
     )
 
 
@@ -62,6 +65,8 @@ filters = st.builds(
     categories=st.frozensets(st.sampled_from(CATEGORIES), max_size=1),
     since=st.sampled_from([None, dt.date(2022, 1, 1)]),
     until=st.sampled_from([None, dt.date(2022, 12, 31)]),
+    # Whole numbers are answered by the rollups split by novelty band; 6.5 is counted.
+    min_novelty=st.sampled_from([None, None, 0.0, 5.0, 6.0, 6.5]),
 )
 
 
@@ -98,3 +103,24 @@ def test_two_hubs_found_to_be_one_paper_keep_every_citation_counted(repo) -> Non
     assert repo.hub(hub.id).citing_count == 3
     assert repo.facets(hub.id) == repo.facets(hub.id, counted)
     assert {v.value: v.count for v in repo.facets(hub.id).verdict} == {"UNVERDICTED": 1, "SOUND": 1, "FLAWED": 1}
+
+
+def test_a_whole_minimum_novelty_counts_each_score_in_its_band(repo) -> None:  # noqa: ANN001
+    hub = Paper(title="The hub", arxiv_id="2101.00001")
+    scores = [None, 0.0, 4.99, 5.0, 5.5, 9.99, 10.0]
+    citing = [Paper(title=f"citing {n}", arxiv_id=f"2202.{n:05d}", novelty=score) for n, score in enumerate(scores)]
+    repo.upsert([Citation(citing=paper, cited=hub) for paper in citing])
+    hub_id = repo.resolve("2101.00001").id
+
+    def shown(minimum: float) -> tuple[int, int]:
+        f = Filters(min_novelty=minimum)
+        return repo.count(hub_id, f), sum(v.count for v in repo.facets(hub_id, f).verdict)
+
+    assert shown(0) == (6, 6)
+    assert shown(5) == (4, 4)
+    assert shown(10) == (1, 1)
+    # A score that changes moves its citation to its new band.
+    repo.upsert([replace(citing[2], novelty=5.01), replace(citing[3], novelty=1.0)])
+    assert shown(5) == (4, 4)
+    assert shown(6) == (2, 2)
+    assert shown(0) == (6, 6)

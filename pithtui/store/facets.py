@@ -4,9 +4,11 @@ Counting a million citations for each of five facets on every filter change cost
 So the store keeps ``facet_cells``: for each hub, how many citations share one combination of
 (roles, polarity, verdict, category, year). A hub of a million citations has a few thousand
 cells, and facet counts, "Showing N of M" and the still-indexing count under any filters on
-those dimensions are sums over cells. Filters the cells cannot answer (minimum novelty, text
-search, "new since", a date range that does not start and end on whole years) fall back to
-the same queries over ``citations`` itself. Both paths share one definition of each filter.
+those dimensions are sums over cells, or over ``facet_rollups``: the cells summed over some
+dimensions, and split by novelty band, which answers a whole-number minimum novelty. Filters
+neither can answer (a fractional minimum novelty, or one together with a role or year filter,
+text search, "new since", a date range that does not start and end on whole years) fall back
+to the same queries over ``citations`` itself. Both paths share one definition of each filter.
 
 The repository keeps the cells in step with every write by applying count deltas
 (:class:`CellDeltas`), and rebuilds a hub's cells from its citations where a write is too
@@ -16,6 +18,7 @@ tangled for deltas (papers found to be one and merged).
 from __future__ import annotations
 
 import datetime as dt
+import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -40,6 +43,8 @@ from sqlalchemy import (
 
 from pithtui.models import Filters
 from pithtui.store.schema import (
+    NO_NOVELTY_BAND,
+    ROLLED_NOVELTY,
     ROLLED_ROLES,
     ROLLED_YEAR,
     ROLLUP_LEVELS,
@@ -91,6 +96,8 @@ class Source:
     years (what the year dimension cannot say); None otherwise."""
     level: Any = None
     """The rollup level a ``facet_rollups`` source reads (its rows of other levels are left out)."""
+    novelty: Any = None
+    """The novelty band column of a rollup level that keeps it; None otherwise."""
 
     def dimension(self, facet: str) -> Any:
         return {"polarity": self.polarity_key, "verdict": self.verdict, "category": self.category, "year": self.year}[facet]
@@ -133,28 +140,44 @@ def _rollup(level: int) -> Source:
         weight=func.coalesce(func.sum(r.n), 0),
         is_cells=True,
         level=level,
+        novelty=r.novelty if "novelty" in ROLLUP_LEVELS[level] else None,
     )
 
 
 ROLLUPS = {level: _rollup(level) for level in ROLLUP_LEVELS}
 
 
-def cells_for(dimensions: set[str]) -> Source:
-    """The smallest stored cells that keep ``dimensions`` (facet names): a rollup unless both
-    the year and the roles are needed."""
+def cells_for(dimensions: set[str]) -> Source | None:
+    """The smallest stored cells that keep ``dimensions`` (facet names, and "novelty"): a
+    rollup unless both the year and the roles are needed, the cells then (None when the
+    novelty is needed too: nothing stored keeps all three)."""
     for level, kept in sorted(ROLLUP_LEVELS.items(), key=lambda item: len(item[1])):
         if dimensions <= set(kept):
             return ROLLUPS[level]
-    return CELLS
+    return None if "novelty" in dimensions else CELLS
 
 
 def dimensions(f: Filters) -> set[str]:
-    """The facet dimensions the filters of ``f`` constrain."""
+    """The dimensions the filters of ``f`` constrain: facet names, and "novelty"."""
     active = {"role": f.roles, "polarity": f.polarities, "verdict": f.verdicts, "category": f.categories}
     found = {name for name, values in active.items() if values}
     if f.since is not None or f.until is not None:
         found.add("year")
+    if f.min_novelty is not None:
+        found.add("novelty")
     return found
+
+
+def novelty_band(novelty: float | None) -> int:
+    """The novelty band a score falls in: its whole part (``NO_NOVELTY_BAND`` without one)."""
+    return NO_NOVELTY_BAND if novelty is None or novelty < 0 else math.floor(novelty)
+
+
+def novelty_band_sql(column: Any, dialect: str) -> Any:
+    """:func:`novelty_band` of a ``citing_novelty`` column in SQL. SQLite's CAST truncates,
+    which is the floor of the non-negative scores it is given; PostgreSQL's rounds."""
+    whole = cast(column, Integer) if dialect == "sqlite" else cast(func.floor(column), Integer)
+    return case((column < 0, NO_NOVELTY_BAND), else_=whole)
 
 
 def whole_years(f: Filters) -> bool:
@@ -164,8 +187,13 @@ def whole_years(f: Filters) -> bool:
 
 
 def cells_answer(f: Filters) -> bool:
-    """True when every active filter is one the cells know (so counts come from them)."""
-    return f.min_novelty is None and f.new_since is None and not search_terms(f.search) and whole_years(f)
+    """True when every active filter is one the stored cells know, and some stored cells keep
+    every dimension the total and each facet's counts need (so counts come from them)."""
+    whole_novelty = f.min_novelty is None or (f.min_novelty >= 0 and f.min_novelty == int(f.min_novelty))
+    if not (whole_novelty and f.new_since is None and not search_terms(f.search) and whole_years(f)):
+        return False
+    needed = dimensions(f)
+    return all(cells_for(needed | {facet}) is not None for facet in FACETS)
 
 
 def indexed(query: Any, index: str | None) -> Any:
@@ -228,6 +256,8 @@ def conditions(source: Source, hub_id: int, f: Filters, skip: str | None = None)
         conds.append(source.verdict.in_(sorted(f.verdicts)))
     if f.categories and skip != "category":
         conds.append(source.category.in_(sorted(v or "" for v in f.categories)))
+    if source.novelty is not None and f.min_novelty is not None:
+        conds.append(source.novelty >= int(f.min_novelty))
     if skip != "year":
         if source.in_range is not None:
             conds.append(source.in_range == 1)
@@ -302,8 +332,9 @@ def dialect_insert(conn: Connection) -> Callable[[Any], Any]:
         from sqlalchemy.dialects.postgresql import insert
     return insert
 
-CellKey = tuple[int, str, str, str, int, str]
-"""(hub id, polarity key, verdict, category, year, roles key)."""
+CellKey = tuple[int, str, str, str, int, str, int]
+"""(hub id, polarity key, verdict, category, year, roles key, novelty band): the cell a
+citation counts in, with the novelty band the rollups split it by."""
 
 
 def cell_key(hub_id: int, values: dict[str, Any] | Any) -> CellKey:
@@ -316,6 +347,7 @@ def cell_key(hub_id: int, values: dict[str, Any] | Any) -> CellKey:
         get("citing_category") or "",
         get("citing_year") or NO_YEAR,
         get("roles_key") or "",
+        novelty_band(get("citing_novelty")),
     )
 
 
@@ -326,6 +358,7 @@ CELL_COLUMNS = (
     citations.c.citing_category,
     citations.c.citing_year,
     citations.c.roles_key,
+    citations.c.citing_novelty,
 )
 """What a citation's cell is made of: select these to move it between cells."""
 
@@ -351,32 +384,27 @@ class CellDeltas:
         counts = {k: n for k, n in self.counts.items() if n and k[0] not in self.rebuild}
         _ensure_role_sets(conn, {k[5] for k in self.counts})
         if counts:
-            rows = [
-                {"hub_id": k[0], "polarity_key": k[1], "verdict": k[2], "category": k[3], "year": k[4], "roles_key": k[5], "n": n}
-                for k, n in counts.items()
-            ]
-            _add(conn, facet_cells, rows)
+            cells: Counter[tuple[Any, ...]] = Counter()
             rolled: Counter[tuple[Any, ...]] = Counter()
-            for (hub, polarity, verdict, category, year, roles), n in counts.items():
+            for (hub, polarity, verdict, category, year, roles, band), n in counts.items():
+                cells[(hub, polarity, verdict, category, year, roles)] += n
                 for level, kept in ROLLUP_LEVELS.items():
                     rolled[
                         (
                             hub, level, polarity, verdict, category,
                             year if "year" in kept else ROLLED_YEAR,
                             roles if "role" in kept else ROLLED_ROLES,
+                            band if "novelty" in kept else ROLLED_NOVELTY,
                         )
                     ] += n  # fmt: skip
-            _add(
-                conn,
-                facet_rollups,
-                [
-                    dict(zip(("hub_id", "level", "polarity_key", "verdict", "category", "year", "roles_key"), key), n=n)
-                    for key, n in rolled.items()
-                    if n
-                ],
-            )
+            _add(conn, facet_cells, [dict(zip(CELL_NAMES, key), n=n) for key, n in cells.items() if n])
+            _add(conn, facet_rollups, [dict(zip(ROLLUP_NAMES, key), n=n) for key, n in rolled.items() if n])
         if self.rebuild:
             rebuild_cells(conn, self.rebuild)
+
+
+CELL_NAMES = ("hub_id", "polarity_key", "verdict", "category", "year", "roles_key")
+ROLLUP_NAMES = ("hub_id", "level", "polarity_key", "verdict", "category", "year", "roles_key", "novelty")
 
 
 def _add(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
@@ -395,39 +423,39 @@ def _add(conn: Connection, table: Any, rows: list[dict[str, Any]]) -> None:
 
 
 def rebuild_cells(conn: Connection, hub_ids: Iterable[int]) -> None:
-    """Recount the cells of these hubs from their citations, and their rollups from the cells."""
+    """Recount the cells of these hubs from their citations, and their rollups: from the cells,
+    or from the citations for the levels split by novelty band (which the cells do not keep)."""
     hubs = sorted(set(hub_ids))
     if not hubs:
         return
     c = citations.c
     year = func.coalesce(c.citing_year, NO_YEAR)
+    band = novelty_band_sql(c.citing_novelty, conn.dialect.name)
     counted = (
         select(c.cited_id, c.polarity_key, c.citing_verdict, c.citing_category, year, c.roles_key, func.count())
         .where(c.cited_id.in_(hubs))
         .group_by(c.cited_id, c.polarity_key, c.citing_verdict, c.citing_category, year, c.roles_key)
     )
     conn.execute(delete(facet_cells).where(facet_cells.c.hub_id.in_(hubs)))
-    conn.execute(
-        insert(facet_cells).from_select(
-            ["hub_id", "polarity_key", "verdict", "category", "year", "roles_key", "n"], counted
-        )
-    )
+    conn.execute(insert(facet_cells).from_select([*CELL_NAMES, "n"], counted))
     conn.execute(delete(facet_rollups).where(facet_rollups.c.hub_id.in_(hubs)))
     f = facet_cells.c
+    # (hub, polarity, verdict, category, year, roles, novelty band, count) of each source.
+    from_cells = (f.hub_id, f.polarity_key, f.verdict, f.category, f.year, f.roles_key, None, func.sum(f.n))
+    from_citations = (c.cited_id, c.polarity_key, c.citing_verdict, c.citing_category, year, c.roles_key, band, func.count())
     for level, kept in ROLLUP_LEVELS.items():
-        year_value = f.year if "year" in kept else literal(ROLLED_YEAR, Integer)
-        roles_value = f.roles_key if "role" in kept else literal(ROLLED_ROLES, String)
-        grouped = [f.hub_id, f.polarity_key, f.verdict, f.category] + [f.year] * ("year" in kept) + [f.roles_key] * ("role" in kept)
+        hub, polarity, verdict, category, year_of, roles, band_of, n = from_citations if "novelty" in kept else from_cells
+        split = [
+            (year_of, "year" in kept, literal(ROLLED_YEAR, Integer)),
+            (roles, "role" in kept, literal(ROLLED_ROLES, String)),
+            (band_of, "novelty" in kept, literal(ROLLED_NOVELTY, Integer)),
+        ]
         rolled = (
-            select(f.hub_id, literal(level, Integer), f.polarity_key, f.verdict, f.category, year_value, roles_value, func.sum(f.n))
-            .where(f.hub_id.in_(hubs))
-            .group_by(*grouped)
+            select(hub, literal(level, Integer), polarity, verdict, category, *(col if keep else rolled for col, keep, rolled in split), n)
+            .where(hub.in_(hubs))
+            .group_by(hub, polarity, verdict, category, *(col for col, keep, _ in split if keep))
         )
-        conn.execute(
-            insert(facet_rollups).from_select(
-                ["hub_id", "level", "polarity_key", "verdict", "category", "year", "roles_key", "n"], rolled
-            )
-        )
+        conn.execute(insert(facet_rollups).from_select([*ROLLUP_NAMES, "n"], rolled))
     keys = conn.execute(select(c.roles_key).where(c.cited_id.in_(hubs)).distinct()).scalars()
     _ensure_role_sets(conn, set(keys))
 

@@ -40,7 +40,7 @@ from sqlalchemy import (
     literal_column,
 )
 
-SCHEMA_REVISION = "0005"
+SCHEMA_REVISION = "0006"
 """The Alembic revision these tables are (pithtui/store/migrations/versions holds each one);
 a store records its own in ``alembic_version``. Changing the tables means a new revision and
 bumping this (see pithtui/store/migrations/__init__.py).
@@ -49,6 +49,7 @@ bumping this (see pithtui/store/migrations/__init__.py).
 0003: the sort indexes of ``citations`` cover every filter column; ``facet_rollups``.
 0004: ``ix_cit_hub_cube``, a hub's citations in facet-cell order.
 0005: on PostgreSQL, GIN indexes of the title and summary words (``pg_words``).
+0006: ``facet_rollups`` by novelty band (levels 4-6).
 """
 
 SCHEMA_VERSION = int(SCHEMA_REVISION)
@@ -219,17 +220,31 @@ facet_cells = Table(
 )
 """How many citations of a hub share one combination of facet values (see store/facets.py)."""
 
-ROLLUP_LEVELS = {1: ("polarity", "verdict", "category", "role"), 2: ("polarity", "verdict", "category", "year"), 3: ("polarity", "verdict", "category")}
-"""The facet dimensions each level of ``facet_rollups`` keeps (the cells keep all five)."""
+ROLLUP_LEVELS = {
+    1: ("polarity", "verdict", "category", "role"),
+    2: ("polarity", "verdict", "category", "year"),
+    3: ("polarity", "verdict", "category"),
+    4: ("polarity", "verdict", "category", "role", "novelty"),
+    5: ("polarity", "verdict", "category", "year", "novelty"),
+    6: ("polarity", "verdict", "category", "novelty"),
+}
+"""The facet dimensions each level of ``facet_rollups`` keeps (the cells keep all five but
+novelty). Levels 4-6 add the novelty band, so that a whole-number minimum novelty is a sum
+over rollups too, unless a role or year filter asks for both of those at once."""
 ROLLED_YEAR = -1
 ROLLED_ROLES = ""
-"""What a rollup level that drops the year (the roles) holds in that column."""
+ROLLED_NOVELTY = -2
+"""What a rollup level that drops the year (the roles, the novelty) holds in that column."""
+NO_NOVELTY_BAND = -1
+"""The novelty band of a citing paper without a novelty score (``NO_NOVELTY``)."""
 
 facet_rollups = Table(
     "facet_rollups",
     Base.metadata,
     Column("hub_id", Integer, _cascade(), primary_key=True),
     Column("level", Integer, primary_key=True),
+    # Next in the key: a minimum novelty reads a range of a level's rows, not all of them.
+    Column("novelty", Integer, primary_key=True),
     Column("polarity_key", String, primary_key=True),
     Column("verdict", String, primary_key=True),
     Column("category", String, primary_key=True),
@@ -241,7 +256,9 @@ facet_rollups = Table(
 """The facet cells of a hub summed over the year, over the roles, or over both (levels 1, 2
 and 3 of ROLLUP_LEVELS): a few hundred to a few thousand rows where a hub of a million
 citations has tens of thousands of cells, so that counts needing neither dimension are sums
-over these (see store/facets.py). Kept by the same deltas as the cells."""
+over these (see store/facets.py); levels 4-6 are the same split by novelty band (the whole
+part of the novelty score, ``NO_NOVELTY_BAND`` without one), some tens of thousands of rows
+at 1M. Kept by the same deltas as the cells."""
 
 visits = Table(
     "visits",
