@@ -15,6 +15,28 @@ import httpx
 import yaml
 
 
+# ---------------------------------------------------------------- records
+
+BIBTEX = r"""
+% a comment before the entries
+@misc{shumailov2023curse,
+  title = {The {Curse} of Recursion: Training on Generated Data Makes Models Forget},
+  author = {Shumailov, Ilia and Zakhar Shumaylov},
+  year = {2023}, month = may,
+  eprint = {2305.17493}, archivePrefix = {arXiv}, primaryClass = {cs.LG},
+}
+@article{muller2020,
+  title = "Stra{\ss}e und M{\"u}ller",
+  author = {J. M{\"u}ller},
+  journal = {Journal of Tests},
+  year = 2020,
+  doi = {10.1000/ABC.1},
+}
+"""
+"""Two BibTeX entries (an arXiv preprint, a journal article with a DOI) with the LaTeX accents
+and braces the importer must decode, after a comment it must skip."""
+
+
 # ---------------------------------------------------------------- cassettes
 
 

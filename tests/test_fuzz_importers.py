@@ -22,7 +22,7 @@ from typing import Any
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
-from sources_support import cassette
+from sources_support import BIBTEX, cassette
 from sqlalchemy import func, select, text
 from workload import s2_hub_document
 
@@ -96,22 +96,6 @@ PITH_RECORD = {
     "source": {"kind": "arxiv", "id": "2605.01234"},
     "verdict": {"one_line_summary": "Collapse happens when the graph has a cycle."},
 }
-
-BIBTEX = r"""@misc{shumailov2023curse,
-  title = {The {Curse} of Recursion: Training on Generated Data Makes Models Forget},
-  author = {Shumailov, Ilia and Zakhar Shumaylov},
-  year = {2023}, month = may,
-  eprint = {2305.17493}, archivePrefix = {arXiv}, primaryClass = {cs.LG},
-}
-@article{muller2020,
-  title = "Stra{\ss}e und M{\"u}ller",
-  author = {J. M{\"u}ller},
-  journal = {Journal of Tests},
-  year = 2020,
-  doi = {10.1000/ABC.1},
-}
-"""
-
 
 def builtin_seeds() -> list[str]:
     """One real record or more of every format, as file text."""

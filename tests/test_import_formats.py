@@ -9,6 +9,7 @@ import json
 
 import bibtexparser
 import pytest
+from sources_support import BIBTEX
 
 from pithtui.errors import InputError
 from pithtui.export import build_report, write_bibtex
@@ -133,26 +134,8 @@ def test_pith_record_with_a_bad_field_names_it(store: HubRepository) -> None:
 # ---------------------------------------------------------------- BibTeX
 
 
-BIB = r"""
-% a comment before the entries
-@misc{shumailov2023curse,
-  title = {The {Curse} of Recursion: Training on Generated Data Makes Models Forget},
-  author = {Shumailov, Ilia and Zakhar Shumaylov},
-  year = {2023}, month = may,
-  eprint = {2305.17493}, archivePrefix = {arXiv}, primaryClass = {cs.LG},
-}
-@article{muller2020,
-  title = "Stra{\ss}e und M{\"u}ller",
-  author = {J. M{\"u}ller},
-  journal = {Journal of Tests},
-  year = 2020,
-  doi = {10.1000/ABC.1},
-}
-"""
-
-
 def test_bibtex_entries_map_and_decode_latex(store: HubRepository) -> None:
-    done = _import(store, BIB, "refs.bib")
+    done = _import(store, BIBTEX, "refs.bib")
     assert (done.format, done.result.papers_added) == ("bibtex", 2)
     curse = store.resolve("2305.17493")
     assert curse.title == "The Curse of Recursion: Training on Generated Data Makes Models Forget"
@@ -184,7 +167,7 @@ def test_bibtex_export_parses_back_with_bibtexparser(tmp_path) -> None:  # noqa:
 
 
 def test_bibtex_duplicate_key_is_a_counted_skip_and_broken_entry_an_error(store: HubRepository) -> None:
-    dup = BIB + "\n@misc{shumailov2023curse, title = {Again}}\n"
+    dup = BIBTEX + "\n@misc{shumailov2023curse, title = {Again}}\n"
     done = _import(store, dup, "dup.bib")
     assert done.result.skipped == 1 and any("duplicate key" in n for n in done.result.notes)
     before = _snapshot(store)
@@ -205,7 +188,7 @@ def test_bibtex_duplicate_key_is_a_counted_skip_and_broken_entry_an_error(store:
         (json.dumps(PITH_RECORD), "pith"),
         (json.dumps({"paperId": "a" * 40, "title": "t"}), "s2"),
         (json.dumps({"offset": 0, "data": []}), "s2"),
-        (BIB, "bibtex"),
+        (BIBTEX, "bibtex"),
         ("<?xml version='1.0'?>\n<feed xmlns=\"http://www.w3.org/2005/Atom\"></feed>", "arxiv"),
     ],
 )
@@ -294,7 +277,7 @@ def test_paper_with_embedded_citations_and_references(store: HubRepository) -> N
 
 def test_records_from_different_sources_merge_and_reimport_changes_nothing(store: HubRepository) -> None:
     s2 = {"paperId": "f" * 40, "externalIds": {"ArXiv": "2305.17493", "CorpusId": 258987224}, "title": "The Curse of Recursion", "citationCount": 300}
-    for name, text in (("s2.json", json.dumps(s2)), ("oa.json", json.dumps(OPENALEX_WORK)), ("refs.bib", BIB)):
+    for name, text in (("s2.json", json.dumps(s2)), ("oa.json", json.dumps(OPENALEX_WORK)), ("refs.bib", BIBTEX)):
         assert _import(store, text, name).result.changed
         before = _snapshot(store)
         assert not _import(store, text, name).result.changed  # the same file again
@@ -334,7 +317,7 @@ def test_an_arxiv_category_is_not_replaced_by_a_field_of_study(store: HubReposit
     s2 = {"paperId": "f" * 40, "externalIds": {"ArXiv": "2305.17493"}, "title": "T", "fieldsOfStudy": ["Computer Science"]}
     _import(store, json.dumps(s2), "s2.json")
     assert store.resolve("2305.17493").category == "Computer Science"  # no arXiv category yet
-    _import(store, BIB, "refs.bib")
+    _import(store, BIBTEX, "refs.bib")
     assert store.resolve("2305.17493").category == "cs.LG"
     _import(store, json.dumps(s2), "s2.json")
     _import(store, json.dumps(OPENALEX_WORK), "oa.json")
