@@ -174,10 +174,17 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
     def current_row(self) -> CitingPaper | None:
         return self._cache.row(self.cursor)
 
-    def show(self, query: ExplorerQuery) -> None:
-        """List ``query``'s rows from the top, counting them afresh. Until its first rows arrive
-        the rows shown before stay drawn: no frame of placeholders in between, which would cost
-        a redraw (and hold up the workers fetching the new rows) only to be redrawn at once."""
+    @staticmethod
+    def first_block(repo: HubRepository, query: ExplorerQuery) -> Page:
+        """``query``'s first block of rows, counted: what :meth:`show` may be given (call it
+        from a worker: it queries the store)."""
+        return repo.page(query.hub_id, query.filters, query.sort, query.descending, **fetch_plan(0, None, {}).kwargs)
+
+    def show(self, query: ExplorerQuery, first: Page | None = None) -> None:
+        """List ``query``'s rows from the top, counting them afresh, or, given ``first`` (from
+        :meth:`first_block`), starting from it. Until its first rows arrive the rows shown
+        before stay drawn: no frame of placeholders in between, which would cost a redraw (and
+        hold up the workers fetching the new rows) only to be redrawn at once."""
         self._query = query
         self._epoch += 1
         if self._stale is None and self._cache.total is not None:
@@ -187,7 +194,10 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._inflight = {0}
         self.set_reactive(CitingExplorer.cursor, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
-        self._fetch(query, self._epoch, [0], None, {})
+        if first is None:
+            self._fetch(query, self._epoch, [0], None, {})
+        else:
+            self._page_loaded(self.PageLoaded(self._epoch, 0, first))
 
     @work(thread=True, exclusive=True, group="explorer-pages", exit_on_error=False)
     def _fetch(
