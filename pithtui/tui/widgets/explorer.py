@@ -32,6 +32,7 @@ from pithtui.store import HubRepository
 from pithtui.text import printable
 from pithtui.tui.workers import ReportsWorkerErrors
 from pithtui.tui.widgets.row_cache import BLOCK, Edges, RowCache, fetch_order, fetch_plan
+from pithtui.tui.widgets.strips import text_strip
 
 GAP = 1
 """Blank cells between columns."""
@@ -345,9 +346,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         line.append(" " * GAP)
 
     def _strip(self, line: Text, width: int, style: Style) -> Strip:
-        line.truncate(width, overflow="ellipsis")
-        segments = [Segment(seg.text, style + seg.style if seg.style else style) for seg in line.render(self.app.console)]
-        return Strip(segments).crop_extend(0, width, style)
+        return text_strip(line, width, style, self.app.console)
 
     # ------------------------------------------------------------------ moving
 
