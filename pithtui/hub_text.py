@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import textwrap
 from collections.abc import Iterable
-from typing import TextIO
+from typing import TYPE_CHECKING, TextIO
 
-from pithtui.export import HubReport
 from pithtui.models import CitingPaper, FacetValue, Paper
 from pithtui.text import printable, showing_sentence
+
+if TYPE_CHECKING:  # the TUI's widgets use this module's labels, not the exporters (nor the store they load)
+    from pithtui.export import HubReport
 
 UNCLASSIFIED_LABEL = "unclassified"
 

@@ -19,6 +19,7 @@ from pathlib import Path
 import pytest
 from workload import finish, s2_hub_document, snapshot, start_import, wait_until, write_s2_file, writer_active
 
+from pithtui.hub_text import facet_label
 from pithtui.models import Filters
 from pithtui.sources.sample import SAMPLE_REF, load_sample_hub
 from pithtui.store import HubRepository, open_repository
@@ -145,9 +146,8 @@ async def tick(pilot, facet: str, label: str) -> None:  # noqa: ANN001 - Pilot
     from pithtui.tui.screenshots import settle
 
     facet_list = pilot.app.screen.query_one(f"#facet-{facet}")
-    labels = [str(facet_list.get_option_at_index(i).prompt).rsplit("  ", 1)[0] for i in range(facet_list.option_count)]
     facet_list.focus()
-    await pilot.press("g", *["j"] * labels.index(label), "space")
+    await pilot.press("g", *["j"] * [facet_label(value) for value in facet_list.values].index(label), "space")
     await settle(pilot)
 
 

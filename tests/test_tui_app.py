@@ -19,6 +19,7 @@ from pathlib import Path
 
 import pytest
 
+from pithtui.hub_text import facet_label
 from pithtui.models import UNVERDICTED, Citation, Paper
 from pithtui.sources.sample import open_store
 from pithtui.store import HubRepository
@@ -174,9 +175,8 @@ def cursor_line(app: PithApp) -> str:
 async def tick(pilot, facet: str, label: str) -> None:  # noqa: ANN001 - Pilot
     """Tick ``label`` in a facet list with the keys: g, j…, space."""
     facet_list = pilot.app.screen.query_one(f"#facet-{facet}")
-    labels = [str(facet_list.get_option_at_index(i).prompt).rsplit("  ", 1)[0] for i in range(facet_list.option_count)]
     facet_list.focus()
-    await pilot.press("g", *["j"] * labels.index(label), "space")
+    await pilot.press("g", *["j"] * [facet_label(value) for value in facet_list.values].index(label), "space")
     await settle(pilot)
 
 
@@ -426,7 +426,7 @@ async def test_a_citing_papers_hub_opens_and_back_restores_filters_and_position(
         assert showing(app) == (N // 4, N)
         assert "title▲" in table_lines(app)[0]
         assert cursor_line(app).startswith("Citing paper 00000")
-        assert app.screen.query_one("#facet-category").selected
+        assert app.screen.query_one("#facet-category").chosen
 
 
 @headless

@@ -10,7 +10,6 @@ import json
 from importlib import resources
 
 from pithtui.models import Citation, Paper
-from pithtui.sources import pithtui_json
 from pithtui.store import HubRepository, open_repository
 
 SAMPLE_REF = "2305.17493"
@@ -18,6 +17,8 @@ SAMPLE_REF = "2305.17493"
 
 
 def load_sample_hub() -> list[Paper | Citation]:
+    from pithtui.sources import pithtui_json  # only to seed a new store: not imported by every start
+
     text = resources.files("pithtui.data").joinpath("sample_hub.json").read_text(encoding="utf-8")
     return pithtui_json.parse(json.loads(text), "sample_hub.json")
 

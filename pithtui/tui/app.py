@@ -15,7 +15,7 @@ from textual.widgets import Static
 from pithtui.errors import UnknownPaper
 from pithtui.sources.sample import SAMPLE_REF
 from pithtui.store import HubRepository
-from pithtui.tui.screens.hub import HubScreen
+from pithtui.tui.screens.hub import HubScreen, Opening
 from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.workers import ReportsWorkerErrors
 
@@ -46,11 +46,12 @@ class PithApp(ReportsWorkerErrors, App[None]):
     ]
 
     class StartResolved(Message):
-        """The hub to open first was found (``hub_id``), or not (``search`` for the picker)."""
+        """The hub to open first was found (``hub_id``, with what it shows first), or not
+        (``search`` for the picker)."""
 
-        def __init__(self, hub_id: int | None, search: str) -> None:
+        def __init__(self, hub_id: int | None, search: str, opening: Opening | None = None) -> None:
             super().__init__()
-            self.hub_id, self.search = hub_id, search
+            self.hub_id, self.search, self.opening = hub_id, search, opening
 
     def __init__(self, repo: HubRepository, *, ref: str | None = None, ansi: bool = False) -> None:
         super().__init__(ansi_color=True if ansi else None)
@@ -69,7 +70,8 @@ class PithApp(ReportsWorkerErrors, App[None]):
 
     @work(thread=True, exclusive=True, group="start", exit_on_error=False)
     def _resolve_start(self, ref: str | None) -> None:
-        """The hub ``ref`` names; with no ref the last hub opened, else the sample hub."""
+        """The hub ``ref`` names; with no ref the last hub opened, else the sample hub. Its
+        :class:`Opening` is fetched here too, so that the hub screen composes with it."""
         if ref:
             try:
                 hub = self.repo.resolve(ref)
@@ -83,7 +85,10 @@ class PithApp(ReportsWorkerErrors, App[None]):
                     hub = self.repo.resolve(SAMPLE_REF)
                 except UnknownPaper:
                     hub = None
-        self.post_message(self.StartResolved(hub.id if hub else None, ""))
+        if hub is None:
+            self.post_message(self.StartResolved(None, ""))
+        else:
+            self.post_message(self.StartResolved(hub.id, "", Opening.fetch(self.repo, hub.id)))
 
     @on(StartResolved)
     def _start_resolved(self, message: StartResolved) -> None:
@@ -92,11 +97,11 @@ class PithApp(ReportsWorkerErrors, App[None]):
             self.screen.mount(KeysFooter())
             self.action_open_picker(message.search)
         else:
-            self.open_hub(message.hub_id)
+            self.open_hub(message.hub_id, message.opening)
 
-    def open_hub(self, hub_id: int) -> None:
+    def open_hub(self, hub_id: int, opening: Opening | None = None) -> None:
         """Push the hub of paper ``hub_id``; going back returns to what was showing."""
-        self.push_screen(HubScreen(self.repo, hub_id))
+        self.push_screen(HubScreen(self.repo, hub_id, opening))
 
     def action_open_picker(self, search: str = "") -> None:
         def chosen(hub_id: int | None) -> None:

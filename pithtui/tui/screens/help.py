@@ -19,7 +19,6 @@ from pithtui.tui.widgets.vim import VimScroll
 
 GENERAL = (
     ("tab / shift+tab", "Move between the sidebar, hub pane and explorer"),
-    ("space", "Tick or untick a filter value"),
     ("ctrl+p", "Command palette: every action, and the themes"),
 )
 

@@ -20,7 +20,7 @@ from textual.widgets import Input, OptionList, Static
 from textual.worker import get_current_worker
 
 from pithtui.errors import Cancelled, StoreError
-from pithtui.models import CitingPaper, Facets, Filters, HubSummary, SortKey
+from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Page, SortKey
 from pithtui.store import HubRepository
 from pithtui.tui.labels import counted
 from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
@@ -34,6 +34,9 @@ SIDEBAR_MIN_WIDTH = 100
 
 SORT_WORDS = {True: "descending", False: "ascending"}
 
+START_SORT = SortKey.DATE
+"""A hub opens sorted by this key, descending (newest first)."""
+
 
 @dataclass(frozen=True, slots=True)
 class HubHeader:
@@ -42,6 +45,31 @@ class HubHeader:
     summary: HubSummary
     base: Facets
     representatives: list[CitingPaper]
+
+    @classmethod
+    def fetch(cls, repo: HubRepository, hub_id: int) -> HubHeader:
+        """Ask the repository (from a worker: it queries the store)."""
+        return cls(repo.hub(hub_id), repo.facets(hub_id), repo.representatives(hub_id))
+
+
+@dataclass(frozen=True, slots=True)
+class Opening:
+    """Everything a hub screen shows first: its header and the explorer's first block of rows
+    (no filters, newest first), counted.
+
+    The app fetches it in its start worker, before the screen is composed, so that the first
+    layout of the screen holds it all. Composed empty and filled as each answer arrived, the
+    hub screen was laid out and drawn four more times before its first frame was complete,
+    each time competing with the workers for the one interpreter lock."""
+
+    header: HubHeader
+    rows: Page
+
+    @classmethod
+    def fetch(cls, repo: HubRepository, hub_id: int) -> Opening:
+        """Ask the repository (from a worker: it queries the store)."""
+        query = ExplorerQuery(hub_id, Filters(), START_SORT, True)
+        return cls(HubHeader.fetch(repo, hub_id), CitingExplorer.first_block(repo, query))
 
 
 class HubScreen(ReportsWorkerErrors, Screen[None]):
@@ -67,7 +95,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     # (repaint=False: the screen itself draws nothing, and repainting it redraws every widget).
     hub_id: reactive[int] = reactive(0, init=False, repaint=False)
     filters: reactive[Filters] = reactive(Filters, init=False, repaint=False)
-    sort: reactive[SortKey] = reactive(SortKey.DATE, init=False, repaint=False)
+    sort: reactive[SortKey] = reactive(START_SORT, init=False, repaint=False)
     descending: reactive[bool] = reactive(True, init=False, repaint=False)
     show_sidebar: reactive[bool] = reactive(True, init=False, repaint=False)
 
@@ -81,9 +109,11 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             super().__init__()
             self.filters, self.facets = filters, facets
 
-    def __init__(self, repo: HubRepository, hub_id: int) -> None:
+    def __init__(self, repo: HubRepository, hub_id: int, opening: Opening | None = None) -> None:
+        """``opening``: what the screen shows first, fetched already (else it asks on mount)."""
         super().__init__()
         self._repo = repo
+        self._opening = opening
         self._summary: HubSummary | None = None
         self._matching: int | None = None
         self.set_reactive(HubScreen.hub_id, hub_id)
@@ -100,16 +130,24 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     def on_mount(self) -> None:
         self.set_reactive(HubScreen.show_sidebar, self.app.size.width >= SIDEBAR_MIN_WIDTH)
         self.watch_show_sidebar(self.show_sidebar)
-        self._load_header(self.hub_id)
-        self._reload_rows()
+        opening, self._opening = self._opening, None
+        if opening is None:
+            self._load_header(self.hub_id)
+            self._reload_rows()
+        else:
+            self._show_header(opening.header)
+            self._reload_rows(opening.rows)
 
     # ------------------------------------------------------------------ loading
 
     @work(thread=True, exclusive=True, group="hub-header", exit_on_error=False)
     def _load_header(self, hub_id: int) -> None:
-        """The hub's summary, unfiltered facets and representatives; then notes the visit."""
-        header = HubHeader(self._repo.hub(hub_id), self._repo.facets(hub_id), self._repo.representatives(hub_id))
-        self.post_message(self.HeaderLoaded(hub_id, header))
+        """The hub's summary, unfiltered facets and representatives."""
+        self.post_message(self.HeaderLoaded(hub_id, HubHeader.fetch(self._repo, hub_id)))
+
+    @work(thread=True, exclusive=True, group="hub-visit", exit_on_error=False)
+    def _record_visit(self, hub_id: int) -> None:
+        """Note the visit (what ``pithtui`` with no ref opens next time)."""
         try:
             self._repo.record_visit(hub_id)
         except StoreError:
@@ -127,24 +165,29 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(HeaderLoaded)
     def _header_loaded(self, message: HeaderLoaded) -> None:
-        if message.hub_id != self.hub_id:
-            return
-        header = message.header
+        if message.hub_id == self.hub_id:
+            self._show_header(message.header)
+
+    def _show_header(self, header: HubHeader) -> None:
+        """Fill the hub pane and the sidebar's values; the visit is noted once that is drawn (a
+        write, which need not compete with drawing it)."""
         self._summary = header.summary
         self.query_one(HubPane).show(header.summary, header.base, header.representatives)
         self.query_one(FilterSidebar).load(header.base)
         if self.filters.active:
             self._count_facets(self.hub_id, self.filters)
         self._update_showing()
+        self.call_after_refresh(self._record_visit, self.hub_id)
 
     @on(FacetsCounted)
     def _facets_counted(self, message: FacetsCounted) -> None:
         if message.filters == self.filters:
             self.query_one(FilterSidebar).show_counts(message.facets)
 
-    def _reload_rows(self) -> None:
+    def _reload_rows(self, first: Page | None = None) -> None:
+        """List the rows of the current query (``first``: its first block, fetched already)."""
         self._matching = None
-        self.query_one(CitingExplorer).show(ExplorerQuery(self.hub_id, self.filters, self.sort, self.descending))
+        self.query_one(CitingExplorer).show(ExplorerQuery(self.hub_id, self.filters, self.sort, self.descending), first)
 
     @on(CitingExplorer.Counted)
     def _rows_counted(self, message: CitingExplorer.Counted) -> None:

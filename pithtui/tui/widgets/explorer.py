@@ -32,6 +32,7 @@ from pithtui.store import HubRepository
 from pithtui.text import printable
 from pithtui.tui.workers import ReportsWorkerErrors
 from pithtui.tui.widgets.row_cache import BLOCK, Edges, RowCache, fetch_order, fetch_plan
+from pithtui.tui.widgets.strips import text_strip
 
 GAP = 1
 """Blank cells between columns."""
@@ -174,10 +175,17 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
     def current_row(self) -> CitingPaper | None:
         return self._cache.row(self.cursor)
 
-    def show(self, query: ExplorerQuery) -> None:
-        """List ``query``'s rows from the top, counting them afresh. Until its first rows arrive
-        the rows shown before stay drawn: no frame of placeholders in between, which would cost
-        a redraw (and hold up the workers fetching the new rows) only to be redrawn at once."""
+    @staticmethod
+    def first_block(repo: HubRepository, query: ExplorerQuery) -> Page:
+        """``query``'s first block of rows, counted: what :meth:`show` may be given (call it
+        from a worker: it queries the store)."""
+        return repo.page(query.hub_id, query.filters, query.sort, query.descending, **fetch_plan(0, None, {}).kwargs)
+
+    def show(self, query: ExplorerQuery, first: Page | None = None) -> None:
+        """List ``query``'s rows from the top, counting them afresh, or, given ``first`` (from
+        :meth:`first_block`), starting from it. Until its first rows arrive the rows shown
+        before stay drawn: no frame of placeholders in between, which would cost a redraw (and
+        hold up the workers fetching the new rows) only to be redrawn at once."""
         self._query = query
         self._epoch += 1
         if self._stale is None and self._cache.total is not None:
@@ -187,7 +195,10 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._inflight = {0}
         self.set_reactive(CitingExplorer.cursor, 0)
         self.scroll_to(y=0, animate=False, immediate=True)
-        self._fetch(query, self._epoch, [0], None, {})
+        if first is None:
+            self._fetch(query, self._epoch, [0], None, {})
+        else:
+            self._page_loaded(self.PageLoaded(self._epoch, 0, first))
 
     @work(thread=True, exclusive=True, group="explorer-pages", exit_on_error=False)
     def _fetch(
@@ -335,9 +346,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         line.append(" " * GAP)
 
     def _strip(self, line: Text, width: int, style: Style) -> Strip:
-        line.truncate(width, overflow="ellipsis")
-        segments = [Segment(seg.text, style + seg.style if seg.style else style) for seg in line.render(self.app.console)]
-        return Strip(segments).crop_extend(0, width, style)
+        return text_strip(line, width, style, self.app.console)
 
     # ------------------------------------------------------------------ moving
 

@@ -10,21 +10,24 @@ from __future__ import annotations
 
 import datetime as dt
 
-from rich.text import Text
-from textual import on
+from textual import events, on
 from textual.app import ComposeResult
+from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
+from textual.geometry import Region, Size
 from textual.message import Message
+from textual.scroll_view import ScrollView
+from textual.strip import Strip
 from textual.timer import Timer
 from textual.validation import Function
-from textual.widgets import Button, Input, Label, SelectionList
-from textual.widgets.selection_list import Selection
+from textual.widgets import Button, Input, Label
 
 from pithtui.dates import parse_bound
 from pithtui.hub_text import facet_label
 from pithtui.models import Facets, FacetValue, Filters
 from pithtui.tui.safe import literal
-from pithtui.tui.widgets.vim import VimSelectionList
+from pithtui.tui.widgets.strips import text_strip
+from pithtui.tui.widgets.vim import VIM_LIST_BINDINGS
 
 FACETS = ("role", "polarity", "verdict", "category")
 """The checkable facets, by their name in :class:`~pithtui.models.Facets`."""
@@ -56,43 +59,107 @@ def _valid_novelty(text: str) -> bool:
         return False
 
 
-class FacetList(VimSelectionList):
-    """One facet's values with their counts; the ticked values filter the citing papers."""
+class FacetList(ScrollView, can_focus=True):
+    """One facet's values with their counts, a line each (``[x] cs.LG  12``); the ticked values
+    filter the citing papers. ``space`` or ``enter`` (or a click) ticks or unticks the value
+    under the cursor.
+
+    Drawn on the line API rather than as a SelectionList: a line per value, so its height is
+    known before it is first laid out. A SelectionList learns its height only while it is drawn
+    and has the screen laid out again; four of them were a sixth of a hub's start."""
+
+    BINDINGS = [
+        Binding("down", "cursor_down", "Down", show=False),
+        Binding("up", "cursor_up", "Up", show=False),
+        Binding("home", "first", "Top", show=False),
+        Binding("end", "last", "End", show=False),
+        *VIM_LIST_BINDINGS,
+        Binding("space,enter", "toggle", "Tick or untick a filter value", show=False),
+    ]
+
+    COMPONENT_CLASSES = {"facet-list--cursor"}
+
+    class Changed(Message):
+        """The user ticked or unticked a value."""
 
     def __init__(self, facet: str) -> None:
         super().__init__(id=f"facet-{facet}", classes="facet")
         self.facet = facet
-        self._facet_values: list[str | None] = []
+        self.values: list[str | None] = []
+        """The values listed, in their fixed order."""
         self._counts: list[int] = []
-        """The count each value shows now (a prompt is rebuilt, and redrawn, only when its changes)."""
-
-    @staticmethod
-    def _prompt(value: FacetValue) -> Text:
-        text = literal(facet_label(value.value))
-        text.append(f"  {value.count}", style="dim")
-        return text
+        self._ticked: set[str | None] = set()
+        self.cursor = 0
 
     def set_values(self, values: tuple[FacetValue, ...]) -> None:
         """List ``values`` (the hub's, unfiltered); those ticked before (a refresh) stay ticked."""
-        ticked = self.chosen
-        self._facet_values = [v.value for v in values]
+        self.values = [v.value for v in values]
         self._counts = [v.count for v in values]
-        self.clear_options()
-        self.add_options(Selection(self._prompt(v), index, v.value in ticked) for index, v in enumerate(values))
+        self._ticked &= set(self.values)
+        self.cursor = min(self.cursor, max(len(values) - 1, 0))
+        self.virtual_size = Size(0, len(values))
         self.set_class(not values, "-empty")
+        self.refresh()
 
     def show_counts(self, values: tuple[FacetValue, ...]) -> None:
         """Update the counts in place (values missing under the filters count 0)."""
         counts = {v.value: v.count for v in values}
-        for index, value in enumerate(self._facet_values):
-            count = counts.get(value, 0)
-            if count != self._counts[index]:  # a facet's own values keep their counts as it is ticked
-                self._counts[index] = count
-                self.replace_option_prompt_at_index(index, self._prompt(FacetValue(value, count)))
+        shown = [counts.get(value, 0) for value in self.values]
+        if shown != self._counts:  # a facet's own values keep their counts as it is ticked
+            self._counts = shown
+            self.refresh()
 
     @property
     def chosen(self) -> frozenset[str | None]:
-        return frozenset(self._facet_values[index] for index in self.selected)
+        return frozenset(self._ticked)
+
+    def untick_all(self) -> None:
+        """Untick every value (posts no message: the caller says what changed)."""
+        self._ticked.clear()
+        self.refresh()
+
+    def render_line(self, y: int) -> Strip:
+        index = int(self.scroll_y) + y
+        width = self.scrollable_content_region.width
+        style = self.rich_style
+        if index >= len(self.values):
+            return Strip.blank(width, style)
+        value = self.values[index]
+        line = literal(f"[{'x' if value in self._ticked else ' '}] {facet_label(value)}")
+        line.append(f"  {self._counts[index]}", style="dim")
+        if index == self.cursor:
+            style += self.get_component_rich_style("facet-list--cursor")
+        return text_strip(line, width, style, self.app.console)
+
+    def _move(self, index: int) -> None:
+        if self.values:
+            self.cursor = max(0, min(index, len(self.values) - 1))
+            self.scroll_to_region(Region(0, self.cursor, 1, 1), animate=False, immediate=True)
+            self.refresh()
+
+    def action_cursor_down(self) -> None:
+        self._move(self.cursor + 1)
+
+    def action_cursor_up(self) -> None:
+        self._move(self.cursor - 1)
+
+    def action_first(self) -> None:
+        self._move(0)
+
+    def action_last(self) -> None:
+        self._move(len(self.values) - 1)
+
+    def action_toggle(self) -> None:
+        if self.values:
+            self._ticked ^= {self.values[self.cursor]}
+            self.refresh()
+            self.post_message(self.Changed())
+
+    def on_click(self, event: events.Click) -> None:
+        index = int(self.scroll_y) + event.y
+        if index < len(self.values):
+            self._move(index)
+            self.action_toggle()
 
 
 class FilterSidebar(VerticalScroll):
@@ -128,8 +195,7 @@ class FilterSidebar(VerticalScroll):
         """Show the hub's own values (``base`` is its facets with no filter)."""
         for facet in FACETS:
             values = getattr(base, facet)
-            with self.prevent(SelectionList.SelectedChanged):
-                self.query_one(f"#facet-{facet}", FacetList).set_values(values)
+            self.query_one(f"#facet-{facet}", FacetList).set_values(values)
             self.query_one(f"#title-{facet}", Label).update(facet if values else f"{facet} · none recorded")
         years = [v.value for v in base.year if v.value is not None]
         if years:
@@ -180,8 +246,8 @@ class FilterSidebar(VerticalScroll):
         """The user stopped typing for TYPING_PAUSE: apply what the text fields say."""
         self._changed(live=True)
 
-    @on(SelectionList.SelectedChanged)
-    def _ticked(self, event: SelectionList.SelectedChanged) -> None:
+    @on(FacetList.Changed)
+    def _ticked(self, event: FacetList.Changed) -> None:
         event.stop()
         self._changed()
 
@@ -204,9 +270,9 @@ class FilterSidebar(VerticalScroll):
 
     def clear(self) -> None:
         """Untick every value and empty every field; posts the empty filters."""
-        with self.prevent(SelectionList.SelectedChanged, Input.Changed):
+        with self.prevent(Input.Changed):
             for facet_list in self.query(FacetList):
-                facet_list.deselect_all()
+                facet_list.untick_all()
             for field in self.query(Input):
                 field.clear()
         self._changed()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from textual.binding import Binding
 from textual.containers import VerticalScroll
-from textual.widgets import OptionList, SelectionList
+from textual.widgets import OptionList
 
 VIM_LIST_BINDINGS = [
     Binding("j", "cursor_down", "Down", show=False),
@@ -16,12 +16,6 @@ VIM_LIST_BINDINGS = [
 
 class VimOptionList(OptionList):
     """An OptionList with vim movement keys."""
-
-    BINDINGS = VIM_LIST_BINDINGS
-
-
-class VimSelectionList(SelectionList):
-    """A SelectionList with vim movement keys."""
 
     BINDINGS = VIM_LIST_BINDINGS
 
