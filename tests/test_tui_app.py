@@ -506,6 +506,22 @@ async def test_narrow_terminal_starts_without_the_sidebar(sample: HubRepository)
 
 
 @headless
+async def test_f_moves_to_the_filters_so_the_next_keys_tick_values(sample: HubRepository) -> None:
+    async with opened(sample, size=(80, 24)) as (app, pilot):
+        sidebar = app.screen.query_one("#sidebar")
+        await pilot.press("f")
+        facet = app.screen.focused
+        # The sample hub records no roles: the first list with values is the polarities'.
+        assert sidebar.display and facet.id == "facet-polarity"
+        await pilot.press("j", "k", "space")
+        await settle(pilot)
+        assert app.screen.filters.polarities == {facet.values[0]}
+        assert f"Showing {facet._counts[0]} of 8" in screen_text(app)
+        await pilot.press("f")  # from within the filters: hidden, the explorer takes the keys
+        assert not sidebar.display and app.screen.focused.id == "explorer"
+
+
+@headless
 async def test_hostile_titles_show_literally_and_never_reach_the_terminal_as_codes(tmp_path: Path) -> None:
     hostile = "[bold red]x[/]\x1b[31m\u202eevil"
     hub = Paper(title=f"Hub {hostile}", arxiv_id="2301.99999")

@@ -259,7 +259,14 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self.query_one("#search", Input).focus()
 
     def action_toggle_sidebar(self) -> None:
-        self.show_sidebar = not self.show_sidebar
+        """Show the filters and move to them (the first facet list with values), so that the
+        keys that follow tick values; pressed from within them, hide them."""
+        sidebar = self.query_one(FilterSidebar)
+        if self.show_sidebar and sidebar.has_focus_within:
+            self.show_sidebar = False
+        else:
+            self.show_sidebar = True
+            sidebar.focus_first()
 
     def action_clear_filters(self) -> None:
         self.query_one(FilterSidebar).clear()

@@ -202,6 +202,11 @@ class FilterSidebar(VerticalScroll):
             self.query_one("#since", Input).placeholder = f"since {min(years)}"
             self.query_one("#until", Input).placeholder = f"until {max(years)}"
 
+    def focus_first(self) -> None:
+        """Focus the first facet list that has values (the search box when none has)."""
+        lists = [facet for facet in self.query(FacetList) if not facet.has_class("-empty")]
+        (lists[0] if lists else self.query_one("#search", Input)).focus()
+
     def show_counts(self, facets: Facets) -> None:
         for facet in FACETS:
             self.query_one(f"#facet-{facet}", FacetList).show_counts(getattr(facets, facet))
