@@ -10,6 +10,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+from dataclasses import replace
 import functools
 import re
 import subprocess
@@ -427,6 +428,26 @@ async def test_a_citing_papers_hub_opens_and_back_restores_filters_and_position(
         assert "title▲" in table_lines(app)[0]
         assert cursor_line(app).startswith("Citing paper 00000")
         assert app.screen.query_one("#facet-category").chosen
+
+
+@headless
+async def test_refresh_shows_what_an_import_added_and_keeps_the_row(tmp_path: Path) -> None:
+    repo = open_store(f"sqlite:///{tmp_path / 'growing.db'}")
+    first = [Citation(citing=citing(i), cited=HUB) for i in range(300)]
+    repo.upsert([HUB, *first])
+    async with opened(repo, ref="2301.00001") as (app, pilot):
+        await pilot.press("e", "pagedown", "pagedown", "j")
+        await settle(pilot)
+        row, before = explorer(app).cursor, cursor_line(app)
+        assert row > 20 and showing(app) == (300, 300)
+        # Another program imports more citing papers, all older than those listed.
+        repo.upsert([Citation(citing=replace(citing(i), date=dt.date(1990, 1, 1)), cited=HUB) for i in range(300, 340)])
+        await pilot.press("ctrl+r")
+        await settle(pilot)
+        assert showing(app) == (340, 340)
+        assert "12000 papers cite this work · 340 in the store" in screen_text(app)
+        assert explorer(app).cursor == row and cursor_line(app) == before
+    repo.close()
 
 
 @headless

@@ -184,10 +184,12 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         if message.filters == self.filters:
             self.query_one(FilterSidebar).show_counts(message.facets)
 
-    def _reload_rows(self, first: Page | None = None) -> None:
-        """List the rows of the current query (``first``: its first block, fetched already)."""
+    def _reload_rows(self, first: Page | None = None, *, keep_place: bool = False) -> None:
+        """List the rows of the current query (``first``: its first block, fetched already;
+        ``keep_place``: at the row the cursor is on, for a refresh)."""
         self._matching = None
-        self.query_one(CitingExplorer).show(ExplorerQuery(self.hub_id, self.filters, self.sort, self.descending), first)
+        query = ExplorerQuery(self.hub_id, self.filters, self.sort, self.descending)
+        self.query_one(CitingExplorer).show(query, first, keep_place=keep_place)
 
     @on(CitingExplorer.Counted)
     def _rows_counted(self, message: CitingExplorer.Counted) -> None:
@@ -283,9 +285,10 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_reload(self) -> None:
         """Ask the store again, as it is now (``pithtui import`` or ``fetch`` may have added to
-        it): the header, the facet counts and the explorer, under the same filters and sort."""
+        it): the header, the facet counts and the explorer, under the same filters and sort,
+        at the same row."""
         self._load_header(self.hub_id)
-        self._reload_rows()
+        self._reload_rows(keep_place=True)
 
     def action_focus_explorer(self) -> None:
         self.query_one(CitingExplorer).focus()

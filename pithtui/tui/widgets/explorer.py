@@ -181,11 +181,12 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         from a worker: it queries the store)."""
         return repo.page(query.hub_id, query.filters, query.sort, query.descending, **fetch_plan(0, None, {}).kwargs)
 
-    def show(self, query: ExplorerQuery, first: Page | None = None) -> None:
+    def show(self, query: ExplorerQuery, first: Page | None = None, *, keep_place: bool = False) -> None:
         """List ``query``'s rows from the top, counting them afresh, or, given ``first`` (from
-        :meth:`first_block`), starting from it. Until its first rows arrive the rows shown
-        before stay drawn: no frame of placeholders in between, which would cost a redraw (and
-        hold up the workers fetching the new rows) only to be redrawn at once."""
+        :meth:`first_block`), starting from it; ``keep_place`` (a refresh of the same query)
+        stays at the cursor's row instead. Until its first rows arrive the rows shown before
+        stay drawn: no frame of placeholders in between, which would cost a redraw (and hold up
+        the workers fetching the new rows) only to be redrawn at once."""
         self._query = query
         self._epoch += 1
         if self._stale is None and self._cache.total is not None:
@@ -193,8 +194,9 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._cache = RowCache()
         self._texts = {}
         self._inflight = {0}
-        self.set_reactive(CitingExplorer.cursor, 0)
-        self.scroll_to(y=0, animate=False, immediate=True)
+        if not keep_place:
+            self.set_reactive(CitingExplorer.cursor, 0)
+            self.scroll_to(y=0, animate=False, immediate=True)
         if first is None:
             self._fetch(query, self._epoch, [0], None, {})
         else:
@@ -256,7 +258,10 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._ensure_loaded()
 
     def _size_to_total(self) -> None:
+        """Size the scrolled area to the count, and keep the cursor within it (a refresh that
+        keeps the place may find fewer rows)."""
         self.virtual_size = Size(self.size.width, (self.total or 0) + 1)
+        self.cursor = self.validate_cursor(self.cursor)
 
     def _ensure_loaded(self) -> None:
         """Ask for the blocks around the viewport (a screen above and below) not yet at hand."""
