@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import functools
 import json
+import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -27,12 +28,10 @@ from sqlalchemy import (
     column,
     delete,
     func,
-    insert,
     literal_column,
     or_,
     select,
     table,
-    text,
     true,
     tuple_,
     type_coerce,
@@ -60,6 +59,7 @@ from pithtui.models import (
     PaperListing,
     SortKey,
 )
+from pithtui.store.bulk import RowInsert
 from pithtui.store.facets import (
     CELL_COLUMNS,
     CITATIONS,
@@ -302,6 +302,13 @@ def _paper_from(row: Any) -> Paper:
     )
 
 
+PAPER_INSERT = tuple(col.name for col in papers.columns if col.name != "id")
+CITATION_INSERT = tuple(col.name for col in citations.columns if col.name != "id")
+"""The columns a new paper's (citation's) row gives, in the table's order (see bulk.RowInsert)."""
+_paper_row = operator.itemgetter(*PAPER_INSERT)
+_citation_row = operator.itemgetter(*CITATION_INSERT)
+
+
 def _paper_values(paper: Paper) -> dict[str, Any]:
     """The papers-table columns for ``paper`` (every column, so executemany rows line up)."""
     values = {name: getattr(paper, name) for name in PAPER_FIELDS if name != "id"}
@@ -400,6 +407,8 @@ class HubRepository:
         self.is_default = is_default
         if engine.dialect.name == "sqlite":
             engine.dialect.statement_compiler = _SQLiteCompiler  # this engine's only
+        self._inserts: dict[str, RowInsert] = {}
+        """The bulk INSERT of each table's new rows, compiled for this engine on first use."""
         self._match_counts: dict[str, int] = {}
         """Papers matching a search (counted up to the larger FEW_MATCHES* + 1), by search text:
         only ever used to choose a query plan, so a count another program's import has since changed costs time,
@@ -914,6 +923,13 @@ class HubRepository:
             skipped=citation_stats[2],
         )
 
+    def _insert(self, conn: Connection, table: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
+        """Insert new rows of ``table`` (tuples of the columns ``names``) in one executemany."""
+        statement = self._inserts.get(table.name)
+        if statement is None:
+            statement = self._inserts[table.name] = RowInsert.compile(conn.dialect, table, names)
+        statement.run(conn, rows)
+
     def _existing_ids(self, conn: Connection, keys: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], int]:
         wanted: dict[str, list[Any]] = {}
         for name, value in keys:
@@ -965,18 +981,20 @@ class HubRepository:
                 updates.append(merged)
         if to_insert:
             now = utcnow()
-            rows = [{**_paper_values(batch.merged[g]), "created_at": now, "updated_at": now} for g in to_insert]
+            rows = [
+                {**_paper_values(batch.merged[g]), "citing_count": 0, "created_at": now, "updated_at": now} for g in to_insert
+            ]
             # A plain executemany (no RETURNING, which SQLite would run row by row); the new ids
             # are then looked up by the same keys the papers were matched on.
-            conn.execute(insert(papers), rows)
+            self._insert(conn, papers, PAPER_INSERT, [_paper_row(row) for row in rows])
             new_ids = self._existing_ids(conn, (batch.keys[g][0] for g in to_insert))
             for g in to_insert:
                 paper_id = new_ids[batch.keys[g][0]]
                 group_ids[g] = paper_id
                 final[paper_id] = batch.merged[g]
             if conn.dialect.name == "sqlite":
-                conn.execute(
-                    text(FTS_INSERT),
+                conn.exec_driver_sql(
+                    FTS_INSERT,
                     [{"id": group_ids[g], "title": row["title"], "summary": row["summary"]} for g, row in zip(to_insert, rows)],
                 )
         if updates:
@@ -1108,7 +1126,7 @@ class HubRepository:
                 changed.append({**values, "_id": row.id})
                 deltas.move(cell_key(cited_id, row._mapping), cell_key(cited_id, {**row._mapping, **values}))
         if new_rows:
-            conn.execute(insert(citations), new_rows)
+            self._insert(conn, citations, CITATION_INSERT, [_citation_row(row) for row in new_rows])
         if changed:
             conn.execute(update(citations).where(citations.c.id == bindparam("_id")), changed)
         return len(new_rows), len(changed), skipped
