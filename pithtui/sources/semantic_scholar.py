@@ -29,7 +29,7 @@ PAPER_KEYS = frozenset({"paperId", "externalIds", "corpusId"})
 
 
 def _is_edge(value: Any) -> bool:
-    return isinstance(value, dict) and any(key in value for key in EDGE_FIELDS)
+    return isinstance(value, dict) and not value.keys().isdisjoint(EDGE_FIELDS)
 
 
 def _is_paper(value: Any) -> bool:
