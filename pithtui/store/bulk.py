@@ -4,7 +4,8 @@ An import inserts tens of thousands of papers and citations. Through ``conn.exec
 rows)`` SQLAlchemy builds a parameter dict per row and runs each value through its type's
 processor one by one, which at 50,000 citations costs more than the database's own work. Here
 the INSERT is compiled once per backend, each column's processor is applied down the column
-(a value repeated down it, such as the import's timestamp, is converted once), and the rows go
+(a value repeated down it, such as the import's timestamp or an empty list, is converted
+once), and the rows go
 to the driver's own executemany as they are, in the form its parameter style asks for.
 """
 
@@ -14,7 +15,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import JSON, Connection, Table, insert
+from sqlalchemy import Connection, Table, insert
 from sqlalchemy.engine import Dialect
 
 
@@ -25,9 +26,8 @@ class RowInsert:
     sql: str
     names: tuple[str, ...]
     positional: bool
-    processors: tuple[tuple[int, Callable[[Any], Any], bool], ...]
-    """(position in a row, the column type's bind processor, whether the column's values can
-    be converted once per distinct value) for each column that has a processor."""
+    processors: tuple[tuple[int, Callable[[Any], Any]], ...]
+    """(position in a row, the column type's bind processor) for each column that has one."""
 
     @classmethod
     def compile(cls, dialect: Dialect, table: Table, names: Sequence[str]) -> RowInsert:
@@ -38,10 +38,9 @@ class RowInsert:
             raise ValueError(f"{table.name}: give the columns in the table's order, not {names}")
         processors = []
         for index, name in enumerate(names):
-            kind = table.c[name].type
-            processor = kind.dialect_impl(dialect).bind_processor(dialect)
+            processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
             if processor is not None:
-                processors.append((index, processor, not isinstance(kind, JSON)))
+                processors.append((index, processor))
         return cls(compiled.string, tuple(names), bool(compiled.positional), tuple(processors))
 
     def run(self, conn: Connection, rows: Sequence[Sequence[Any]]) -> None:
@@ -50,13 +49,14 @@ class RowInsert:
             return
         if self.processors:
             columns = list(zip(*rows))
-            for index, processor, hashable in self.processors:
+            for index, processor in self.processors:
                 values = columns[index]
-                if hashable:
+                try:
                     converted = {value: processor(value) for value in set(values)}
-                    columns[index] = tuple(map(converted.__getitem__, values))
-                else:
+                except TypeError:  # unhashable values (lists given for a JSON column)
                     columns[index] = tuple(map(processor, values))
+                else:
+                    columns[index] = tuple(map(converted.__getitem__, values))
             rows = list(zip(*columns))
         if self.positional:
             conn.exec_driver_sql(self.sql, rows)

@@ -70,7 +70,6 @@ from pithtui.store.facets import (
     cell_key,
     cells_answer,
     cells_for,
-    clean_roles,
     conditions,
     cube,
     dialect_insert,
@@ -309,11 +308,15 @@ _paper_row = operator.itemgetter(*PAPER_INSERT)
 _citation_row = operator.itemgetter(*CITATION_INSERT)
 
 
+_STORED_FIELDS = tuple(name for name in PAPER_FIELDS if name != "id")
+_stored_fields = operator.attrgetter(*_STORED_FIELDS)
+
+
 def _paper_values(paper: Paper) -> dict[str, Any]:
-    """The papers-table columns for ``paper`` (every column, so executemany rows line up)."""
-    values = {name: getattr(paper, name) for name in PAPER_FIELDS if name != "id"}
-    values["authors"] = list(paper.authors)
-    values["categories"] = list(paper.categories)
+    """The papers-table columns for ``paper`` (every column, so executemany rows line up). The
+    JSON lists stay tuples: they serialise alike, and being hashable, a list repeated down a
+    column is serialised once (see bulk.RowInsert)."""
+    values = dict(zip(_STORED_FIELDS, _stored_fields(paper)))
     values["title_key"] = title_key(paper.title)
     return values
 
@@ -366,6 +369,8 @@ class _BatchPapers:
         self.merged: list[Paper] = []
         self.keys: list[list[tuple[str, Any]]] = []
         self.by_key: dict[tuple[str, Any], int] = {}
+        self.by_record: dict[int, tuple[Paper, int]] = {}
+        """By ``id()`` of a record added: the record (which keeps that id its own) and its group."""
 
     def find(self, group: int) -> int:
         while self.parent[group] != group:
@@ -374,10 +379,11 @@ class _BatchPapers:
         return group
 
     def add(self, paper: Paper) -> int:
+        known = self.by_record.get(id(paper))
+        if known is not None and known[0] is paper and self.merged[root := self.find(known[1])] is paper:
+            return root  # the same record again, e.g. the hub of every citation in a page
         keys = _merge_keys(paper)
         groups = sorted({self.find(self.by_key[k]) for k in keys if k in self.by_key})
-        if len(groups) == 1 and self.merged[groups[0]] is paper:
-            return groups[0]  # the same record again, e.g. the hub of every citation in a page
         if not groups:
             target = len(self.parent)
             self.parent.append(target)
@@ -392,6 +398,7 @@ class _BatchPapers:
             self.keys[target] = _merge_keys(self.merged[target])
         for key in self.keys[target]:
             self.by_key[key] = target
+        self.by_record[id(paper)] = (paper, target)
         return target
 
     def roots(self) -> list[int]:
@@ -1092,7 +1099,7 @@ class HubRepository:
                     "polarity_key": record.polarity or "",
                     "influential": record.influential,
                     "representative": record.representative,
-                    "contexts": list(_unique(record.contexts)),
+                    "contexts": _unique(record.contexts),
                     "source": record.source,
                     "first_seen": now,
                     **_citing_values(final[citing_id]),
@@ -1109,7 +1116,7 @@ class HubRepository:
                 "source": row.source,
             }
             values = {
-                "roles_key": roles_key(record.roles) if clean_roles(record.roles) else row.roles_key,
+                "roles_key": roles_key(record.roles) or row.roles_key,
                 "polarity": record.polarity or row.polarity,
                 "influential": bool(row.influential) or record.influential,
                 "representative": bool(row.representative) or record.representative,
