@@ -308,6 +308,7 @@ _paper_row = operator.itemgetter(*PAPER_INSERT)
 _citation_row = operator.itemgetter(*CITATION_INSERT)
 
 
+_all_fields = operator.attrgetter(*PAPER_FIELDS)
 _STORED_FIELDS = tuple(name for name in PAPER_FIELDS if name != "id")
 _stored_fields = operator.attrgetter(*_STORED_FIELDS)
 
@@ -338,16 +339,14 @@ def merge_papers(base: Paper, new: Paper) -> Paper:
     an UNVERDICTED record does not undo a verdict, and an arXiv category is not replaced by
     another source's field of study. ``base`` itself when nothing changes."""
     changes: dict[str, Any] = {}
-    for name in PAPER_FIELDS:
-        value = getattr(new, name)
-        if value is None or value == "" or value == () or name == "id":
+    for name, value, current in zip(PAPER_FIELDS, _all_fields(new), _all_fields(base)):
+        if value == current or value is None or value == "" or value == () or name == "id":
             continue
         if name == "verdict" and value == UNVERDICTED:
             continue
         if name in ("category", "categories") and is_arxiv_category(base.category) and not is_arxiv_category(new.category):
             continue  # a field-of-study name from another source does not replace arXiv's category
-        if value != getattr(base, name):
-            changes[name] = value
+        changes[name] = value
     return replace(base, **changes) if changes else base
 
 
