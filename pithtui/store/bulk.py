@@ -4,9 +4,9 @@ An import inserts tens of thousands of papers and citations. Through ``conn.exec
 rows)`` SQLAlchemy builds a parameter dict per row and runs each value through its type's
 processor one by one, which at 50,000 citations costs more than the database's own work. Here
 the INSERT is compiled once per backend, each column's processor is applied down the column
-(a value repeated down it, such as the import's timestamp or an empty list, is converted
-once), and the rows go
-to the driver's own executemany as they are, in the form its parameter style asks for.
+(a value repeated down it, such as the import's timestamp or an empty list, is converted once),
+and the rows go to the driver's own executemany as they are, in the form its parameter style
+asks for.
 """
 
 from __future__ import annotations
@@ -31,11 +31,12 @@ class RowInsert:
 
     @classmethod
     def compile(cls, dialect: Dialect, table: Table, names: Sequence[str]) -> RowInsert:
-        """Rows give the columns in the order of ``names``."""
+        """Rows give the columns in the order of ``names``: the table's order, and every column
+        that has a default (SQLAlchemy would fill those in, the driver does not)."""
         compiled = insert(table).compile(dialect=dialect, column_keys=list(names))
-        if compiled.positional and tuple(compiled.positiontup or ()) != tuple(names):
-            # The VALUES list follows the table's column order: ask for the columns in it.
-            raise ValueError(f"{table.name}: give the columns in the table's order, not {names}")
+        taken = tuple(compiled.bind_names.values())
+        if taken != tuple(names):
+            raise ValueError(f"{table.name}: the INSERT takes {taken}, not {tuple(names)}")
         processors = []
         for index, name in enumerate(names):
             processor = table.c[name].type.dialect_impl(dialect).bind_processor(dialect)
