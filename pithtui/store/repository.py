@@ -1082,7 +1082,7 @@ class HubRepository:
             merged[key] = record if earlier is None else _merge_citation(earlier, record)
         c = citations.c
         existing = self._existing_citations(
-            conn, merged, c.polarity, c.influential, c.representative, c.contexts, c.source, *CELL_COLUMNS[1:]
+            conn, merged, c.polarity, c.influential, c.representative, _as_stored(c.contexts), c.source, *CELL_COLUMNS[1:]
         )
         now = utcnow()
         new_rows: list[dict[str, Any]] = []
@@ -1111,16 +1111,16 @@ class HubRepository:
                 "polarity": row.polarity,
                 "influential": bool(row.influential),
                 "representative": bool(row.representative),
-                "contexts": list(row.contexts or ()),
+                "contexts": _tuple(row.contexts),
                 "source": row.source,
             }
             values = {
-                "roles_key": roles_key(record.roles) or row.roles_key,
-                "polarity": record.polarity or row.polarity,
-                "influential": bool(row.influential) or record.influential,
-                "representative": bool(row.representative) or record.representative,
-                "contexts": list(_unique(record.contexts)) or list(row.contexts or ()),
-                "source": record.source or row.source,
+                "roles_key": roles_key(record.roles) or before["roles_key"],
+                "polarity": record.polarity or before["polarity"],
+                "influential": before["influential"] or record.influential,
+                "representative": before["representative"] or record.representative,
+                "contexts": _unique(record.contexts) or before["contexts"],
+                "source": record.source or before["source"],
             }
             if values != before:
                 values["polarity_key"] = values["polarity"] or ""
