@@ -58,6 +58,9 @@ def number(record: dict[str, Any], field: str, where: str, *, low: float | None 
 
 def integer(record: dict[str, Any], field: str, where: str, *, high: int = INTEGER_MAX) -> int | None:
     """A whole number from 0 to ``high`` (what the store's column holds on every backend)."""
+    value = record.get(field)
+    if type(value) is int and 0 <= value <= high:
+        return value  # the usual case, without the detour through float that checks the rest
     value = number(record, field, where, low=0)
     if value is None:
         return None
@@ -75,9 +78,12 @@ def strings(record: dict[str, Any], field: str, where: str) -> tuple[str, ...]:
         return ()
     if isinstance(value, str):
         value = [value]
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise fail(where, field, "should be a list of text")
-    return tuple(filter(None, map(str.strip, value)))
+    if isinstance(value, list):
+        try:
+            return tuple(filter(None, map(str.strip, value)))
+        except TypeError:  # str.strip of something else than text
+            pass
+    raise fail(where, field, "should be a list of text")
 
 
 def parse_date(value: Any) -> dt.date | None:
@@ -152,8 +158,13 @@ def items(record: dict[str, Any], field: str, where: str) -> list[Any]:
 
 def names(record: dict[str, Any], field: str, where: str, key: str) -> tuple[str, ...]:
     """The ``key`` text of each object in a list field (authors, fields of study, topics)."""
+    values = items(record, field, where)
+    try:
+        return unique([item[key].strip() for item in values])  # the usual case: text in every object
+    except (TypeError, KeyError, AttributeError):  # spelt out below: what is wrong, or only missing
+        pass
     found: list[str] = []
-    for index, item in enumerate(items(record, field, where)):
+    for index, item in enumerate(values):
         if not isinstance(item, dict):
             raise fail(where, f"{field}[{index}]", f"should be an object, not {type(item).__name__}")
         value = item.get(key)

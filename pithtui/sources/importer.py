@@ -92,17 +92,15 @@ def _storable(paper: Paper) -> bool:
 def screen(records: list[Record]) -> tuple[list[Paper | Citation], list[Skipped]]:
     """The records to store, and those to skip: parser skips, exact repeats, and records of a
     paper with neither a title nor an identifier (nothing to show it by or merge it on)."""
-    kept: dict[Paper | Citation, None] = {}
+    kept: dict[Paper | Citation, int] = {}
     skipped: list[Skipped] = []
     for index, record in enumerate(records):
         if isinstance(record, Skipped):
             skipped.append(record)
         elif not all(_storable(p) for p in ((record.citing, record.cited) if isinstance(record, Citation) else (record,))):
             skipped.append(Skipped(f"record {index + 1}", "a paper with neither a title nor an identifier"))
-        elif record in kept:
+        elif kept.setdefault(record, index) != index:  # one hash of the record, which is costly
             skipped.append(Skipped(f"record {index + 1}", "an exact repeat of an earlier one"))
-        else:
-            kept[record] = None
     return list(kept), skipped
 
 

@@ -29,7 +29,7 @@ PAPER_KEYS = frozenset({"paperId", "externalIds", "corpusId"})
 
 
 def _is_edge(value: Any) -> bool:
-    return isinstance(value, dict) and any(key in value for key in EDGE_FIELDS)
+    return isinstance(value, dict) and not value.keys().isdisjoint(EDGE_FIELDS)
 
 
 def _is_paper(value: Any) -> bool:
@@ -99,9 +99,11 @@ def _how(edge: dict[str, Any], where: str) -> tuple[tuple[str, ...], tuple[str, 
             raise InputError(f"{item_where}: expected an object, got {type(item).__name__}")
         contexts.append(F.text(item, "context", item_where) or "")
         roles.extend(F.strings(item, "intents", item_where))
-    if not all(isinstance(r, str) for r in roles):
-        raise F.fail(where, "intents", "should be lists of text")
-    return F.unique(r.strip().lower() for r in roles), F.unique(contexts)
+    try:
+        lowered = [r.strip().lower() for r in roles]
+    except AttributeError:  # an intent that is not text
+        raise F.fail(where, "intents", "should be lists of text") from None
+    return F.unique(lowered), F.unique(contexts)
 
 
 def edge(record: dict[str, Any], where: str, hub: Paper) -> Record:

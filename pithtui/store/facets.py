@@ -18,6 +18,7 @@ tangled for deltas (papers found to be one and merged).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
@@ -68,7 +69,10 @@ def clean_roles(roles: Iterable[str]) -> tuple[str, ...]:
     return tuple(sorted({printable(role).strip() for role in roles} - {""}))
 
 
-def roles_key(roles: Iterable[str]) -> str:
+@functools.lru_cache(maxsize=4096)
+def roles_key(roles: tuple[str, ...]) -> str:
+    """A citation's roles as stored (``citations.roles_key``). Remembered: an import asks for
+    each of its citations, and a source uses few combinations of roles."""
     return ROLE_SEPARATOR.join(clean_roles(roles))
 
 
