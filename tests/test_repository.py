@@ -299,6 +299,13 @@ def test_a_later_record_without_polarity_does_not_unclassify(repo: HubRepository
     assert repo.hub(hub_id(repo)).polarity_unclassified == 0
 
 
+def test_an_empty_polarity_is_stored_as_not_yet_classified(repo: HubRepository) -> None:
+    repo.upsert([cite(citing_papers(1)[0], polarity="")])
+    [row] = repo.page(hub_id(repo)).rows
+    assert row.polarity is None
+    assert repo.count(hub_id(repo), Filters(polarities=frozenset({None}))) == 1
+
+
 # --------------------------------------------------------------------------- visits and facts
 
 

@@ -1094,7 +1094,7 @@ class HubRepository:
                     "cited_id": cited_id,
                     "citing_id": citing_id,
                     "roles_key": roles_key(record.roles),
-                    "polarity": record.polarity,
+                    "polarity": record.polarity or None,  # "" is no polarity: not yet classified
                     "polarity_key": record.polarity or "",
                     "influential": record.influential,
                     "representative": record.representative,
