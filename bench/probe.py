@@ -236,6 +236,7 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
             ("polarity unclassified", Filters(polarities=frozenset({None}))),
             ("years 2019-2020", Filters(since=_date(2019, 1, 1), until=_date(2020, 12, 31))),
             ("min novelty 6", Filters(min_novelty=6.0)),
+            ("min novelty 6.5 (counted)", Filters(min_novelty=6.5)),
             ("clear", base),
         ]
         filter_times = []
