@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from pithtui.models import Citation, Filters, Paper, SortKey
-from pithtui.store import HubRepository
+from pithtui.store import HubRepository, repository
 
 N = 57
 
@@ -45,3 +45,30 @@ def test_offsets_from_either_end_are_slices_of_the_order(repo: HubRepository, hu
             back = repo.page(hub, filters, sort, descending, limit=limit, from_end=True, offset=offset, with_total=False)
             assert [r.paper.id for r in back.rows] == order[max(0, n - offset - limit) : max(0, n - offset)]
             assert back.has_after and back.has_before == (n - offset - limit > 0)
+
+
+@pytest.mark.parametrize("sort", list(SortKey))
+@pytest.mark.parametrize("descending", [True, False])
+def test_a_rare_filter_read_through_its_own_index_pages_as_the_sort_order_walk(
+    repo: HubRepository, hub: int, sort: SortKey, descending: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A category, verdict or polarity that keeps few citations is read through its own index
+    and sorted (HubRepository._narrowing_index): every page, jump and page from the end must
+    be what walking the sort order gives."""
+    rare = Filters(categories=frozenset({None}), polarities=frozenset({"supporting"}))
+
+    def pages(narrow: bool) -> list[list[int]]:
+        monkeypatch.setattr(repository, "NARROW_SHARE", 1)
+        monkeypatch.setattr(repository, "FEW_TO_SORT", 1000 if narrow else -1)
+        repo._narrowest.clear()
+        ids = [[row.paper.id for row in repo.iter_citing(hub, rare, sort, descending, batch=3)]]
+        for kwargs in ({"from_end": True}, {"offset": 4}, {"from_end": True, "offset": 2}):
+            ids.append([row.paper.id for row in repo.page(hub, rare, sort, descending, limit=3, with_total=False, **kwargs).rows])
+        return ids
+
+    narrowed, walked = pages(True), pages(False)
+    assert narrowed == walked and len(walked[0]) == 10
+    if repo.engine.dialect.name == "sqlite":
+        assert list(repo._narrowest.values()) == [None]
+        pages(True)
+        assert list(repo._narrowest.values()) == [repository.SORT_INDEXES[SortKey.CATEGORY]]

@@ -208,6 +208,19 @@ def test_pages_walk_the_sort_index(
         assert_walks(found, index, sorted_after=few)
 
 
+def test_a_rare_category_or_verdict_is_read_through_its_own_index(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
+    hub = hub_id(store)
+    rare = Filters(categories=frozenset({"cs.CV"}), verdicts=frozenset({"SOUND"}))  # 30 and 40 of 120
+    monkeypatch.setattr(repository, "NARROW_SHARE", 1)  # this store is small: call 30 of 120 few
+    store._narrowest.clear()
+    try:
+        for sort in SortKey:
+            found = check(store, lambda sort=sort: store.page(hub, rare, sort, limit=10))
+            assert_walks(found, SORT_INDEXES[SortKey.CATEGORY], sorted_after=True)
+    finally:
+        store._narrowest.clear()
+
+
 def test_search_and_papers(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
     for statement, steps in check(store, lambda: store.list_papers("")):
         assert not any("TEMP B-TREE" in step for step in steps), steps
