@@ -222,7 +222,6 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
         }
 
     async def interactions(app: Any, hub_screen: Any, explorer: Any, settled: Any, rows_drawn_now: Any) -> None:
-        from dataclasses import replace
 
         from pithtui.models import Filters
 

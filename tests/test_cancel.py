@@ -9,7 +9,6 @@ outside, and on other threads, are not affected.
 from __future__ import annotations
 
 import itertools
-from pathlib import Path
 
 import pytest
 

@@ -123,5 +123,5 @@ def load(data: bytes, name: str) -> Document:
             if lines is None:
                 raise _json_problem(name, exc, text) from None
             return lines
-    except ValueError as exc:  # not a JSONDecodeError: Python's limit on the digits of a number
+    except ValueError:  # not a JSONDecodeError: Python's limit on the digits of a number
         raise InputError(f"{name}: not valid JSON as pithtui reads it (a number of more than {_MAX_DIGITS} digits)") from None

@@ -214,7 +214,6 @@ PAPER_COLUMNS = tuple(
 )
 """A paper's columns in the order of Paper's fields (the first columns of every paper query)."""
 _DECODERS = tuple((PAPER_FIELDS.index(name), decode) for name, (_, decode) in _DECODED.items())
-TUPLE_FIELDS = frozenset({"authors", "categories"})
 
 T = TypeVar("T")
 
