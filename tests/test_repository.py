@@ -11,7 +11,7 @@ import pytest
 from pithtui.errors import UnknownPaper
 from pithtui.models import UNVERDICTED, Citation, Filters, Paper, SortKey
 from pithtui.sources.sample import SAMPLE_REF, load_sample_hub
-from pithtui.store import HubRepository
+from pithtui.store import HubRepository, repository
 
 HUB = Paper(title="The Hub Paper", arxiv_id="2301.00001", cited_by_reported=40)
 
@@ -304,6 +304,31 @@ def test_an_empty_polarity_is_stored_as_not_yet_classified(repo: HubRepository) 
     [row] = repo.page(hub_id(repo)).rows
     assert row.polarity is None
     assert repo.count(hub_id(repo), Filters(polarities=frozenset({None}))) == 1
+
+
+def test_a_large_import_refreshes_the_planner_statistics(repo: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The plans of a store that grew by a large import are chosen from its new size: the
+    import ends by analysing its tables (on PostgreSQL the papers by their plain columns)."""
+    monkeypatch.setattr(repository, "ANALYZE_AFTER", 40)
+    if repo.engine.dialect.name == "sqlite":
+        query = "SELECT tbl || ':' || idx FROM sqlite_stat1 WHERE tbl IN ('citations', 'papers')"
+    else:
+        query = "SELECT tablename || ':' || attname FROM pg_stats WHERE tablename IN ('citations', 'papers')"
+
+    def statistics() -> set[str]:
+        with repo.engine.connect() as conn:
+            if repo.engine.dialect.name == "sqlite" and not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+                return set()  # made by the first ANALYZE
+            return set(conn.exec_driver_sql(query).scalars())
+
+    repo.upsert([cite(paper) for paper in citing_papers(10)])
+    assert statistics() == set()  # a small import leaves them alone
+    repo.upsert([cite(paper) for paper in citing_papers(50)])
+    found = statistics()
+    if repo.engine.dialect.name == "sqlite":
+        assert {"citations:ix_cit_hub_date", "papers:ix_papers_listing"} <= found
+    else:
+        assert {"citations:cited_id", "papers:citing_count"} <= found
 
 
 # --------------------------------------------------------------------------- visits and facts
