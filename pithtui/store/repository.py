@@ -425,15 +425,16 @@ class HubRepository:
         self.is_default = is_default
         if engine.dialect.name == "sqlite":
             engine.dialect.statement_compiler = _SQLiteCompiler  # this engine's only
-        self._inserts: dict[str, RowInsert] = {}
-        """The bulk INSERT of each table's new rows, compiled for this engine on first use."""
+        self._inserts: dict[tuple[str, tuple[str, ...]], RowInsert] = {}
+        """The bulk INSERT of each table's new rows (by table and columns), compiled for this
+        engine on first use."""
         self._match_counts: dict[str, int] = {}
-        self._narrowest: dict[tuple[int, Filters], str | None] = {}
-        """The index a page under some facet filters reads through (see :meth:`_narrowing_index`),
-        by hub and those filters; like the match counts, only ever a choice of plan."""
         """Papers matching a search (counted up to the larger FEW_MATCHES* + 1), by search text:
         only ever used to choose a query plan, so a count another program's import has since changed costs time,
         never a wrong answer."""
+        self._narrowest: dict[tuple[int, Filters], str | None] = {}
+        """The index a page under some facet filters reads through (see :meth:`_narrowing_index`),
+        by hub and those filters; like the match counts, only ever a choice of plan."""
 
     # ------------------------------------------------------------------ plumbing
 
@@ -965,9 +966,9 @@ class HubRepository:
 
     def _insert(self, conn: Connection, table: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
         """Insert new rows of ``table`` (tuples of the columns ``names``) in one executemany."""
-        statement = self._inserts.get(table.name)
+        statement = self._inserts.get((table.name, names))
         if statement is None:
-            statement = self._inserts[table.name] = RowInsert.compile(conn.dialect, table, names)
+            statement = self._inserts[(table.name, names)] = RowInsert.compile(conn.dialect, table, names)
         statement.run(conn, rows)
 
     def _existing_ids(self, conn: Connection, keys: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], int]:
