@@ -118,34 +118,29 @@ CITATIONS = Source(
     weight=func.count(),
     is_cells=False,
 )
-CELLS = Source(
-    table=facet_cells,
-    hub=facet_cells.c.hub_id,
-    roles_key=facet_cells.c.roles_key,
-    polarity_key=facet_cells.c.polarity_key,
-    verdict=facet_cells.c.verdict,
-    category=facet_cells.c.category,
-    year=facet_cells.c.year,
-    weight=func.coalesce(func.sum(facet_cells.c.n), 0),
-    is_cells=True,
-)
+def _counted(table: Any, hub: Any, **extra: Any) -> Source:
+    """A source whose rows are counts (columns named as in ``facet_cells``, the count ``n``)."""
+    c = table.c
+    return Source(
+        table=table,
+        hub=hub,
+        roles_key=c.roles_key,
+        polarity_key=c.polarity_key,
+        verdict=c.verdict,
+        category=c.category,
+        year=c.year,
+        weight=func.coalesce(func.sum(c.n), 0),
+        is_cells=True,
+        **extra,
+    )
+
+
+CELLS = _counted(facet_cells, facet_cells.c.hub_id)
 
 
 def _rollup(level: int) -> Source:
     r = facet_rollups.c
-    return Source(
-        table=facet_rollups,
-        hub=r.hub_id,
-        roles_key=r.roles_key,
-        polarity_key=r.polarity_key,
-        verdict=r.verdict,
-        category=r.category,
-        year=r.year,
-        weight=func.coalesce(func.sum(r.n), 0),
-        is_cells=True,
-        level=level,
-        novelty=r.novelty if "novelty" in ROLLUP_LEVELS[level] else None,
-    )
+    return _counted(facet_rollups, r.hub_id, level=level, novelty=r.novelty if "novelty" in ROLLUP_LEVELS[level] else None)
 
 
 ROLLUPS = {level: _rollup(level) for level in ROLLUP_LEVELS}
@@ -231,18 +226,7 @@ def cube(hub_id: int, f: Filters, passing: Sequence[ColumnElement[bool]], index:
     counted = indexed(
         select(*columns, func.count().label("n")).where(c.cited_id == hub_id, *passing).group_by(*dims), index
     ).cte("cube")
-    return Source(
-        table=counted,
-        hub=None,
-        roles_key=counted.c.roles_key,
-        polarity_key=counted.c.polarity_key,
-        verdict=counted.c.verdict,
-        category=counted.c.category,
-        year=counted.c.year,
-        weight=func.coalesce(func.sum(counted.c.n), 0),
-        is_cells=True,
-        in_range=counted.c.in_range if dated else None,
-    )
+    return _counted(counted, None, in_range=counted.c.in_range if dated else None)
 
 
 def conditions(source: Source, hub_id: int, f: Filters, skip: str | None = None) -> list[ColumnElement[bool]]:

@@ -205,16 +205,24 @@ role_sets = Table(
 """Which roles a role set holds. A citation's roles are stored as one key (its sorted roles
 joined), so that role filters and role facet counts work on citations and cells alike."""
 
+def _counts(*leading: Column) -> list[Column]:
+    """The columns of a table of citation counts: ``leading`` key columns, then the facet values
+    every such table is keyed by, then the count."""
+    return [
+        *leading,
+        Column("polarity_key", String, primary_key=True),
+        Column("verdict", String, primary_key=True),
+        Column("category", String, primary_key=True),
+        Column("year", Integer, primary_key=True),
+        Column("roles_key", String, primary_key=True),
+        Column("n", Integer, nullable=False),
+    ]
+
+
 facet_cells = Table(
     "facet_cells",
     Base.metadata,
-    Column("hub_id", Integer, _cascade(), primary_key=True),
-    Column("polarity_key", String, primary_key=True),
-    Column("verdict", String, primary_key=True),
-    Column("category", String, primary_key=True),
-    Column("year", Integer, primary_key=True),
-    Column("roles_key", String, primary_key=True),
-    Column("n", Integer, nullable=False),
+    *_counts(Column("hub_id", Integer, _cascade(), primary_key=True)),
     # Clustered on the key on SQLite: a hub's cells are read in one range scan, no row lookups.
     sqlite_with_rowid=False,
 )
@@ -241,16 +249,12 @@ NO_NOVELTY_BAND = -1
 facet_rollups = Table(
     "facet_rollups",
     Base.metadata,
-    Column("hub_id", Integer, _cascade(), primary_key=True),
-    Column("level", Integer, primary_key=True),
-    # Next in the key: a minimum novelty reads a range of a level's rows, not all of them.
-    Column("novelty", Integer, primary_key=True),
-    Column("polarity_key", String, primary_key=True),
-    Column("verdict", String, primary_key=True),
-    Column("category", String, primary_key=True),
-    Column("year", Integer, primary_key=True),
-    Column("roles_key", String, primary_key=True),
-    Column("n", Integer, nullable=False),
+    *_counts(
+        Column("hub_id", Integer, _cascade(), primary_key=True),
+        Column("level", Integer, primary_key=True),
+        # Next in the key: a minimum novelty reads a range of a level's rows, not all of them.
+        Column("novelty", Integer, primary_key=True),
+    ),
     sqlite_with_rowid=False,
 )
 """The facet cells of a hub summed over the year, over the roles, or over both (levels 1, 2
