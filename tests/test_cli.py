@@ -10,7 +10,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import re
 import shutil
 import sqlite3
@@ -20,6 +19,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from refusals import unprivileged
 
 import pithtui
 from pithtui.cli import main
@@ -435,19 +435,8 @@ def test_an_output_file_that_cannot_be_written(run_cli, seeded: Path, tmp_path: 
 # --------------------------------------------------------------------------- permissions and locks
 
 
-def _unprivileged() -> tuple[str, ...]:
-    """A command prefix under which file permissions apply: nothing for a normal user; for root,
-    a new user namespace (root there is not root over the files outside)."""
-    if os.geteuid() != 0:
-        return ()
-    probe = subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False) if shutil.which("unshare") else None
-    if probe is None or probe.returncode != 0:
-        pytest.skip("running as root and cannot drop the right to override file permissions (unshare --user)")
-    return ("unshare", "--user")
-
-
 def test_a_read_only_folder_for_a_new_store(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
-    prefix = _unprivileged()
+    prefix = unprivileged()
     folder = tmp_path / "locked-folder"
     folder.mkdir()
     folder.chmod(0o555)
@@ -461,7 +450,7 @@ def test_a_read_only_folder_for_a_new_store(run_cli, tmp_path: Path) -> None:  #
 
 def test_a_read_only_store_that_must_be_written(run_cli, cli_env) -> None:  # noqa: ANN001
     """The default store exists but is empty, so pithtui wants to seed it; it is read-only."""
-    prefix = _unprivileged()
+    prefix = unprivileged()
     store = default_store(cli_env)
     store.parent.mkdir(parents=True)
     make_store(store, sample=False)
@@ -478,7 +467,7 @@ def test_a_read_only_store_that_must_be_written(run_cli, cli_env) -> None:  # no
 
 
 def test_a_read_only_store_can_still_be_read(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
-    prefix = _unprivileged()
+    prefix = unprivileged()
     folder = tmp_path / "shared-folder"
     folder.mkdir()
     store = folder / "store.db"

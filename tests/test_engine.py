@@ -6,9 +6,9 @@ import sqlite3
 from pathlib import Path
 
 import pytest
+from refusals import assert_refused
 from sqlalchemy import text
 
-from pithtui.errors import StoreError
 from pithtui.store import default_db_path, open_repository, resolve_url
 from pithtui.store.engine import BUSY_TIMEOUT_MS
 
@@ -71,31 +71,24 @@ def test_busy_timeout_defaults_to_ten_seconds_and_can_be_shortened(monkeypatch: 
     repo.close()
 
 
-def _refused(url: str, *fragments: str) -> None:
-    with pytest.raises(StoreError) as caught:
-        open_repository(url)
-    message = str(caught.value)
-    assert "\n" not in message
-    for fragment in fragments:
-        assert fragment in message, message
 
 
 def test_what_is_refused_before_a_byte_is_written(tmp_path: Path) -> None:
     notes = tmp_path / "notes.txt"
     notes.write_text("not a database")
-    _refused(str(notes), str(notes), "not a SQLite database")
+    assert_refused(str(notes), str(notes), "not a SQLite database")
     assert notes.read_text() == "not a database"
-    _refused(str(tmp_path), "is a directory")
-    _refused("nosuch://x/y", "nosuch")
+    assert_refused(str(tmp_path), "is a directory")
+    assert_refused("nosuch://x/y", "nosuch")
 
 
-def test_a_database_of_another_program_is_refused(tmp_path: Path) -> None:
+def test_a_database_of_another_program_isassert_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE t (x)")
     conn.commit()
     conn.close()
-    _refused(str(path), "not a pithtui store")
+    assert_refused(str(path), "not a pithtui store")
     conn = sqlite3.connect(path)
     assert [r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type = 'table'")] == ["t"]
     conn.close()

@@ -10,8 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
-import shutil
 import sqlite3
 import subprocess
 import sys
@@ -19,11 +17,11 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from refusals import assert_refused, unprivileged
 from sqlalchemy import MetaData, create_engine, insert, text
 from sqlalchemy.engine import make_url
 from workload import snapshot
 
-from pithtui.errors import StoreError
 from pithtui.models import Citation, Filters, Paper
 from pithtui.sources.sample import load_sample_hub
 from pithtui.store import migrate, open_repository
@@ -252,14 +250,9 @@ def test_a_migrated_store_has_the_schema_schema_py_describes(db_url: str) -> Non
 # --------------------------------------------------------------------------- refused, unchanged
 
 
-def _assert_refused(url: str, *fragments: str) -> None:
+def _refused_and_left_alone(url: str, *fragments: str) -> None:
     before = table_dump(url)
-    with pytest.raises(StoreError) as caught:
-        open_repository(url)
-    message = str(caught.value)
-    assert "\n" not in message
-    for fragment in fragments:
-        assert fragment in message, message
+    assert_refused(url, *fragments)
     assert table_dump(url) == before
 
 
@@ -271,7 +264,7 @@ def test_a_store_from_a_newer_pithtui_is_refused_and_left_alone(db_url: str) -> 
     with engine.begin() as conn:
         conn.execute(text("UPDATE alembic_version SET version_num = '0099'"))
     engine.dispose()
-    _assert_refused(db_url, "newer pithtui", "0099", "upgrade pithtui")
+    _refused_and_left_alone(db_url, "newer pithtui", "0099", "upgrade pithtui")
 
 
 def test_a_store_from_before_migrations_with_an_unknown_version_is_refused(db_url: str) -> None:
@@ -280,7 +273,7 @@ def test_a_store_from_before_migrations_with_an_unknown_version_is_refused(db_ur
     with engine.begin() as conn:
         conn.execute(text("UPDATE meta SET value = '57' WHERE key = 'schema_version'"))
     engine.dispose()
-    _assert_refused(db_url, "newer pithtui")
+    _refused_and_left_alone(db_url, "newer pithtui")
 
 
 def test_an_upgrade_that_fails_half_way_changes_nothing(tmp_path: Path) -> None:
@@ -293,7 +286,7 @@ def test_an_upgrade_that_fails_half_way_changes_nothing(tmp_path: Path) -> None:
     conn.commit()
     conn.close()
     schema = schema_of(url)
-    _assert_refused(url, str(tmp_path / "store.db"), "papers_fts_insert")
+    _refused_and_left_alone(url, str(tmp_path / "store.db"), "papers_fts_insert")
     assert schema_of(url) == schema  # not even the alembic_version table it began with
 
 
@@ -311,7 +304,7 @@ def test_several_programs_opening_one_old_store_upgrade_it_once(db_url: str) -> 
 
 
 def test_a_read_only_old_store_says_it_needs_upgrading(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
-    prefix = _unprivileged()
+    prefix = unprivileged()
     folder = tmp_path / "shared"
     folder.mkdir()
     store = folder / "old.db"
@@ -326,16 +319,6 @@ def test_a_read_only_old_store_says_it_needs_upgrading(run_cli, tmp_path: Path) 
         assert store.read_bytes() == before
     finally:
         store.chmod(0o644)
-
-
-def _unprivileged() -> tuple[str, ...]:
-    """A command prefix under which file permissions apply (for root: a new user namespace)."""
-    if os.geteuid() != 0:
-        return ()
-    probe = subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False) if shutil.which("unshare") else None
-    if probe is None or probe.returncode != 0:
-        pytest.skip("running as root and cannot drop the right to override file permissions (unshare --user)")
-    return ("unshare", "--user")
 
 
 # --------------------------------------------------------------------------- opening stays fast
