@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import sqlite3
+import threading
 from pathlib import Path
 
 import pytest
@@ -71,6 +72,37 @@ def test_busy_timeout_defaults_to_ten_seconds_and_can_be_shortened(monkeypatch: 
     repo.close()
 
 
+def writing_a_new_file(path: Path) -> sqlite3.Connection:
+    """Another program's first write to a new database, still in SQLite's default journal mode
+    (as a second ``pithtui import`` creating the same new store holds it for a moment)."""
+    conn = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    conn.execute("BEGIN IMMEDIATE")
+    return conn
+
+
+def test_a_new_store_another_program_is_writing_opens_once_that_write_ends(tmp_path: Path) -> None:
+    path = tmp_path / "new.db"
+    other = writing_a_new_file(path)
+    threading.Timer(0.3, other.rollback).start()
+    repo = open_repository(str(path))  # SQLite alone fails the switch to WAL at once here
+    assert pragma(repo, "journal_mode") == "wal"
+    assert repo.is_empty()
+    repo.close()
+    other.close()
+
+
+def test_a_new_store_written_longer_than_the_busy_timeout_is_refused_as_locked(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    monkeypatch.setenv("PITHTUI_BUSY_TIMEOUT_MS", "200")
+    path = tmp_path / "new.db"
+    other = writing_a_new_file(path)
+    assert_refused(str(path), str(path), "is locked by another program", "nothing was changed")
+    other.rollback()
+    assert other.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
+    other.close()
+
+
 
 
 def test_what_is_refused_before_a_byte_is_written(tmp_path: Path) -> None:
@@ -82,7 +114,7 @@ def test_what_is_refused_before_a_byte_is_written(tmp_path: Path) -> None:
     assert_refused("nosuch://x/y", "nosuch")
 
 
-def test_a_database_of_another_program_isassert_refused(tmp_path: Path) -> None:
+def test_a_database_of_another_program_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "other.db"
     conn = sqlite3.connect(path)
     conn.execute("CREATE TABLE t (x)")

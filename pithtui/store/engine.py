@@ -8,7 +8,9 @@ from __future__ import annotations
 
 import logging
 import os
+import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import platformdirs
 from sqlalchemy import create_engine, event, select
@@ -18,6 +20,9 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from pithtui.errors import StoreError
 from pithtui.store.repository import HubRepository, describe_db_error
 from pithtui.store.schema import SCHEMA_REVISION, use_gin_word_indexes, version_table
+
+if TYPE_CHECKING:
+    import sqlite3
 
 ENV_VAR = "PITHTUI_DB"
 SQLITE_MAGIC = b"SQLite format 3\x00"
@@ -94,9 +99,35 @@ def _tune_sqlite(engine: Engine, path: Path | None) -> None:
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={timeout}")
         if writable and path is not None:
-            cursor.execute("PRAGMA journal_mode=WAL")
+            _switch_to_wal(cursor, timeout)
             cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.close()
+
+
+WAL_RETRY_S = 0.02
+"""How long to wait before asking again for WAL mode while another program writes a new store."""
+
+
+def _switch_to_wal(cursor: sqlite3.Cursor, timeout_ms: int) -> None:
+    """Put the store in WAL mode, waiting up to ``timeout_ms`` for another program that is
+    writing it meanwhile.
+
+    SQLite itself does not wait here: on a store still in its first (rollback-journal) write,
+    such as a new store another ``pithtui import`` is creating at the same moment, the switch
+    reads the file, then needs the write lock, and fails at once with "database is locked"
+    whatever the busy timeout (the busy handler is not called inside a read). So ask again until
+    the other program's write ends; once the store is in WAL mode the switch writes nothing."""
+    from sqlite3 import OperationalError  # loaded already: this is SQLite's connection
+
+    deadline = time.monotonic() + timeout_ms / 1000
+    while True:
+        try:
+            cursor.execute("PRAGMA journal_mode=WAL")
+            return
+        except OperationalError as exc:
+            if "locked" not in str(exc) or time.monotonic() >= deadline:
+                raise
+        time.sleep(WAL_RETRY_S)
 
 
 def make_engine(url: str) -> Engine:
