@@ -336,10 +336,13 @@ def use_gin_word_indexes() -> None:
 FTS_INSERT = "INSERT INTO papers_fts(rowid, title, summary) VALUES (:id, :title, :summary)"
 """Adds new papers to the SQLite full-text index (bound by name: id, title, summary)."""
 
+FTS_TOKENIZER = "unicode61 remove_diacritics 2"
+"""How the SQLite full-text index splits and folds words (store/textmatch.py does the same)."""
+
 _FTS_DDL = (
     "CREATE VIRTUAL TABLE papers_fts USING fts5("
     "title, summary, content='papers', content_rowid='id', "
-    "tokenize='unicode61 remove_diacritics 2', prefix='2 3')",
+    f"tokenize='{FTS_TOKENIZER}', prefix='2 3')",
     "CREATE TRIGGER papers_fts_delete AFTER DELETE ON papers BEGIN "
     "INSERT INTO papers_fts(papers_fts, rowid, title, summary) VALUES ('delete', old.id, old.title, old.summary); END",
     "CREATE TRIGGER papers_fts_update AFTER UPDATE OF title, summary ON papers BEGIN "
