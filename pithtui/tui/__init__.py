@@ -40,7 +40,7 @@ def run(db_url: str | None, ref: str | None, ansi: bool) -> int:
         gc.freeze()
         gc.enable()
     try:
-        app = PithApp(repo, ref=ref, ansi=ansi or wants_ansi(os.environ))
+        app = PithApp(repo, ref=ref, ansi=ansi or wants_ansi(os.environ), freeze_first_frame=True)
         app.run()
         return app.return_code or 0
     finally:
