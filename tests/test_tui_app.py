@@ -369,6 +369,34 @@ async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepo
     assert len(calls) < 20
 
 
+@headless
+async def test_the_last_rows_are_fetched_ahead_so_the_end_is_drawn_at_once(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    calls: list[dict] = []
+    real_page = big.page
+
+    def spy(*args, **kwargs):  # noqa: ANN002, ANN003
+        calls.append(kwargs)
+        return real_page(*args, **kwargs)
+
+    monkeypatch.setattr(big, "page", spy)
+    async with opened(big, ref="2301.00001") as (app, pilot):
+        assert [call["from_end"] for call in calls][-1], "after the first rows, the last ones"
+        asked = len(calls)
+        await pilot.press("G")
+        await pilot.pause()
+        assert cursor_line(app).startswith("Citing paper 00000")
+        assert "…" not in "\n".join(table_lines(app))
+        assert len(calls) == asked
+        await pilot.press(*["pageup"] * 12)  # up from the end: by keyset, next to the last block
+        await settle(pilot)
+        assert len(calls) > asked and all(call["before"] is not None for call in calls[asked:])
+        asked = len(calls)
+        await pilot.press("g")  # and the top, kept all along
+        await pilot.pause()
+        assert cursor_line(app).startswith("Citing paper 09999")
+        assert len(calls) == asked
+
+
 # ------------------------------------------------------------------ detail and navigation
 
 

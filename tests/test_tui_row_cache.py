@@ -53,16 +53,18 @@ def test_fetch_order_walks_out_from_known_blocks():
     assert fetch_order([4, 5], TOTAL, {}) == [4, 5]
 
 
-def test_cache_serves_rows_and_keeps_only_blocks_near_the_viewport():
+def test_cache_serves_rows_and_keeps_the_blocks_near_the_viewport_and_both_ends():
+    total = 30 * BLOCK
     cache = RowCache()
-    for block in range(KEEP_BLOCKS + 3):
-        cache.store(block, page(block), near=block * BLOCK)
-    assert cache.total == TOTAL
-    last = KEEP_BLOCKS + 2
-    assert cache.row(last * BLOCK + 5).paper.title == f"row {last * BLOCK + 5}"
-    assert 0 not in cache and last in cache
+    for block in range(20):  # scrolling down from the top
+        cache.store(block, page(block, total), near=block * BLOCK)
+    cache.store(29, page(29, total), near=19 * BLOCK)  # the last block, fetched ahead
+    assert cache.total == total
+    assert cache.row(19 * BLOCK + 5).paper.title == f"row {19 * BLOCK + 5}"
     assert len(cache.edges) == KEEP_BLOCKS
-    assert cache.missing(0, 2 * BLOCK) == [0, 1, 2]
+    assert 0 in cache and 29 in cache, "where Home and End go stays at hand"
+    assert 1 not in cache and 19 in cache
+    assert cache.missing(0, 2 * BLOCK) == [1, 2]
 
 
 def test_a_page_fetched_without_a_count_keeps_the_total():

@@ -31,7 +31,7 @@ from pithtui.models import CitingPaper, Filters, Page, SortKey
 from pithtui.store import HubRepository
 from pithtui.text import printable
 from pithtui.tui.workers import ReportsWorkerErrors
-from pithtui.tui.widgets.row_cache import BLOCK, Edges, RowCache, fetch_order, fetch_plan
+from pithtui.tui.widgets.row_cache import BLOCK, Edges, RowCache, block_of, fetch_order, fetch_plan
 from pithtui.tui.widgets.strips import text_strip
 
 GAP = 1
@@ -244,7 +244,9 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         if counted and self.total is not None:
             self._size_to_total()
             self.post_message(self.Counted(self.total))
-        self.refresh()
+        top = int(self.scroll_y)
+        if counted or block_of(top) <= message.block <= block_of(top + self.size.height):
+            self.refresh()  # not for a block out of view (the last one, fetched ahead)
         self._ensure_loaded()
 
     @on(Totaled)
@@ -264,11 +266,15 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self.cursor = self.validate_cursor(self.cursor)
 
     def _ensure_loaded(self) -> None:
-        """Ask for the blocks around the viewport (a screen above and below) not yet at hand."""
+        """Ask for the blocks around the viewport (a screen above and below) not yet at hand;
+        once those are, for the first and the last block (where Home and End go, kept once
+        fetched), so that a jump to either end is drawn at once."""
         if self._query is None or self.total is None:
             return
         top, rows = int(self.scroll_y), max(self.size.height - 1, 1)
         wanted = set(self._cache.missing(top - rows, top + 2 * rows))
+        if not wanted and self.total:
+            wanted = {block for block in (0, block_of(self.total - 1)) if block not in self._cache}
         if not wanted or wanted <= self._inflight:
             return
         self._inflight = wanted

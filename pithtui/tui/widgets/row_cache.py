@@ -22,7 +22,8 @@ BLOCK = 100
 """Rows per repository call."""
 
 KEEP_BLOCKS = 12
-"""Blocks kept in memory; the ones farthest from the viewport go first."""
+"""Blocks kept in memory; the ones farthest from the viewport go first, never the first or the
+last block (where Home and End go)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -137,13 +138,16 @@ class RowCache:
         return [b for b in range(block_of(start), block_of(end) + 1) if b not in self._rows] if start <= end else []
 
     def store(self, block: int, page: Page, near: int) -> None:
-        """Keep ``page`` as block ``block``, dropping the blocks farthest from row ``near``."""
+        """Keep ``page`` as block ``block``, dropping the blocks farthest from row ``near`` (but
+        the first and the last)."""
         if page.total >= 0:
             self.total = page.total
         self._rows[block] = page.rows
         self.edges[block] = Edges(page.first, page.last)
         centre = block_of(near)
-        for stale in sorted(self._rows, key=lambda b: abs(b - centre), reverse=True)[: max(0, len(self._rows) - KEEP_BLOCKS)]:
+        ends = {0, block_of(self.total - 1) if self.total else 0}
+        droppable = sorted((b for b in self._rows if b not in ends), key=lambda b: abs(b - centre), reverse=True)
+        for stale in droppable[: max(0, len(self._rows) - KEEP_BLOCKS)]:
             del self._rows[stale]
             del self.edges[stale]
 
