@@ -21,7 +21,7 @@ from pathlib import Path
 import pytest
 
 from pithtui.hub_text import facet_label
-from pithtui.models import UNVERDICTED, Citation, Paper
+from pithtui.models import UNVERDICTED, Citation, Filters, Paper
 from pithtui.sources.sample import open_store
 from pithtui.store import HubRepository
 from pithtui.tui import wants_ansi
@@ -307,6 +307,38 @@ async def test_search_and_clear_filters(big: HubRepository) -> None:
         await pilot.press("enter", "enter")  # the quick lookup: search, enter, enter on the row
         await settle(pilot)
         assert isinstance(app.screen, DetailScreen)
+
+
+@headless
+async def test_a_searchs_rows_come_before_its_facet_counts_are_asked_for(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    """Counting a search's matches takes longer than finding its first rows: the facets are
+    counted once the rows are in, so the two do not share the cores; a category's counts,
+    answered by the stored cells, are asked for beside its rows."""
+    events: list[tuple[str, str]] = []
+    real_page, real_facets = big.page, big.facets
+
+    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        found = real_page(hub_id, filters, *args, **kwargs)
+        events.append(("rows", filters.search))
+        return found
+
+    def facets(hub_id, filters=Filters()):  # noqa: ANN001
+        events.append(("facets asked", filters.search))
+        return real_facets(hub_id, filters)
+
+    monkeypatch.setattr(big, "page", page)
+    monkeypatch.setattr(big, "facets", facets)
+    async with opened(big, ref="2301.00001") as (app, pilot):
+        await pilot.press("slash", *"paper 0004", "enter")
+        await settle(pilot)
+        searched = [event for event, words in events if words == "paper 0004"]
+        assert searched[:2] == ["rows", "facets asked"], events
+        assert showing(app) == (10, N)
+        assert "cs.LG  3" in screen_text(app) and "cs.AI  2" in screen_text(app)  # counted under the search
+        events.clear()
+        await tick(pilot, "category", "cs.CL")
+        await settle(pilot)
+        assert ("facets asked", "paper 0004") in events
 
 
 # ------------------------------------------------------------------ sorting and paging

@@ -116,6 +116,9 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self._opening = opening
         self._summary: HubSummary | None = None
         self._matching: int | None = None
+        self._facets_wait = False
+        """Whether the facets of the current filters are to be counted once the explorer's
+        first rows arrive (filters whose counts take longer than the rows: a search)."""
         self.set_reactive(HubScreen.hub_id, hub_id)
 
     def compose(self) -> ComposeResult:
@@ -209,7 +212,18 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     def watch_filters(self) -> None:
         self._reload_rows()
-        self._count_facets(self.hub_id, self.filters)
+        # Counts the stored cells answer come at once, beside the rows. Others (a search, a
+        # fractional minimum novelty) count many citations: started after the rows have
+        # arrived, so that the rows, asked first, do not share the two cores with them.
+        self._facets_wait = not self._repo.counts_at_once(self.filters)
+        if not self._facets_wait:
+            self._count_facets(self.hub_id, self.filters)
+
+    @on(CitingExplorer.RowsArrived)
+    def _rows_arrived(self) -> None:
+        if self._facets_wait:
+            self._facets_wait = False
+            self._count_facets(self.hub_id, self.filters)
 
     def watch_sort(self) -> None:
         self._reload_rows()

@@ -131,6 +131,9 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
             super().__init__()
             self.epoch, self.total = epoch, total
 
+    class RowsArrived(Message):
+        """The first rows of the current query are at hand (after any change of query)."""
+
     class Counted(Message):
         """The rows matching the current query were counted (after any change of query)."""
 
@@ -163,6 +166,8 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._texts_width = 0
         self._stale: tuple[RowCache, dict[int, str]] | None = None
         """The rows (and their lines) of the query before, drawn until the new query's arrive."""
+        self._arrived = False
+        """Whether the current query's first rows arrived (RowsArrived was posted)."""
 
     # ------------------------------------------------------------------ what to show
 
@@ -194,6 +199,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._cache = RowCache()
         self._texts = {}
         self._inflight = {0}
+        self._arrived = False
         if not keep_place:
             self.set_reactive(CitingExplorer.cursor, 0)
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -238,6 +244,9 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         if message.epoch != self._epoch:
             return
         self._stale = None
+        if not self._arrived:
+            self._arrived = True
+            self.post_message(self.RowsArrived())
         counted = self._cache.total is None
         self._cache.store(message.block, message.page, near=int(self.scroll_y))
         self._inflight.discard(message.block)
