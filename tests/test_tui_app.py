@@ -15,6 +15,7 @@ import functools
 import re
 import subprocess
 import sys
+import threading
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 
@@ -339,6 +340,38 @@ async def test_a_searchs_rows_come_before_its_facet_counts_are_asked_for(big: Hu
         await tick(pilot, "category", "cs.CL")
         await settle(pilot)
         assert ("facets asked", "paper 0004") in events
+
+
+@headless
+async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    counted = threading.Event()
+    real_count, real_facets = big.count, big.facets
+
+    def count(hub_id, filters=Filters()):  # noqa: ANN001
+        counted.wait(10)
+        return real_count(hub_id, filters)
+
+    def facets(hub_id, filters=Filters()):  # noqa: ANN001
+        if filters.search:
+            counted.wait(10)
+        return real_facets(hub_id, filters)
+
+    monkeypatch.setattr(big, "count", count)
+    monkeypatch.setattr(big, "facets", facets)
+    async with opened(big, ref="2301.00001") as (app, pilot):
+        assert f"cs.LG  {N // 4}" in screen_text(app)
+        await pilot.press("slash", *"paper 01", "enter")  # 1,000 of them: more than a block, counted apart
+        for _ in range(200):  # the rows come; the counts are held back (so no waiting for workers)
+            await pilot.pause(0.02)
+            if table_lines(app)[1].startswith("Citing paper 01999"):
+                break
+        text = screen_text(app)
+        assert f"Showing … of {N} citing papers after filters" in text
+        assert "cs.LG  …" in text and f"cs.LG  {N // 4}" not in text
+        counted.set()
+        await settle(pilot)
+        assert showing(app) == (1000, N)
+        assert "cs.LG  250" in screen_text(app)
 
 
 # ------------------------------------------------------------------ sorting and paging

@@ -199,12 +199,14 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self._matching = message.total
         self._update_showing()
 
-    def _update_showing(self) -> None:
-        """``Showing N of M citing papers after filters · sorted by date, descending``."""
-        if self._summary is None or self._matching is None:
+    def _update_showing(self, *, counting: bool = False) -> None:
+        """``Showing N of M citing papers after filters · sorted by date, descending``; while
+        the rows are ``counting`` (a search), ``Showing … of M``: never the count from before."""
+        if self._summary is None or (self._matching is None and not counting):
             return
         stored = counted(self._summary.citing_count, "citing paper")
-        text = f"Showing {self._matching} of {stored} after filters · sorted by {self.sort.value}, {SORT_WORDS[self.descending]}"
+        shown = "…" if self._matching is None else self._matching
+        text = f"Showing {shown} of {stored} after filters · sorted by {self.sort.value}, {SORT_WORDS[self.descending]}"
         # One line of fixed height: no layout to redo (which would redraw every widget it moves).
         self.query_one("#showing", Static).update(text, layout=False)
 
@@ -218,6 +220,9 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self._facets_wait = not self._repo.counts_at_once(self.filters)
         if not self._facets_wait:
             self._count_facets(self.hub_id, self.filters)
+        else:  # what is drawn meanwhile says so, rather than show the counts from before
+            self._update_showing(counting=True)
+            self.query_one(FilterSidebar).counting()
 
     @on(CitingExplorer.RowsArrived)
     def _rows_arrived(self) -> None:

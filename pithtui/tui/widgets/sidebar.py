@@ -88,6 +88,8 @@ class FacetList(ScrollView, can_focus=True):
         self.values: list[str | None] = []
         """The values listed, in their fixed order."""
         self._counts: list[int] = []
+        self._counting = False
+        """Whether the counts drawn are being counted again (drawn as "…")."""
         self._ticked: set[str | None] = set()
         self.cursor = 0
 
@@ -105,8 +107,15 @@ class FacetList(ScrollView, can_focus=True):
         """Update the counts in place (values missing under the filters count 0)."""
         counts = {v.value: v.count for v in values}
         shown = [counts.get(value, 0) for value in self.values]
-        if shown != self._counts:  # a facet's own values keep their counts as it is ticked
+        if shown != self._counts or self._counting:  # a facet's own values keep their counts as it is ticked
             self._counts = shown
+            self._counting = False
+            self.refresh()
+
+    def counting(self) -> None:
+        """Draw "…" for every count until :meth:`show_counts` gives the new ones."""
+        if not self._counting:
+            self._counting = True
             self.refresh()
 
     @property
@@ -126,7 +135,7 @@ class FacetList(ScrollView, can_focus=True):
             return Strip.blank(width, style)
         value = self.values[index]
         line = literal(f"[{'x' if value in self._ticked else ' '}] {facet_label(value)}")
-        line.append(f"  {self._counts[index]}", style="dim")
+        line.append(f"  {'…' if self._counting else self._counts[index]}", style="dim")
         if index == self.cursor:
             style += self.get_component_rich_style("facet-list--cursor")
         return text_strip(line, width, style, self.app.console)
@@ -210,6 +219,11 @@ class FilterSidebar(VerticalScroll):
     def show_counts(self, facets: Facets) -> None:
         for facet in FACETS:
             self.query_one(f"#facet-{facet}", FacetList).show_counts(getattr(facets, facet))
+
+    def counting(self) -> None:
+        """The counts are being counted again under new filters: "…" until they come."""
+        for facet_list in self.query(FacetList):
+            facet_list.counting()
 
     # ------------------------------------------------------------------ filters out
 
