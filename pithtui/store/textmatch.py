@@ -86,8 +86,18 @@ def text_matcher(terms: tuple[tuple[str, ...], ...]) -> Matcher:
     """A test of (title, summary) for the search ``terms`` (as ``pithtui.text.search_terms``
     splits a query, as tuples): True when the full-text index lists the paper for them."""
     finders = [_finder(term) for term in terms]
+    # Each term's first word, folded: an ASCII text that has the term has that word as it is,
+    # lower-cased, so a text lacking it is turned down without being read word by word (most
+    # texts, when a page of a rarer word is looked for).
+    firsts = [words_of(" ".join(term)).split()[0] for term in terms]
 
     def matches(title: str | None, summary: str | None) -> bool:
+        title, summary = title or "", summary or ""
+        if title.isascii() and summary.isascii():
+            lower_title, lower_summary = title.lower(), summary.lower()
+            for first in firsts:
+                if first not in lower_title and first not in lower_summary:
+                    return False
         in_title = words_of(title)
         in_summary = None  # read only when the title lacks a term
         for found in finders:
