@@ -397,16 +397,22 @@ async def test_sort_keys_cycle_and_reverse(big: HubRepository) -> None:
         assert "sorted by title, ascending" in screen_text(app)
 
 
-@headless
-async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+def page_calls(repo: HubRepository, monkeypatch) -> list[dict]:  # noqa: ANN001
+    """The keyword arguments of each ``repo.page`` call made from now on (the block asked for)."""
     calls: list[dict] = []
-    real_page = big.page
+    real_page = repo.page
 
     def spy(*args, **kwargs):  # noqa: ANN002, ANN003
         calls.append(kwargs)
         return real_page(*args, **kwargs)
 
-    monkeypatch.setattr(big, "page", spy)
+    monkeypatch.setattr(repo, "page", spy)
+    return calls
+
+
+@headless
+async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    calls = page_calls(big, monkeypatch)
     async with opened(big, ref="2301.00001") as (app, pilot):
         for _ in range(8):
             await pilot.press("pagedown")
@@ -436,14 +442,7 @@ async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepo
 
 @headless
 async def test_the_last_rows_are_fetched_ahead_so_the_end_is_drawn_at_once(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
-    calls: list[dict] = []
-    real_page = big.page
-
-    def spy(*args, **kwargs):  # noqa: ANN002, ANN003
-        calls.append(kwargs)
-        return real_page(*args, **kwargs)
-
-    monkeypatch.setattr(big, "page", spy)
+    calls = page_calls(big, monkeypatch)
     async with opened(big, ref="2301.00001") as (app, pilot):
         assert [call["from_end"] for call in calls][-1], "after the first rows, the last ones"
         asked = len(calls)
