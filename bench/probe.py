@@ -165,7 +165,7 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
 
     async def autopilot(pilot: Any) -> None:
         from pithtui.tui.screens.hub import HubScreen
-        from pithtui.tui.widgets.explorer import CitingExplorer
+        from pithtui.tui.widgets.explorer import ENDS_GROUP, CitingExplorer
 
         app = pilot.app
 
@@ -186,6 +186,9 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
             return all(widget._cache.row(i) is not None for i in visible)
 
         def settled() -> bool:
+            """Everything shown is there, and no worker is still fetching for it (the explorer's
+            fetch of the first and last blocks ahead of a jump there draws nothing: it is not
+            waited for, and what it costs falls on whatever it runs beside)."""
             s = screen()
             return (
                 isinstance(s, HubScreen)
@@ -193,7 +196,7 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
                 and s._matching is not None
                 and rows_drawn()
                 and s._matching == explorer().total
-                and not any(w.is_running for w in app.workers)
+                and not any(w.is_running for w in app.workers if w.group != ENDS_GROUP)
             )
 
         await until(lambda: isinstance(screen(), HubScreen) and screen().is_mounted and settled())

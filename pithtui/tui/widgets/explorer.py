@@ -23,6 +23,7 @@ from textual.message import Message
 from textual.reactive import reactive
 from textual.scroll_view import ScrollView
 from textual.strip import Strip
+from textual.timer import Timer
 from textual.worker import get_current_worker
 
 from pithtui.errors import Cancelled
@@ -99,6 +100,12 @@ class ExplorerQuery:
     descending: bool
 
 
+ENDS_GROUP = "explorer-ends"
+"""The worker group fetching the first and last blocks ahead of a jump there (drawing nothing)."""
+ENDS_DELAY = 0.3
+"""Seconds after a query's rows in view are all at hand before its ends are fetched ahead."""
+
+
 class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
     """The hub's citing papers as a table that pages through the repository."""
 
@@ -168,6 +175,8 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         """The rows (and their lines) of the query before, drawn until the new query's arrive."""
         self._arrived = False
         """Whether the current query's first rows arrived (RowsArrived was posted)."""
+        self._ends_timer: Timer | None = None
+        """When the current query's first and last blocks will be fetched ahead (once a query)."""
 
     # ------------------------------------------------------------------ what to show
 
@@ -200,6 +209,10 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         self._texts = {}
         self._inflight = {0}
         self._arrived = False
+        if self._ends_timer is not None:  # the ends of the query before
+            self._ends_timer.stop()
+            self._ends_timer = None
+        self.workers.cancel_group(self, ENDS_GROUP)
         if not keep_place:
             self.set_reactive(CitingExplorer.cursor, 0)
             self.scroll_to(y=0, animate=False, immediate=True)
@@ -212,8 +225,23 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
     def _fetch(
         self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None, edges: dict[int, Edges]
     ) -> None:
+        """The blocks in view or about to be (see :meth:`_fetch_blocks`)."""
+        self._fetch_blocks(query, epoch, blocks, total, edges)
+
+    @work(thread=True, exclusive=True, group=ENDS_GROUP, exit_on_error=False)
+    def _fetch_ends(
+        self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None, edges: dict[int, Edges]
+    ) -> None:
+        """The first and last blocks, fetched ahead (see :meth:`_ensure_loaded`): a group of
+        their own, so that a fetch of what is in view neither waits for them nor stops them."""
+        self._fetch_blocks(query, epoch, blocks, total, edges)
+
+    def _fetch_blocks(
+        self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None, edges: dict[int, Edges]
+    ) -> None:
         """Fetch ``blocks`` (counting the rows too when ``total`` is unknown), each from the
-        nearest known edge; ``edges`` is this thread's own copy of the fetched blocks' edges."""
+        nearest known edge; ``edges`` is this thread's own copy of the fetched blocks' edges.
+        Runs in a worker."""
         worker = get_current_worker()
         order = blocks if total is None else fetch_order(blocks, total, edges)
         # A newer fetch (the filters changed again) cancels this one, and its query with it.
@@ -276,18 +304,28 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     def _ensure_loaded(self) -> None:
         """Ask for the blocks around the viewport (a screen above and below) not yet at hand;
-        once those are, for the first and the last block (where Home and End go, kept once
-        fetched), so that a jump to either end is drawn at once."""
+        once those are, ENDS_DELAY later, for the first and the last block (where Home and End
+        go, kept once fetched), so that a jump to either end is drawn at once."""
         if self._query is None or self.total is None:
             return
         top, rows = int(self.scroll_y), max(self.size.height - 1, 1)
         wanted = set(self._cache.missing(top - rows, top + 2 * rows))
-        if not wanted and self.total:
-            wanted = {block for block in (0, block_of(self.total - 1)) if block not in self._cache}
-        if not wanted or wanted <= self._inflight:
+        if wanted:
+            if not wanted <= self._inflight:
+                self._inflight = wanted
+                self._fetch(self._query, self._epoch, sorted(wanted), self.total, dict(self._cache.edges))
+        elif self._ends_timer is None:
+            self._ends_timer = self.set_timer(ENDS_DELAY, self._fetch_ends_ahead)
+
+    def _fetch_ends_ahead(self) -> None:
+        """Fetch the first and last blocks if they are not at hand (ENDS_DELAY after the rows
+        of a query were all in view: not beside its counts or the next key's query)."""
+        if self._query is None or not self.total:
             return
-        self._inflight = wanted
-        self._fetch(self._query, self._epoch, sorted(wanted), self.total, dict(self._cache.edges))
+        ends = {block for block in (0, block_of(self.total - 1)) if block not in self._cache} - self._inflight
+        if ends:
+            self._inflight |= ends
+            self._fetch_ends(self._query, self._epoch, sorted(ends), self.total, dict(self._cache.edges))
 
     def watch_scroll_y(self, old_value: float, new_value: float) -> None:
         super().watch_scroll_y(old_value, new_value)
