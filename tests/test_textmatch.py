@@ -36,6 +36,7 @@ ALPHABET = (
     "ＡａＺ"  # full-width
     "½²ⅢⅯ"  # numbers that are not digits
     "ﬁ"  # a ligature
+    "\u19b0\u19b5"  # letters to Python, separators to FTS5 (a word of them only is no term)
     "  -_.,:;'\"()/+*%&@#!?\t\n"
 )
 
@@ -118,3 +119,11 @@ def test_pages_found_by_walking_are_the_full_text_index_pages(
     walked, indexed = pages(True), pages(False)
     assert walked == indexed
     assert sum(len(ids) for ids, _, _ in walked[:-3]) == store.count(searched_hub, searched) > 0
+
+
+def test_a_word_the_full_text_index_does_not_count_is_left_out_as_it_leaves_it_out(store: HubRepository, searched_hub: int) -> None:
+    # U+19B0: a letter to Python's search_terms, a separator to FTS5, which drops the phrase.
+    alone, beside = Filters(search="\u19b0"), Filters(search="model \u19b0")
+    assert store.page(searched_hub, alone, limit=100).rows == () and store.count(searched_hub, alone) == 0
+    model = store.page(searched_hub, Filters(search="model"), limit=100)
+    assert store.page(searched_hub, beside, limit=100).rows == model.rows and model.rows

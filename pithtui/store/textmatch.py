@@ -71,25 +71,35 @@ def words_of(text: str | None) -> str:
 Matcher = Callable[[str | None, str | None], bool]
 
 
-def _finder(term: tuple[str, ...]) -> Callable[[str], bool]:
-    """Whether a text read by :func:`words_of` has ``term``'s words in a row at a word's start,
-    the last as a prefix (FTS5's phrase with a prefix): one word is looked for as a substring."""
-    words = words_of(" ".join(term)).split()
+def _finder(words: list[str]) -> Callable[[str], bool]:
+    """Whether a text read by :func:`words_of` has ``words`` (folded) in a row at a word's
+    start, the last as a prefix (FTS5's phrase with a prefix): one word is looked for as a
+    substring."""
     if len(words) == 1:
         start = " " + words[0]
         return lambda text: start in text
     return re.compile(" " + " +".join(map(re.escape, words))).search  # type: ignore[return-value]
 
 
+def _nothing(title: str | None, summary: str | None) -> bool:
+    return False
+
+
 @lru_cache(maxsize=64)
 def text_matcher(terms: tuple[tuple[str, ...], ...]) -> Matcher:
     """A test of (title, summary) for the search ``terms`` (as ``pithtui.text.search_terms``
     splits a query, as tuples): True when the full-text index lists the paper for them."""
-    finders = [_finder(term) for term in terms]
-    # Each term's first word, folded: an ASCII text that has the term has that word as it is,
-    # lower-cased, so a text lacking it is turned down without being read word by word (most
-    # texts, when a page of a rarer word is looked for).
-    firsts = [words_of(" ".join(term)).split()[0] for term in terms]
+    # Each term's words as FTS5 reads them. A term of none (characters FTS5 does not count as
+    # letters, though Python does) is left out, as FTS5 leaves out an empty phrase; a search
+    # of nothing else matches nothing.
+    phrases = [words for words in (words_of(" ".join(term)).split() for term in terms) if words]
+    if not phrases:
+        return _nothing
+    finders = [_finder(words) for words in phrases]
+    # Each term's first word: an ASCII text that has the term has that word as it is, lower-
+    # cased, so a text lacking it is turned down without being read word by word (most texts,
+    # when a page of a rarer word is looked for).
+    firsts = [words[0] for words in phrases]
 
     def matches(title: str | None, summary: str | None) -> bool:
         title, summary = title or "", summary or ""
