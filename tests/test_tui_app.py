@@ -343,7 +343,7 @@ async def test_a_searchs_rows_come_before_its_facet_counts_are_asked_for(big: Hu
 
 
 @headless
-async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown_nor_an_old_order(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
     counted = threading.Event()
     real_count, real_facets = big.count, big.facets
 
@@ -372,6 +372,12 @@ async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown(bi
         await settle(pilot)
         assert showing(app) == (1000, N)
         assert "cs.LG  250" in screen_text(app)
+        counted.clear()
+        await pilot.press("s")  # another order of the same rows: its count stays, its order is said
+        await pilot.pause()
+        assert "Showing 1000 of 10000 citing papers after filters · sorted by novelty" in screen_text(app)
+        counted.set()
+        await settle(pilot)
 
 
 # ------------------------------------------------------------------ sorting and paging

@@ -187,10 +187,14 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         if message.filters == self.filters:
             self.query_one(FilterSidebar).show_counts(message.facets)
 
-    def _reload_rows(self, first: Page | None = None, *, keep_place: bool = False) -> None:
+    def _reload_rows(self, first: Page | None = None, *, keep_place: bool = False, same_rows: bool = False) -> None:
         """List the rows of the current query (``first``: its first block, fetched already;
-        ``keep_place``: at the row the cursor is on, for a refresh)."""
-        self._matching = None
+        ``keep_place``: at the row the cursor is on, for a refresh; ``same_rows``: in another
+        order, so that "Showing N of M" keeps its N and says the new order at once)."""
+        if same_rows:
+            self._update_showing()
+        else:
+            self._matching = None
         query = ExplorerQuery(self.hub_id, self.filters, self.sort, self.descending)
         self.query_one(CitingExplorer).show(query, first, keep_place=keep_place)
 
@@ -231,10 +235,10 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             self._count_facets(self.hub_id, self.filters)
 
     def watch_sort(self) -> None:
-        self._reload_rows()
+        self._reload_rows(same_rows=True)
 
     def watch_descending(self) -> None:
-        self._reload_rows()
+        self._reload_rows(same_rows=True)
 
     def watch_show_sidebar(self, show: bool) -> None:
         sidebar = self.query_one(FilterSidebar)
