@@ -347,7 +347,10 @@ async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown_no
     counted = threading.Event()
     real_count, real_facets = big.count, big.facets
 
+    counts: list[Filters] = []
+
     def count(hub_id, filters=Filters()):  # noqa: ANN001
+        counts.append(filters)
         counted.wait(10)
         return real_count(hub_id, filters)
 
@@ -373,11 +376,14 @@ async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown_no
         assert showing(app) == (1000, N)
         assert "cs.LG  250" in screen_text(app)
         counted.clear()
+        asked = len(counts)
         await pilot.press("s")  # another order of the same rows: its count stays, its order is said
         await pilot.pause()
         assert "Showing 1000 of 10000 citing papers after filters · sorted by novelty" in screen_text(app)
         counted.set()
         await settle(pilot)
+        assert len(counts) == asked, "the same rows are not counted again"
+        assert table_lines(app)[1].startswith("Citing paper 01") and "novelty▼" in table_lines(app)[0]
 
 
 # ------------------------------------------------------------------ sorting and paging

@@ -190,13 +190,14 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     def _reload_rows(self, first: Page | None = None, *, keep_place: bool = False, same_rows: bool = False) -> None:
         """List the rows of the current query (``first``: its first block, fetched already;
         ``keep_place``: at the row the cursor is on, for a refresh; ``same_rows``: in another
-        order, so that "Showing N of M" keeps its N and says the new order at once)."""
+        order, not counted again, so that "Showing N of M" keeps its N and says the new order
+        at once)."""
         if same_rows:
             self._update_showing()
         else:
             self._matching = None
         query = ExplorerQuery(self.hub_id, self.filters, self.sort, self.descending)
-        self.query_one(CitingExplorer).show(query, first, keep_place=keep_place)
+        self.query_one(CitingExplorer).show(query, first, keep_place=keep_place, total=self._matching if same_rows else None)
 
     @on(CitingExplorer.Counted)
     def _rows_counted(self, message: CitingExplorer.Counted) -> None:

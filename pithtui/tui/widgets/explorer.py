@@ -195,12 +195,13 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         from a worker: it queries the store)."""
         return repo.page(query.hub_id, query.filters, query.sort, query.descending, **fetch_plan(0, None, {}).kwargs)
 
-    def show(self, query: ExplorerQuery, first: Page | None = None, *, keep_place: bool = False) -> None:
-        """List ``query``'s rows from the top, counting them afresh, or, given ``first`` (from
-        :meth:`first_block`), starting from it; ``keep_place`` (a refresh of the same query)
-        stays at the cursor's row instead. Until its first rows arrive the rows shown before
-        stay drawn: no frame of placeholders in between, which would cost a redraw (and hold up
-        the workers fetching the new rows) only to be redrawn at once."""
+    def show(self, query: ExplorerQuery, first: Page | None = None, *, keep_place: bool = False, total: int | None = None) -> None:
+        """List ``query``'s rows from the top, counting them afresh (unless their ``total`` is
+        known: the same rows in another order), or, given ``first`` (from :meth:`first_block`),
+        starting from it; ``keep_place`` (a refresh of the same query) stays at the cursor's row
+        instead. Until its first rows arrive the rows shown before stay drawn: no frame of
+        placeholders in between, which would cost a redraw (and hold up the workers fetching
+        the new rows) only to be redrawn at once."""
         self._query = query
         self._epoch += 1
         if self._stale is None and self._cache.total is not None:
@@ -217,7 +218,8 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
             self.set_reactive(CitingExplorer.cursor, 0)
             self.scroll_to(y=0, animate=False, immediate=True)
         if first is None:
-            self._fetch(query, self._epoch, [0], None, {})
+            self._cache.total = total
+            self._fetch(query, self._epoch, [0], total, {})
         else:
             self._page_loaded(self.PageLoaded(self._epoch, 0, first))
 
