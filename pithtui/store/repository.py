@@ -259,6 +259,19 @@ def fts_phrase(query: str) -> str:
     return " ".join('"' + " ".join(term) + '"*' for term in search_terms(query))
 
 
+def _ordered(column: Any, descending: bool) -> tuple[Any, Any]:
+    """ORDER BY a sort column, then the paper id (which breaks its ties): the keyset order of
+    every page of citations."""
+    paper_id = citations.c.citing_id
+    return (column.desc(), paper_id.desc()) if descending else (column, paper_id)
+
+
+def _past(column: Any, value: Any, paper_id: int, descending: bool) -> ColumnElement[bool]:
+    """The citations after (``value``, ``paper_id``) in the keyset order of ``column``."""
+    key, bound = tuple_(column, citations.c.citing_id), tuple_(value, paper_id)
+    return key < bound if descending else key > bound
+
+
 def describe_db_error(exc: DBAPIError, label: str) -> str:
     """One line a user can act on, for a database error on the store called ``label``."""
     text = str(exc.orig).strip().splitlines()[0] if exc.orig is not None else str(exc)
@@ -772,18 +785,15 @@ class HubRepository:
         (a jump past the middle walks the shorter way).
         """
         column = SORT_COLUMNS[sort]
-        key = tuple_(column, citations.c.citing_id)
         unsearched = replace(filters, search="")
         conds = self._conditions(hub_id, unsearched)  # the search's own condition comes below
         backwards = before is not None or from_end
         if after is not None:
-            bound = tuple_(after.value, after.paper_id)
-            conds.append(key < bound if descending else key > bound)
+            conds.append(_past(column, after.value, after.paper_id, descending))
         if before is not None:
-            bound = tuple_(before.value, before.paper_id)
-            conds.append(key > bound if descending else key < bound)
+            conds.append(_past(column, before.value, before.paper_id, not descending))
         reverse = descending != backwards
-        order = (column.desc(), citations.c.citing_id.desc()) if reverse else (column, citations.c.citing_id)
+        order = _ordered(column, reverse)
         with self._read() as conn:
             fetched = None
             if not offset and self._may_walk(conn, hub_id, filters):
@@ -799,8 +809,7 @@ class HubRepository:
                 if mark is None:
                     past_the_end = True
                 else:
-                    bound = tuple_(mark[0], mark[1])
-                    conds.append(key < bound if reverse else key > bound)
+                    conds.append(_past(column, mark[0], mark[1], reverse))
             if fetched is None:
                 query = indexed(self._rows_query().where(*conds).order_by(*order).limit(limit + 1), index)
                 fetched = [] if past_the_end else conn.execute(query).all()
@@ -891,8 +900,7 @@ class HubRepository:
         index to answer instead."""
         c = citations.c
         matches = text_matcher(tuple(tuple(term) for term in search_terms(search)))
-        key = tuple_(column, c.citing_id)
-        order = (column.desc(), c.citing_id.desc()) if reverse else (column, c.citing_id)
+        order = _ordered(column, reverse)
         texts = select(column, c.citing_id, papers.c.title, papers.c.summary).select_from(
             citations.join(papers, papers.c.id == c.citing_id)
         )
@@ -906,8 +914,7 @@ class HubRepository:
                 break  # a page, or the hub's end
             if walked >= WALK_LIMIT or len(found) * (WALK_LIMIT - walked) < (wanted - len(found)) * walked:
                 return None  # at this rate the page would need more than WALK_LIMIT citations
-            bound = tuple_(rows[-1][0], rows[-1].citing_id)
-            past = [key < bound if reverse else key > bound]
+            past = [_past(column, rows[-1][0], rows[-1].citing_id, reverse)]
             chunk = min(chunk * 2, WALK_CHUNK_MAX)
         found = found[:wanted]
         if not found:
