@@ -324,7 +324,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         of a query were all in view: not beside its counts or the next key's query)."""
         if self._query is None or not self.total:
             return
-        ends = {block for block in (0, block_of(self.total - 1)) if block not in self._cache} - self._inflight
+        ends = {block for block in self._cache.ends() if block not in self._cache} - self._inflight
         if ends:
             self._inflight |= ends
             self._fetch_ends(self._query, self._epoch, sorted(ends), self.total, dict(self._cache.edges))

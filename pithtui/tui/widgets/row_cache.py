@@ -145,11 +145,16 @@ class RowCache:
         self._rows[block] = page.rows
         self.edges[block] = Edges(page.first, page.last)
         centre = block_of(near)
-        ends = {0, block_of(self.total - 1) if self.total else 0}
+        ends = self.ends()
         droppable = sorted((b for b in self._rows if b not in ends), key=lambda b: abs(b - centre), reverse=True)
         for stale in droppable[: max(0, len(self._rows) - KEEP_BLOCKS)]:
             del self._rows[stale]
             del self.edges[stale]
+
+    def ends(self) -> set[int]:
+        """The first and the last block (where Home and End go), kept however far the viewport
+        moves (the first alone until the rows are counted)."""
+        return {0, block_of(self.total - 1)} if self.total else {0}
 
     def __contains__(self, block: int) -> bool:
         return block in self._rows
