@@ -211,6 +211,7 @@ def test_pages_walk_the_sort_index(
     first = store.page(hub, f, sort, descending, limit=10)
     cursor = first.last or Cursor("", 0)
     for kwargs in ({}, {"after": cursor}, {"before": cursor}, {"from_end": True}, {"offset": 15}, {"offset": 10_000}):
+        store._gave_up = None  # each call its own first try (a walk that gave up is not tried again)
         found = check(store, lambda kwargs=kwargs: store.page(hub, f, sort, descending, limit=10, with_total=False, **kwargs))
         walks = [(statement, steps) for statement, steps in found if WALK.match(statement)]
         rest = [(statement, steps) for statement, steps in found if not WALK.match(statement)]
@@ -227,6 +228,32 @@ def test_pages_walk_the_sort_index(
         if walks and not any("ORDER BY citations." in statement for statement, _ in rest):
             continue  # the walk reached the end and found no row: nothing more to read
         assert_walks(rest, CITING_INDEX if few else SORT_INDEXES[sort], sorted_after=few)
+
+
+def test_a_search_typed_further_after_its_walk_gave_up_is_not_walked_again(
+    store: HubRepository, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Its matches are among the matches of the search before, so the walk would give up again
+    (a chunk, ~2 ms at 1M, per key typed); the same rows come from the full-text index."""
+    hub = hub_id(store)
+    monkeypatch.setattr(repository, "FEW_MATCHES", 0)
+    monkeypatch.setattr(repository, "WALK_CHUNK", 8)
+    monkeypatch.setattr(repository, "WALK_LIMIT", 1)  # gives up after the first chunk
+    store._gave_up = None
+
+    def walked(search: str, sort: SortKey = SortKey.DATE) -> tuple[bool, list[int]]:
+        """Whether a page under ``search`` walked, and the papers it lists."""
+        pages: list[Any] = []
+        found = plans(store, lambda: pages.append(store.page(hub, Filters(search=search), sort, limit=10, with_total=False)))
+        return any(WALK.match(statement) for statement, _ in found), [row.paper.id for row in pages[0].rows]
+
+    assert walked("paper 3 o")[0]  # walked, and gave up: few papers match
+    further = walked("paper 3 on")
+    assert not further[0] and further[1]
+    store._gave_up = None
+    assert walked("paper 3 on") == (True, further[1])  # walking gives the same rows
+    assert walked("zebra")[0]  # another search walks again
+    assert walked("paper 3 on", SortKey.TITLE)[0]  # and so does the same one in another order
 
 
 def test_a_rare_category_or_verdict_is_read_through_its_own_index(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -134,10 +134,11 @@ WALK_LIMIT = 4_096
 text (``HubRepository._walked``), in chunks from WALK_CHUNK citations (or twice the rows
 wanted) doubling up to WALK_CHUNK_MAX. As soon as the matches found so far say that the page
 would take more than WALK_LIMIT citations (~30 ms), the full-text index lists the matching
-papers instead: a rare word costs one chunk (~2 ms) more. A common one costs the few hundred
-citations walked, where the index's list of every match costs ~0.3 µs a match and a word being
-typed must first be merged from every word it starts (at 1M, "collapse", 543k matches: 170 ms
--> 8 ms for a page of 100)."""
+papers instead: a rare word costs one chunk (~2 ms) more, once (the same search typed further
+matches no more papers, and goes to the index at once: ``HubRepository._gave_up``). A common
+one costs the few hundred citations walked, where the index's list of every match costs ~0.3 µs
+a match and a word being typed must first be merged from every word it starts (at 1M,
+"collapse", 543k matches: 170 ms -> 8 ms for a page of 100)."""
 FEW_TO_SORT = 20_000
 NARROW_SHARE = 20
 """A page under a category, verdict or polarity filter whose values hold at most FEW_TO_SORT
@@ -466,6 +467,9 @@ class HubRepository:
         self._narrowest: dict[tuple[int, Filters], str | None] = {}
         """The index a page under some facet filters reads through (see :meth:`_narrowing_index`),
         by hub and those filters; like the match counts, only ever a choice of plan."""
+        self._gave_up: tuple[tuple[Any, ...], str] | None = None
+        """The last page whose walk gave up (see :meth:`_may_walk`): what it listed but the search
+        (hub, other filters, sort, order), and the search in lower case (as its terms are)."""
 
     # ------------------------------------------------------------------ plumbing
 
@@ -796,8 +800,11 @@ class HubRepository:
         order = _ordered(column, reverse)
         with self._read() as conn:
             fetched = None
-            if not offset and self._may_walk(conn, hub_id, filters):
+            listing = (hub_id, unsearched, sort, reverse)
+            if not offset and self._may_walk(conn, listing, filters):
                 fetched = self._walked(conn, hub_id, filters.search, conds, column, reverse, SORT_INDEXES[sort], limit + 1)
+                if fetched is None:
+                    self._gave_up = (listing, filters.search.lower())
             conds += self._searched(filters.search)
             index = self._page_index(conn, hub_id, sort, filters) if fetched is None else None
             past_the_end = False
@@ -843,10 +850,18 @@ class HubRepository:
             return CITING_INDEX
         return self._narrowing_index(conn, hub_id, f) or SORT_INDEXES[sort]
 
-    def _may_walk(self, conn: Connection, hub_id: int, f: Filters) -> bool:
-        """Whether a page under ``f`` may be found by :meth:`_walked`: on SQLite, under a search,
-        unless a rare category, verdict or polarity is read through its own index instead."""
-        return conn.dialect.name == "sqlite" and bool(search_terms(f.search)) and self._narrowing_index(conn, hub_id, f) is None
+    def _may_walk(self, conn: Connection, listing: tuple[Any, ...], f: Filters) -> bool:
+        """Whether a page of ``listing`` (hub, filters but the search, sort, order) under ``f`` may
+        be found by :meth:`_walked`: on SQLite, under a search, unless a rare category, verdict or
+        polarity is read through its own index instead, or the walk of the same listing gave up
+        under a search this one extends (a word typed further, a word more: no more matches, so
+        the walk would give up again)."""
+        if conn.dialect.name != "sqlite" or not search_terms(f.search):
+            return False
+        gave_up = self._gave_up
+        if gave_up is not None and gave_up[0] == listing and f.search.lower().startswith(gave_up[1]):
+            return False
+        return self._narrowing_index(conn, listing[0], f) is None
 
     def _narrowing_index(self, conn: Connection, hub_id: int, f: Filters) -> str | None:
         """The index of the active category, verdict or polarity filter that keeps the fewest
