@@ -386,6 +386,41 @@ async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown_no
         assert table_lines(app)[1].startswith("Citing paper 01") and "novelty▼" in table_lines(app)[0]
 
 
+@headless
+async def test_a_searchs_rows_in_view_are_drawn_before_the_rest_of_its_first_rows_are_found(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    """Under a rare word each row is found far down the hub: the rows in view are asked for
+    first and drawn, then the rest of the first block, which joins on where they end."""
+    found_rest = threading.Event()
+    real_page = big.page
+    asked: list[int] = []
+
+    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if filters.search:
+            asked.append(kwargs["limit"])
+            if kwargs.get("after") is not None:
+                found_rest.wait(10)
+        return real_page(hub_id, filters, *args, **kwargs)
+
+    monkeypatch.setattr(big, "page", page)
+    async with opened(big, ref="2301.00001", size=(120, 40)) as (app, pilot):
+        await pilot.press("slash", *"paper 01", "enter")  # 1,000 of them, in date order 01999 down
+        await eventually(pilot, lambda: table_lines(app)[1].startswith("Citing paper 01999"))
+        in_view = explorer(app).size.height - 1
+        assert in_view < asked[0] < 100, asked  # a screenful and a few more, not a block of 100
+        assert all(line.startswith(f"Citing paper {1999 - i:05d}") for i, line in enumerate(table_lines(app)[1:]))
+        assert "Showing … of" in screen_text(app)
+        found_rest.set()
+        await settle(pilot)
+        assert asked[1] == 100 - asked[0]
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await settle(pilot)
+        top = 1999 - int(explorer(app).scroll_y)
+        assert int(explorer(app).scroll_y) > asked[0]  # past the first rows asked for
+        assert all(line.startswith(f"Citing paper {top - i:05d}") for i, line in enumerate(table_lines(app)[1:]))
+        assert showing(app) == (1000, N)
+
+
 # ------------------------------------------------------------------ sorting and paging
 
 

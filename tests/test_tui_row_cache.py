@@ -4,7 +4,7 @@ for the last block, ``offset`` only for a jump into the unknown."""
 from __future__ import annotations
 
 from pithtui.models import CitingPaper, Cursor, Page, Paper
-from pithtui.tui.widgets.row_cache import BLOCK, KEEP_BLOCKS, Edges, RowCache, fetch_order, fetch_plan
+from pithtui.tui.widgets.row_cache import BLOCK, KEEP_BLOCKS, Edges, RowCache, fetch_order, fetch_plan, joined
 
 TOTAL = 10 * BLOCK + 37
 
@@ -72,3 +72,17 @@ def test_a_page_fetched_without_a_count_keeps_the_total():
     cache.store(0, page(0), near=0)
     cache.store(1, Page(page(1).rows, -1, None, None), near=0)
     assert cache.total == TOTAL
+
+
+def test_a_first_blocks_head_is_drawn_but_not_paged_from_until_its_rest_joins_it():
+    whole = page(0)
+    head = Page(whole.rows[:30], -1, whole.first, Cursor("m", 29), has_after=True)
+    rest = Page(whole.rows[30:], -1, Cursor("n", 30), whole.last, has_after=True)
+    cache = RowCache()
+    cache.store(0, head, near=0, partial=True)
+    assert cache.row(29).paper.title == "row 29" and cache.row(30) is None
+    assert cache.first_rows() == 30
+    assert fetch_plan(1, TOTAL, cache.edges).offset == BLOCK, "the head's last row is not the block's"
+    cache.store(0, joined(head, rest), near=0)
+    assert [cache.row(i).paper.title for i in range(BLOCK)] == [f"row {i}" for i in range(BLOCK)]
+    assert fetch_plan(1, TOTAL, cache.edges).after == whole.last

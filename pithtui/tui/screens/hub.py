@@ -233,7 +233,13 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     def _rows_arrived(self) -> None:
         if self._facets_wait:
             self._facets_wait = False
-            self._count_facets(self.hub_id, self.filters)
+            # Once they are drawn: counting beside the drawing would slow both (one interpreter lock).
+            self.call_after_refresh(self._count_facets_of, self.filters)
+
+    def _count_facets_of(self, filters: Filters) -> None:
+        """Count the facets under ``filters`` unless those have changed since."""
+        if filters == self.filters:
+            self._count_facets(self.hub_id, filters)
 
     def watch_sort(self) -> None:
         self._reload_rows(same_rows=True)

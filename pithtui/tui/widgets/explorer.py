@@ -9,6 +9,7 @@ scrolling, ``from_end`` for the end, ``offset`` for big jumps: see ``row_cache``
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -32,7 +33,7 @@ from pithtui.models import CitingPaper, Filters, Page, SortKey
 from pithtui.store import HubRepository
 from pithtui.text import printable
 from pithtui.tui.workers import ReportsWorkerErrors
-from pithtui.tui.widgets.row_cache import BLOCK, Edges, RowCache, block_of, fetch_order, fetch_plan
+from pithtui.tui.widgets.row_cache import BLOCK, HEAD_MARGIN, Edges, RowCache, block_of, fetch_order, fetch_plan, joined
 from pithtui.tui.widgets.strips import text_strip
 
 GAP = 1
@@ -104,6 +105,8 @@ ENDS_GROUP = "explorer-ends"
 """The worker group fetching the first and last blocks ahead of a jump there (drawing nothing)."""
 ENDS_DELAY = 0.3
 """Seconds after a query's rows in view are all at hand before its ends are fetched ahead."""
+HEAD_DRAWN_WAIT = 0.2
+"""Seconds at most that the rest of a first block waits for its head to be drawn."""
 
 
 class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
@@ -125,11 +128,13 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
     """The highlighted row (an index into the matching rows)."""
 
     class PageLoaded(Message, bubble=False):
-        """A block of rows arrived from the worker (for the query of ``epoch``)."""
+        """A block of rows arrived from the worker (for the query of ``epoch``); ``drawn``, given
+        for a block's first rows only (the rest to come: see :meth:`_head_first`), is set once
+        they are drawn."""
 
-        def __init__(self, epoch: int, block: int, page: Page) -> None:
+        def __init__(self, epoch: int, block: int, page: Page, *, drawn: threading.Event | None = None) -> None:
             super().__init__()
-            self.epoch, self.block, self.page = epoch, block, page
+            self.epoch, self.block, self.page, self.drawn = epoch, block, page, drawn
 
     class Totaled(Message, bubble=False):
         """The rows of the query of ``epoch`` were counted (in the worker)."""
@@ -177,6 +182,9 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         """Whether the current query's first rows arrived (RowsArrived was posted)."""
         self._ends_timer: Timer | None = None
         """When the current query's first and last blocks will be fetched ahead (once a query)."""
+        self._head_rows = BLOCK
+        """How many rows :meth:`_head_first` fetches first: a screenful and a few more (taken
+        when the query changes, where the worker that fetches them cannot ask the layout)."""
 
     # ------------------------------------------------------------------ what to show
 
@@ -204,6 +212,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
         the new rows) only to be redrawn at once."""
         self._query = query
         self._epoch += 1
+        self._head_rows = self.size.height + HEAD_MARGIN if self.size.height else BLOCK
         if self._stale is None and self._cache.total is not None:
             self._stale = (self._cache, self._texts)
         self._cache = RowCache()
@@ -256,10 +265,14 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
                     # With the first block, the count when it costs nothing; otherwise the rows
                     # first, then the count (under a search most papers match, counting them takes
                     # longer than finding the first block).
-                    together = total is None and self._repo.counts_at_once(query.filters)
-                    page = self._repo.page(
-                        query.hub_id, query.filters, query.sort, query.descending, with_total=together, **plan.kwargs
-                    )
+                    at_once = self._repo.counts_at_once(query.filters)
+                    together = total is None and at_once
+                    if block == 0 and block not in edges and not at_once:
+                        page = self._head_first(query, epoch, plan.limit)
+                    else:
+                        page = self._repo.page(
+                            query.hub_id, query.filters, query.sort, query.descending, with_total=together, **plan.kwargs
+                        )
                     edges[block] = Edges(page.first, page.last)
                     self.post_message(self.PageLoaded(epoch, block, page))
                     if total is None:
@@ -269,8 +282,31 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
             except Cancelled:
                 return
 
+    def _head_first(self, query: ExplorerQuery, epoch: int, limit: int) -> Page:
+        """The first ``limit`` rows of a query whose rows take a while to find (a search: a rare
+        word walks far for each row), those in view first, posted as soon as found, then, once
+        they are drawn, the rest after them; returned whole. Runs in a worker.
+
+        The rest waits for that frame because drawing it and fetching rows in a thread share one
+        interpreter lock: side by side, each slowed the other (at 1M, a frame of ~5 ms took ~15)."""
+        head = self._repo.page(
+            query.hub_id, query.filters, query.sort, query.descending, limit=min(self._head_rows, limit), with_total=False
+        )
+        if not head.has_after or len(head.rows) >= limit:
+            return head
+        drawn = threading.Event()
+        self.post_message(self.PageLoaded(epoch, 0, head, drawn=drawn))
+        drawn.wait(HEAD_DRAWN_WAIT)
+        rest = self._repo.page(
+            query.hub_id, query.filters, query.sort, query.descending, limit=limit - len(head.rows), after=head.last, with_total=False
+        )
+        return joined(head, rest)
+
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
+        partial = message.drawn is not None
+        if message.drawn is not None:  # the worker fetches the rest once this frame is drawn
+            self.call_after_refresh(message.drawn.set)
         if message.epoch != self._epoch:
             return
         self._stale = None
@@ -278,8 +314,9 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
             self._arrived = True
             self.post_message(self.RowsArrived())
         counted = self._cache.total is None
-        self._cache.store(message.block, message.page, near=int(self.scroll_y))
-        self._inflight.discard(message.block)
+        self._cache.store(message.block, message.page, near=int(self.scroll_y), partial=partial)
+        if not partial:
+            self._inflight.discard(message.block)
         if counted and self.total is not None:
             self._size_to_total()
             self.post_message(self.Counted(self.total))

@@ -21,6 +21,10 @@ from pithtui.models import CitingPaper, Cursor, Page
 BLOCK = 100
 """Rows per repository call."""
 
+HEAD_MARGIN = 10
+"""Rows fetched beyond the viewport's when a slow query's first rows are fetched on their own
+(see :func:`joined`)."""
+
 KEEP_BLOCKS = 12
 """Blocks kept in memory; the ones farthest from the viewport go first, never the first or the
 last block (where Home and End go)."""
@@ -89,6 +93,13 @@ def fetch_plan(block: int, total: int | None, edges: dict[int, Edges]) -> Fetch:
     return Fetch(block, limit, offset=start)
 
 
+def joined(head: Page, rest: Page) -> Page:
+    """The first block of a query as one page: its ``head`` (the rows in view and a few more,
+    fetched first so that they are drawn as soon as found, when finding rows takes a while: a
+    rare word walks far for each one) and the ``rest`` of the block, fetched after it."""
+    return Page(head.rows + rest.rows, rest.total, head.first, rest.last or head.last, head.has_before, rest.has_after)
+
+
 def fetch_order(blocks: Iterable[int], total: int, edges: dict[int, Edges]) -> list[int]:
     """``blocks`` in an order where each can start from an edge fetched before it if possible:
     outward from a known block or from the end, offset jumps only where nothing is near."""
@@ -137,12 +148,16 @@ class RowCache:
         start, end = max(start, 0), min(end, self.total - 1)
         return [b for b in range(block_of(start), block_of(end) + 1) if b not in self._rows] if start <= end else []
 
-    def store(self, block: int, page: Page, near: int) -> None:
+    def store(self, block: int, page: Page, near: int, *, partial: bool = False) -> None:
         """Keep ``page`` as block ``block``, dropping the blocks farthest from row ``near`` (but
-        the first and the last)."""
+        the first and the last). A ``partial`` page (the block's first rows, the rest to come)
+        is drawn but no other block is fetched from its edges, which are not the block's."""
         if page.total >= 0:
             self.total = page.total
         self._rows[block] = page.rows
+        if partial:
+            self.edges.pop(block, None)
+            return
         self.edges[block] = Edges(page.first, page.last)
         centre = block_of(near)
         ends = self.ends()
