@@ -22,7 +22,6 @@ from textual.binding import Binding
 from textual.geometry import Size
 from textual.message import Message
 from textual.reactive import reactive
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -34,7 +33,7 @@ from pithtui.store import HubRepository
 from pithtui.text import printable
 from pithtui.tui.workers import ReportsWorkerErrors
 from pithtui.tui.widgets.row_cache import BLOCK, HEAD_MARGIN, Edges, RowCache, block_of, fetch_order, fetch_plan, joined
-from pithtui.tui.widgets.strips import text_strip
+from pithtui.tui.widgets.strips import LineScrollView, text_strip
 
 GAP = 1
 """Blank cells between columns."""
@@ -109,7 +108,7 @@ HEAD_DRAWN_WAIT = 0.2
 """Seconds at most that the rest of a first block waits for its head to be drawn."""
 
 
-class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
+class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
     """The hub's citing papers as a table that pages through the repository."""
 
     BINDINGS = [
@@ -378,7 +377,7 @@ class CitingExplorer(ReportsWorkerErrors, ScrollView, can_focus=True):
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
-        base = self.rich_style
+        base = self.line_style
         columns = layout(width)
         if y == 0:
             return self._header(columns, width, base)

@@ -16,7 +16,6 @@ from textual.binding import Binding
 from textual.containers import Horizontal, VerticalScroll
 from textual.geometry import Region, Size
 from textual.message import Message
-from textual.scroll_view import ScrollView
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.validation import Function
@@ -26,7 +25,7 @@ from pithtui.dates import parse_bound
 from pithtui.hub_text import facet_label
 from pithtui.models import Facets, FacetValue, Filters
 from pithtui.tui.safe import literal
-from pithtui.tui.widgets.strips import text_strip
+from pithtui.tui.widgets.strips import LineScrollView, text_strip
 from pithtui.tui.widgets.vim import VIM_LIST_BINDINGS
 
 FACETS = ("role", "polarity", "verdict", "category")
@@ -59,7 +58,7 @@ def _valid_novelty(text: str) -> bool:
         return False
 
 
-class FacetList(ScrollView, can_focus=True):
+class FacetList(LineScrollView, can_focus=True):
     """One facet's values with their counts, a line each (``[x] cs.LG  12``); the ticked values
     filter the citing papers. ``space`` or ``enter`` (or a click) ticks or unticks the value
     under the cursor.
@@ -130,7 +129,7 @@ class FacetList(ScrollView, can_focus=True):
     def render_line(self, y: int) -> Strip:
         index = int(self.scroll_y) + y
         width = self.scrollable_content_region.width
-        style = self.rich_style
+        style = self.line_style
         if index >= len(self.values):
             return Strip.blank(width, style)
         value = self.values[index]
