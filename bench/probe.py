@@ -146,8 +146,14 @@ class Watch:
 
     def __init__(self) -> None:
         self.counts_shown = 0
+        self.rows_drawn: tuple[Any, float] | None = None
+        """The query whose first rows a frame drew first, and when that frame was done."""
+        self._drawing: Any = None
 
     def install(self) -> None:
+        from textual.screen import Screen
+
+        from pithtui.tui.widgets.explorer import CitingExplorer
         from pithtui.tui.widgets.sidebar import FilterSidebar
 
         original = FilterSidebar.show_counts
@@ -158,6 +164,23 @@ class Watch:
             watch.counts_shown += 1
 
         FilterSidebar.show_counts = show_counts  # type: ignore[method-assign]
+
+        render_line, compositor_refresh = CitingExplorer.render_line, Screen._compositor_refresh
+
+        def line(explorer: Any, y: int) -> Any:
+            strip = render_line(explorer, y)
+            if y == 1 and explorer._stale is None and explorer._cache.row(int(explorer.scroll_y)) is not None:
+                watch._drawing = explorer._query  # the top row of this query is in this frame
+            return strip
+
+        def frame(screen: Any) -> None:
+            compositor_refresh(screen)
+            drawing, watch._drawing = watch._drawing, None
+            if drawing is not None and (watch.rows_drawn is None or watch.rows_drawn[0] != drawing):
+                watch.rows_drawn = (drawing, time.perf_counter())
+
+        CitingExplorer.render_line = line  # type: ignore[method-assign]
+        Screen._compositor_refresh = frame  # type: ignore[method-assign]
 
 
 def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> None:
@@ -272,7 +295,8 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
 
         # Typing a search: each key as the sidebar applies it once the user pauses (the pause
         # itself, TYPING_PAUSE, is not counted): from then until the rows, "Showing N of M" and
-        # the facet counts are drawn; rows_ms: until the first rows of the results are there.
+        # the facet counts are drawn; rows_ms: until the first rows of the results are at hand;
+        # drawn_ms: until the frame that first draws them is done.
         from textual.widgets import Input
 
         from pithtui.tui.widgets.sidebar import FilterSidebar
@@ -286,9 +310,10 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
                 typed = query[:length]
                 with sidebar.prevent(Input.Changed):
                     box.value = typed
+                await next_frame(app)  # the key drawn in the box, as it is during the pause
                 expected = sidebar.filters(live=True)
                 if expected == hub_screen.filters:
-                    keystrokes.append({"typed": typed, "wall_ms": 0.0, "cpu_ms": 0.0, "rows_ms": 0.0, "query": False})
+                    keystrokes.append({"typed": typed, "wall_ms": 0.0, "cpu_ms": 0.0, "rows_ms": 0.0, "drawn_ms": 0.0, "query": False})
                     continue  # nothing new to search for (a space, or a one-letter last word)
                 shown = watch.counts_shown
                 rows_at: list[float] = []
@@ -302,7 +327,11 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
 
                 timing = await timed(app, sidebar.typed_pause, complete)
                 rows_ms = rows_at[0] if rows_at else timing["wall_ms"]
-                keystrokes.append({"typed": typed, **timing, "rows_ms": rows_ms, "query": True, "matching": widget.total})
+                drawn = watch.rows_drawn
+                drawn_ms = (drawn[1] - started) * 1000 if drawn is not None and drawn[0].filters == expected else timing["wall_ms"]
+                keystrokes.append(
+                    {"typed": typed, **timing, "rows_ms": rows_ms, "drawn_ms": drawn_ms, "query": True, "matching": widget.total}
+                )
             search_runs.append({"query": query, "keystrokes": keystrokes})
             with sidebar.prevent(Input.Changed):
                 box.value = ""
