@@ -65,8 +65,9 @@ filters = st.builds(
     categories=st.frozensets(st.sampled_from(CATEGORIES), max_size=1),
     since=st.sampled_from([None, dt.date(2022, 1, 1)]),
     until=st.sampled_from([None, dt.date(2022, 12, 31)]),
-    # Whole numbers are answered by the rollups split by novelty band; 6.5 is counted.
-    min_novelty=st.sampled_from([None, None, 0.0, 5.0, 6.0, 6.5]),
+    # Whole numbers are answered by the rollups split by novelty band; a fractional one by the
+    # rollups from the next whole number up and the citations scoring below it.
+    min_novelty=st.sampled_from([None, None, 0.0, 5.0, 6.0, 6.5, 0.5, 4.99, 5.5, 9.5]),
 )
 
 
@@ -105,7 +106,7 @@ def test_two_hubs_found_to_be_one_paper_keep_every_citation_counted(repo) -> Non
     assert {v.value: v.count for v in repo.facets(hub.id).verdict} == {"UNVERDICTED": 1, "SOUND": 1, "FLAWED": 1}
 
 
-def test_a_whole_minimum_novelty_counts_each_score_in_its_band(repo) -> None:  # noqa: ANN001
+def test_a_minimum_novelty_counts_each_score_in_its_band(repo) -> None:  # noqa: ANN001
     hub = Paper(title="The hub", arxiv_id="2101.00001")
     scores = [None, 0.0, 4.99, 5.0, 5.5, 9.99, 10.0]
     citing = [Paper(title=f"citing {n}", arxiv_id=f"2202.{n:05d}", novelty=score) for n, score in enumerate(scores)]
@@ -119,6 +120,11 @@ def test_a_whole_minimum_novelty_counts_each_score_in_its_band(repo) -> None:  #
     assert shown(0) == (6, 6)
     assert shown(5) == (4, 4)
     assert shown(10) == (1, 1)
+    # A fractional minimum: the scores of the band it falls in from it up, and every band above.
+    assert shown(4.99) == (5, 5)
+    assert shown(5.5) == (3, 3)
+    assert shown(9.5) == (2, 2)
+    assert shown(0.5) == (5, 5)
     # A score that changes moves its citation to its new band.
     repo.upsert([replace(citing[2], novelty=5.01), replace(citing[3], novelty=1.0)])
     assert shown(5) == (4, 4)

@@ -5,10 +5,11 @@ So the store keeps ``facet_cells``: for each hub, how many citations share one c
 (roles, polarity, verdict, category, year). A hub of a million citations has a few thousand
 cells, and facet counts, "Showing N of M" and the still-indexing count under any filters on
 those dimensions are sums over cells, or over ``facet_rollups``: the cells summed over some
-dimensions, and split by novelty band, which answers a whole-number minimum novelty. Filters
-neither can answer (a fractional minimum novelty, or one together with a role or year filter,
-text search, "new since", a date range that does not start and end on whole years) fall back
-to the same queries over ``citations`` itself. Both paths share one definition of each filter.
+dimensions, and split by novelty band, which answers a whole-number minimum novelty (and most
+of a fractional one: :class:`NoveltySplit`). Filters neither can answer (a minimum novelty
+together with a role or year filter, text search, "new since", a date range that does not start
+and end on whole years) fall back to the same queries over ``citations`` itself. Both paths
+share one definition of each filter.
 
 The repository keeps the cells in step with every write by applying count deltas
 (:class:`CellDeltas`), and rebuilds a hub's cells from its citations where a write is too
@@ -22,7 +23,7 @@ import functools
 import math
 from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
@@ -193,6 +194,33 @@ def cells_answer(f: Filters) -> bool:
         return False
     needed = dimensions(f)
     return all(cells_for(needed | {facet}) is not None for facet in FACETS)
+
+
+@dataclass(frozen=True)
+class NoveltySplit:
+    """A fractional minimum novelty ``low`` counted in two parts: the scores from the next whole
+    number ``high`` up, which the rollups split by novelty band answer (``whole``: the filters
+    with that minimum), and the citations scoring from ``low`` up to ``high``, a narrow range of
+    the novelty index (``rest``: the filters without a minimum, to apply beside that range).
+    At 1M citing papers, a minimum of 6.5 (55k citations from 6.5 to 7, grouped into cells by
+    sorting them): facets 237 -> 136 ms and the count 23 -> 6.5 ms, where every citation from
+    6.5 up was read."""
+
+    whole: Filters
+    rest: Filters
+    low: float
+    high: int
+
+
+def novelty_split(f: Filters) -> NoveltySplit | None:
+    """How ``f`` is counted in two parts (see :class:`NoveltySplit`); None unless its minimum
+    novelty is fractional and the rollups answer the rest of its filters."""
+    low = f.min_novelty
+    if low is None or low < 0 or low == int(low):
+        return None
+    high = math.ceil(low)
+    whole = replace(f, min_novelty=float(high))
+    return NoveltySplit(whole, replace(f, min_novelty=None), low, high) if cells_answer(whole) else None
 
 
 def indexed(query: Any, index: str | None) -> Any:

@@ -73,9 +73,12 @@ from pithtui.store.facets import (
     conditions,
     cube,
     dialect_insert,
+    NoveltySplit,
+    Source,
     dimensions,
     facets_query,
     indexed,
+    novelty_split,
     roles_from_key,
     roles_key,
     total_query,
@@ -676,11 +679,32 @@ class HubRepository:
         return SORT_INDEXES[SortKey.NOVELTY if f.min_novelty is not None else SortKey.DATE]
 
     def _total(self, conn: Connection, hub_id: int, f: Filters) -> int:
+        split = novelty_split(f)
+        if split is not None:
+            between = total_query(CITATIONS, self._conditions(hub_id, split.rest) + self._scored_between(split))
+            return self._total(conn, hub_id, split.whole) + int(conn.execute(indexed(between, self._novelty_index(conn))).scalar_one())
         source, conds = self._counting(hub_id, f)
         query = total_query(source, conds)
         if source is CITATIONS:
             query = indexed(query, self._counting_index(conn, f))
         return int(conn.execute(query).scalar_one())
+
+    @staticmethod
+    def _scored_between(split: NoveltySplit) -> list[ColumnElement[bool]]:
+        """The citations a fractional minimum novelty keeps below the next whole number."""
+        c = citations.c
+        return [c.citing_novelty >= split.low, c.citing_novelty < split.high]
+
+    @staticmethod
+    def _novelty_index(conn: Connection) -> str | None:
+        """The index a range of novelty scores is read through on SQLite (None: the planner's)."""
+        return SORT_INDEXES[SortKey.NOVELTY] if conn.dialect.name == "sqlite" else None
+
+    @staticmethod
+    def _stored_cells(f: Filters) -> Callable[[str], Source | None]:
+        """Which stored cells answer each facet's counts under ``f`` (filters they answer)."""
+        needed = dimensions(f)
+        return lambda facet: cells_for(needed | {facet})
 
     @staticmethod
     def counts_at_once(filters: Filters) -> bool:
@@ -702,21 +726,27 @@ class HubRepository:
 
         Values the user has selected stay listed (with 0) even when nothing carries them now.
         """
-        counted: dict[str, list[tuple[Any, int]]] = {facet: [] for facet in FACETS}
+        counted: dict[str, dict[Any, int]] = {facet: {} for facet in FACETS}
         with self._read() as conn:
+            split = novelty_split(filters)
+            parts: list[tuple[Callable[[str], Source | None], Filters]]
             if cells_answer(filters):
-                needed = dimensions(filters)
-                sources = lambda facet: cells_for(needed | {facet})  # noqa: E731
+                parts = [(self._stored_cells(filters), filters)]
+            elif split is not None:  # the cells from the next whole score up, and the scores below it
+                below = cube(hub_id, split.rest, self._scored_between(split), self._novelty_index(conn))
+                parts = [(self._stored_cells(split.whole), split.whole), (lambda _facet: below, split.rest)]
             else:
                 counted_now = cube(hub_id, filters, self._passing(filters), self._counting_index(conn, filters, grouped=True))
-                sources = lambda _facet: counted_now  # noqa: E731
-            for facet, value, n in conn.execute(facets_query(sources, hub_id, filters)):
-                if facet == "year":
-                    value = int(value) if value is not None else None
-                counted[facet].append((value, n))
+                parts = [(lambda _facet: counted_now, filters)]
+            for sources, part in parts:
+                for facet, value, n in conn.execute(facets_query(sources, hub_id, part)):
+                    if facet == "year":
+                        value = int(value) if value is not None else None
+                    value = value or None
+                    counted[facet][value] = counted[facet].get(value, 0) + int(n)
 
         def values(facet: str, selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
-            counts = {(v or None): int(n) for v, n in counted[facet]}
+            counts = dict(counted[facet])
             for chosen in selected:
                 counts.setdefault(chosen, 0)
             if by_value:
