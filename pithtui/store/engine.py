@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from pithtui.errors import StoreError
 from pithtui.store.repository import HubRepository, describe_db_error
-from pithtui.store.schema import SCHEMA_REVISION, use_gin_word_indexes, version_table
+from pithtui.store.schema import SCHEMA_REVISION, version_table
 
 if TYPE_CHECKING:
     import sqlite3
@@ -146,7 +146,6 @@ def make_engine(url: str) -> Engine:
     if parsed.get_backend_name() == "sqlite":
         _tune_sqlite(engine, path)
     elif parsed.get_backend_name() == "postgresql":
-        use_gin_word_indexes()
         # psycopg logs a warning of its own ("error ignored terminating <Pipeline>") beside an
         # error it raises from a batch of statements; the error is reported, in one line, already.
         driver_log = logging.getLogger("psycopg")

@@ -90,10 +90,10 @@ from pithtui.store.schema import (
     NO_NOVELTY,
     SCHEMA_REVISION,
     TITLE_KEY_LENGTH,
+    WORD_COLUMNS,
     citations,
     meta,
     papers,
-    pg_words,
     utcnow,
     version_table,
     visits,
@@ -160,17 +160,17 @@ def _analyze(conn: Connection) -> None:
     """Refresh the query planner's statistics of the big tables after a large import. On SQLite
     from a sample of each index (``analysis_limit``): milliseconds, whatever the store's size.
 
-    On PostgreSQL the papers by the columns plans depend on: analysing the whole table also
-    computes the word-index expressions (``pg_words``) again for every sampled paper (1 s for
-    5,000 papers, ~0.2 ms a paper up to its sample of 30,000), inside the import's transaction.
-    Autovacuum gathers those statistics in the background after a large import."""
+    On PostgreSQL the papers by the columns plans depend on, the stored words among them (how
+    common a word is decides between walking a hub in order and listing the word's papers), but
+    not the texts themselves, whose statistics no plan reads."""
     tables = ("papers", "citations", "facet_cells", "facet_rollups", "role_sets")
     if conn.dialect.name == "sqlite":
         conn.exec_driver_sql("PRAGMA analysis_limit=400")
         for name in tables:
             conn.exec_driver_sql(f"ANALYZE {name}")
     else:
-        conn.exec_driver_sql(f"ANALYZE papers (id, title_key, citing_count), {', '.join(tables[1:])}")
+        words = ", ".join(WORD_COLUMNS.values())
+        conn.exec_driver_sql(f"ANALYZE papers (id, title_key, citing_count, {words}), {', '.join(tables[1:])}")
 
 
 IMPORT_CACHE_KIB = 64_000
@@ -607,9 +607,9 @@ class HubRepository:
         # PostgreSQL: each text as words the way search_terms splits the query (its own parser
         # would keep "GPT-4" as "gpt" and "-4", "1.5B" as "1.5" and "b"), accents folded as FTS5
         # folds them, and every term found within the title or within the summary.
-        # The documents are schema.pg_words, the expressions the GIN indexes hold.
+        # The documents are the stored words of schema.WORD_COLUMNS, which GIN indexes hold.
         simple = literal_column("'simple'")
-        documents = [pg_words(column) for column in ((papers.c.title,) if title_only else (papers.c.title, papers.c.summary))]
+        documents = [literal_column(f"papers.{WORD_COLUMNS[name]}") for name in (("title",) if title_only else ("title", "summary"))]
         matches = []
         for term in terms:
             words = [word.translate(UNACCENT) for word in term]
