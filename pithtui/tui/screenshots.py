@@ -64,7 +64,9 @@ async def _detail(pilot: Pilot[object]) -> None:
 
 async def _picker(pilot: Pilot[object]) -> None:
     await settle(pilot)
-    await pilot.press("o", *"model")
+    await pilot.press("o")
+    await settle(pilot)  # the picker is up and has the keys before the words are typed
+    await pilot.press(*"model")
     await settle(pilot)
 
 
