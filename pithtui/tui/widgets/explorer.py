@@ -251,7 +251,8 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
     ) -> None:
         """Fetch ``blocks`` (counting the rows too when ``total`` is unknown), each from the
         nearest known edge; ``edges`` is this thread's own copy of the fetched blocks' edges.
-        Runs in a worker."""
+        A new query's first block, when its rows are not counted at once (a search), comes
+        rows in view first (:meth:`_head_first`). Runs in a worker."""
         worker = get_current_worker()
         order = blocks if total is None else fetch_order(blocks, total, edges)
         # A newer fetch (the filters changed again) cancels this one, and its query with it.
