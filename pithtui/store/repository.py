@@ -722,7 +722,8 @@ class HubRepository:
     def facets(self, hub_id: int, filters: Filters = Filters()) -> Facets:
         """Counts of each role, polarity, verdict, category and year under the other filters,
         in one statement: sums over the hub's facet cells, or, under filters the cells cannot
-        answer, over a cube of cells counted in one scan of the citations that pass them.
+        answer, over a cube of cells counted in one scan of the citations that pass them. A
+        fractional minimum novelty takes two, added up (see ``facets.NoveltySplit``).
 
         Values the user has selected stay listed (with 0) even when nothing carries them now.
         """
