@@ -261,6 +261,44 @@ def test_a_search_typed_further_after_its_walk_gave_up_is_not_walked_again(
     assert walked("paper 3 on", SortKey.TITLE)[0]  # and so does the same one in another order
 
 
+@pytest.mark.parametrize(("walk_limit", "walks"), [(33, False), (60, True)])
+def test_the_walk_gives_up_at_the_same_sparseness_for_a_few_rows_as_for_a_page(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, walk_limit: int, walks: bool
+) -> None:
+    """The explorer's first rows in view (a few) and a page (WALK_PAGE rows) walk the hub for a
+    word as common, and give up on one as rare: WALK_LIMIT citations per WALK_PAGE rows. One
+    newest paper in four has "zebra"; with WALK_PAGE 11 and WALK_LIMIT 33 a page gives up (a
+    match in three at least), and so do 2 rows, which would have found theirs within 12 of the
+    33; with WALK_LIMIT 60 both walk."""
+    repo = open_repository(f"sqlite:///{tmp_path / 'zebras.db'}")
+    hub = Paper(title="The hub", arxiv_id="2301.00001")
+    repo.upsert(
+        [hub]
+        + [
+            Citation(citing=Paper(title=f"Paper {i}" + (" on zebras" if i % 4 == 3 else ""), arxiv_id=f"2401.{i:05d}", date=dt.date(2000, 1, 1) + dt.timedelta(days=i)), cited=hub)
+            for i in range(60)
+        ]
+    )
+    hub_number = repo.resolve("2301.00001").id
+    monkeypatch.setattr(repository, "FEW_MATCHES", 0)
+    monkeypatch.setattr(repository, "WALK_CHUNK", 8)
+    monkeypatch.setattr(repository, "WALK_PAGE", 11)
+    monkeypatch.setattr(repository, "WALK_LIMIT", walk_limit)
+
+    def walked_to_its_rows(limit: int) -> bool:
+        repo._gave_up = None
+        pages: list[Any] = []
+        found = plans(repo, lambda: pages.append(repo.page(hub_number, Filters(search="zebras"), limit=limit, with_total=False)))
+        assert [row.paper.title for row in pages[0].rows] == [f"Paper {i} on zebras" for i in range(59, -1, -4)][:limit]
+        return any(FOUND.search(statement) for statement, _ in found)  # the walk's rows, read by key
+
+    try:
+        assert walked_to_its_rows(10) is walks
+        assert walked_to_its_rows(2) is walks
+    finally:
+        repo.close()
+
+
 def test_a_rare_category_or_verdict_is_read_through_its_own_index(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
     hub = hub_id(store)
     rare = Filters(categories=frozenset({"cs.CV"}), verdicts=frozenset({"SOUND"}))  # 30 and 40 of 120
