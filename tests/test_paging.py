@@ -22,7 +22,7 @@ def hub(repo: HubRepository) -> int:
         citing = Paper(
             title=f"Paper {i % 9}",  # repeated values: ties are broken by the paper id
             arxiv_id=f"2401.{i:05d}",
-            date=dt.date(2020, 1 + i % 3, 1) if i % 5 else None,
+            date=dt.date(2018 + i % 4, 1 + i % 3, 1) if i % 5 else None,  # years apart, and undated
             category=("cs.LG", "cs.CL", None)[i % 3],
             novelty=None if i % 4 == 0 else float(i % 7),
         )

@@ -66,6 +66,7 @@ from pithtui.store.facets import (
     CELL_COLUMNS,
     CITATIONS,
     FACETS,
+    NO_YEAR,
     CellDeltas,
     cell_key,
     cells_answer,
@@ -846,7 +847,8 @@ class HubRepository:
             if fetched is None and offset:
                 # A jump: find the row just before the window (in the direction read) by walking
                 # the index alone (no row is read), then take the window next to it by keyset.
-                skipped = select(column, citations.c.citing_id).where(*conds).order_by(*order).offset(offset - 1).limit(1)
+                within, skip = self._jump_start(conn, hub_id, filters, sort, reverse, offset - 1)
+                skipped = select(column, citations.c.citing_id).where(*conds, *within).order_by(*order).offset(skip).limit(1)
                 mark = conn.execute(indexed(skipped, index)).first()
                 if mark is None:
                     past_the_end = True
@@ -869,6 +871,41 @@ class HubRepository:
         else:
             has_before, has_after = after is not None or offset > 0, more
         return Page(tuple(rows), total, first, last, has_before, has_after)
+
+    def _jump_start(
+        self, conn: Connection, hub_id: int, f: Filters, sort: SortKey, reverse: bool, row: int
+    ) -> tuple[list[ColumnElement[bool]], int]:
+        """Where the walk to row ``row`` of a listing (in date order descending if ``reverse``)
+        starts: in date order under filters the facet cells answer, the cells' counts by year
+        say which year the row falls in, and the walk skips that year's rows before it, not
+        every row before it; otherwise the walk skips ``row`` rows from the start. Returns the
+        range to walk (WHERE clauses on ``citations``) and the rows to skip in it.
+
+        At 1M citing papers over eleven years, a jump to the middle walks ~45k index entries,
+        not 500k. Undated citations (date '') sort below every date."""
+        if sort is not SortKey.DATE or not cells_answer(f):
+            return [], row
+        cells = cells_for(dimensions(f) | {"year"})
+        assert cells is not None  # the cells answer f, and every stored cell keeps the year
+        by_year = select(cells.year, cells.weight).select_from(cells.table).where(*conditions(cells, hub_id, f))
+        counts = dict(conn.execute(by_year.group_by(cells.year)).all())
+        years = sorted((year for year in counts if year != NO_YEAR), reverse=reverse)
+        before = 0
+        for year in (*years, NO_YEAR) if reverse else (NO_YEAR, *years):
+            n = int(counts.get(year, 0))
+            if row < before + n:
+                return [self._dated_in(year)], row - before
+            before += n
+        return [], row  # past the end: the walk finds nothing
+
+    @staticmethod
+    def _dated_in(year: int) -> ColumnElement[bool]:
+        """The citations whose citing paper is dated in ``year`` (NO_YEAR: undated), as a range
+        of the date column (ISO dates compare as text)."""
+        date = citations.c.citing_date
+        if year == NO_YEAR:
+            return date == ""
+        return and_(date >= f"{year:04d}", date < f"{year + 1:04d}")
 
     def _page_index(self, conn: Connection, hub_id: int, sort: SortKey, f: Filters) -> str | None:
         """The index a page of citations is read through on SQLite (None: the planner's choice).
