@@ -299,17 +299,20 @@ def test_the_walk_gives_up_at_the_same_sparseness_for_a_few_rows_as_for_a_page(
         repo.close()
 
 
+@pytest.mark.parametrize("sort", [key for key in SortKey if key is not SortKey.TITLE])
 @pytest.mark.parametrize("filters", [Filters(), Filters(categories=frozenset({"cs.CL", "cs.CV"}))])
-def test_a_jump_in_date_order_walks_only_the_year_it_lands_in(store: HubRepository, filters: Filters) -> None:
-    """The facet cells count each year's citations, so the walk to the row before a jump's
-    window starts at that row's year: a range of the date index, not the hub's order from the
-    top."""
+def test_a_jump_walks_only_the_group_its_row_lands_in(store: HubRepository, sort: SortKey, filters: Filters) -> None:
+    """The facet cells count each year's (novelty band's, category's, verdict's, polarity's)
+    citations, so the walk to the row before a jump's window starts at that row's group: a
+    range of the sort index, not the hub's order from the top."""
     hub = hub_id(store)
+    column = repository.SORT_COLUMNS[sort].name
+    walk = re.compile(rf"SELECT citations\.{column}, citations\.citing_id\s+FROM")
+    group = re.compile(rf"INDEX {SORT_INDEXES[sort]} \(cited_id=\? AND {column}[<>=]")
     for kwargs in ({"offset": 60}, {"offset": 30, "from_end": True}):
-        found = check(store, lambda kwargs=kwargs: store.page(hub, filters, SortKey.DATE, limit=10, with_total=False, **kwargs))
-        walks = [steps for statement, steps in found if re.match(r"SELECT citations\.citing_date, citations\.citing_id\s+FROM", statement)]
-        year = re.compile(r"INDEX ix_cit_hub_date \(cited_id=\? AND citing_date(>\? AND citing_date<\?|=\?)\)")  # a year, or the undated
-        assert walks and all(year.search(" ".join(steps)) for steps in walks), found
+        found = check(store, lambda kwargs=kwargs: store.page(hub, filters, sort, limit=10, with_total=False, **kwargs))
+        walks = [steps for statement, steps in found if walk.match(statement)]
+        assert walks and all(group.search(" ".join(steps)) for steps in walks), found
 
 
 def test_a_rare_category_or_verdict_is_read_through_its_own_index(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -89,6 +89,7 @@ from pithtui.store.schema import (
     UNACCENT,
     SORT_INDEX_NAMES,
     NO_NOVELTY,
+    NO_NOVELTY_BAND,
     SCHEMA_REVISION,
     TITLE_KEY_LENGTH,
     WORD_COLUMNS,
@@ -118,6 +119,16 @@ SORT_COLUMNS = {
 
 SORT_INDEXES = {key: SORT_INDEX_NAMES[column.name] for key, column in SORT_COLUMNS.items()}
 """The index of ``citations`` that keeps each sort order (see schema.sort_index)."""
+
+JUMP_GROUPS = {
+    SortKey.DATE: "year",
+    SortKey.NOVELTY: "novelty",
+    SortKey.CATEGORY: "category",
+    SortKey.VERDICT: "verdict",
+    SortKey.POLARITY: "polarity",
+}
+"""The dimension of the facet cells whose groups follow each sort order, for jumps (see
+``HubRepository._jump_start``); the title order has none."""
 CITING_INDEX = "ix_cit_citing"
 SEEN_INDEX = "ix_cit_hub_seen"
 CUBE_INDEX = "ix_cit_hub_cube"
@@ -875,37 +886,41 @@ class HubRepository:
     def _jump_start(
         self, conn: Connection, hub_id: int, f: Filters, sort: SortKey, reverse: bool, row: int
     ) -> tuple[list[ColumnElement[bool]], int]:
-        """Where the walk to row ``row`` of a listing (in date order descending if ``reverse``)
-        starts: in date order under filters the facet cells answer, the cells' counts by year
-        say which year the row falls in, and the walk skips that year's rows before it, not
-        every row before it; otherwise the walk skips ``row`` rows from the start. Returns the
-        range to walk (WHERE clauses on ``citations``) and the rows to skip in it.
+        """Where the walk to row ``row`` of a listing (in ``sort`` order, descending if
+        ``reverse``) starts. The facet cells count the citations of each year, novelty band,
+        category, verdict and polarity under the filters they answer, so in those orders the
+        walk starts at the group the row falls in, and skips that group's rows before it, not
+        every row before it; in title order, or under other filters, it skips ``row`` rows from
+        the start. Returns the range to walk (WHERE clauses on ``citations``) and the rows to
+        skip in it.
 
-        At 1M citing papers over eleven years, a jump to the middle walks ~45k index entries,
-        not 500k. Undated citations (date '') sort below every date."""
-        if sort is not SortKey.DATE or not cells_answer(f):
+        At 1M citing papers over eleven years, a jump to the middle in date order walks ~45k
+        index entries, not 500k. Each kind of group sorts as its citations do: the undated, the
+        unscored, the uncategorised and the unclassified lowest."""
+        dimension = JUMP_GROUPS.get(sort)
+        cells = cells_for(dimensions(f) | {dimension}) if dimension is not None and cells_answer(f) else None
+        if cells is None:
             return [], row
-        cells = cells_for(dimensions(f) | {"year"})
-        assert cells is not None  # the cells answer f, and every stored cell keeps the year
-        by_year = select(cells.year, cells.weight).select_from(cells.table).where(*conditions(cells, hub_id, f))
-        counts = dict(conn.execute(by_year.group_by(cells.year)).all())
-        years = sorted((year for year in counts if year != NO_YEAR), reverse=reverse)
+        group = cells.novelty if dimension == "novelty" else cells.dimension(dimension)
+        counted = select(group, cells.weight).select_from(cells.table).where(*conditions(cells, hub_id, f)).group_by(group)
+        counts = {value: int(n) for value, n in conn.execute(counted)}
         before = 0
-        for year in (*years, NO_YEAR) if reverse else (NO_YEAR, *years):
-            n = int(counts.get(year, 0))
-            if row < before + n:
-                return [self._dated_in(year)], row - before
-            before += n
+        for value in sorted(counts, reverse=reverse):
+            if row < before + counts[value]:
+                return [self._in_group(sort, value)], row - before
+            before += counts[value]
         return [], row  # past the end: the walk finds nothing
 
     @staticmethod
-    def _dated_in(year: int) -> ColumnElement[bool]:
-        """The citations whose citing paper is dated in ``year`` (NO_YEAR: undated), as a range
-        of the date column (ISO dates compare as text)."""
-        date = citations.c.citing_date
-        if year == NO_YEAR:
-            return date == ""
-        return and_(date >= f"{year:04d}", date < f"{year + 1:04d}")
+    def _in_group(sort: SortKey, value: Any) -> ColumnElement[bool]:
+        """The citations of one group the cells count (see :meth:`_jump_start`), as a range of
+        ``sort``'s column: a year of ISO dates compared as text, a novelty band, or one value."""
+        c = citations.c
+        if sort is SortKey.DATE:
+            return c.citing_date == "" if value == NO_YEAR else and_(c.citing_date >= f"{value:04d}", c.citing_date < f"{value + 1:04d}")
+        if sort is SortKey.NOVELTY:
+            return c.citing_novelty < 0 if value == NO_NOVELTY_BAND else and_(c.citing_novelty >= value, c.citing_novelty < value + 1)
+        return SORT_COLUMNS[sort] == value
 
     def _page_index(self, conn: Connection, hub_id: int, sort: SortKey, f: Filters) -> str | None:
         """The index a page of citations is read through on SQLite (None: the planner's choice).
