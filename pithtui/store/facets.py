@@ -104,8 +104,10 @@ class Source:
     novelty: Any = None
     """The novelty band column of a rollup level that keeps it; None otherwise."""
 
-    def dimension(self, facet: str) -> Any:
-        return {"polarity": self.polarity_key, "verdict": self.verdict, "category": self.category, "year": self.year}[facet]
+    def dimension(self, name: str) -> Any:
+        """The column of a dimension: a facet's, or "novelty" (the band, where the source keeps it)."""
+        columns = {"polarity": self.polarity_key, "verdict": self.verdict, "category": self.category, "year": self.year}
+        return self.novelty if name == "novelty" else columns[name]
 
 
 CITATIONS = Source(

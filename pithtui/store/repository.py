@@ -74,7 +74,6 @@ from pithtui.store.facets import (
     conditions,
     cube,
     dialect_insert,
-    NoveltySplit,
     Source,
     dimensions,
     facets_query,
@@ -697,7 +696,7 @@ class HubRepository:
     def _total(self, conn: Connection, hub_id: int, f: Filters) -> int:
         split = novelty_split(f)
         if split is not None:
-            between = total_query(CITATIONS, self._conditions(hub_id, split.rest) + self._scored_between(split))
+            between = total_query(CITATIONS, self._conditions(hub_id, split.rest) + self._scored_between(split.low, split.high))
             return self._total(conn, hub_id, split.whole) + int(conn.execute(indexed(between, self._novelty_index(conn))).scalar_one())
         source, conds = self._counting(hub_id, f)
         query = total_query(source, conds)
@@ -706,10 +705,10 @@ class HubRepository:
         return int(conn.execute(query).scalar_one())
 
     @staticmethod
-    def _scored_between(split: NoveltySplit) -> list[ColumnElement[bool]]:
-        """The citations a fractional minimum novelty keeps below the next whole number."""
+    def _scored_between(low: float, high: float) -> list[ColumnElement[bool]]:
+        """The citations whose citing paper's novelty score is from ``low`` up to ``high``."""
         c = citations.c
-        return [c.citing_novelty >= split.low, c.citing_novelty < split.high]
+        return [c.citing_novelty >= low, c.citing_novelty < high]
 
     @staticmethod
     def _novelty_index(conn: Connection) -> str | None:
@@ -750,7 +749,7 @@ class HubRepository:
             if cells_answer(filters):
                 parts = [(self._stored_cells(filters), filters)]
             elif split is not None:  # the cells from the next whole score up, and the scores below it
-                below = cube(hub_id, split.rest, self._scored_between(split), self._novelty_index(conn))
+                below = cube(hub_id, split.rest, self._scored_between(split.low, split.high), self._novelty_index(conn))
                 parts = [(self._stored_cells(split.whole), split.whole), (lambda _facet: below, split.rest)]
             else:
                 counted_now = cube(hub_id, filters, self._passing(filters), self._counting_index(conn, filters, grouped=True))
@@ -898,10 +897,10 @@ class HubRepository:
         index entries, not 500k. Each kind of group sorts as its citations do: the undated, the
         unscored, the uncategorised and the unclassified lowest."""
         dimension = JUMP_GROUPS.get(sort)
-        cells = cells_for(dimensions(f) | {dimension}) if dimension is not None and cells_answer(f) else None
+        cells = self._stored_cells(f)(dimension) if dimension is not None and cells_answer(f) else None
         if cells is None:
             return [], row
-        group = cells.novelty if dimension == "novelty" else cells.dimension(dimension)
+        group = cells.dimension(dimension)
         counted = select(group, cells.weight).select_from(cells.table).where(*conditions(cells, hub_id, f)).group_by(group)
         counts = {value: int(n) for value, n in conn.execute(counted)}
         before = 0
@@ -919,7 +918,7 @@ class HubRepository:
         if sort is SortKey.DATE:
             return c.citing_date == "" if value == NO_YEAR else and_(c.citing_date >= f"{value:04d}", c.citing_date < f"{value + 1:04d}")
         if sort is SortKey.NOVELTY:
-            return c.citing_novelty < 0 if value == NO_NOVELTY_BAND else and_(c.citing_novelty >= value, c.citing_novelty < value + 1)
+            return c.citing_novelty < 0 if value == NO_NOVELTY_BAND else and_(*HubRepository._scored_between(value, value + 1))
         return SORT_COLUMNS[sort] == value
 
     def _page_index(self, conn: Connection, hub_id: int, sort: SortKey, f: Filters) -> str | None:
