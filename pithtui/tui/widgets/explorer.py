@@ -12,6 +12,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from typing import Any
 
 from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
@@ -98,6 +99,10 @@ class ExplorerQuery:
     filters: Filters
     sort: SortKey
     descending: bool
+
+    def page(self, repo: HubRepository, **window: Any) -> Page:
+        """A window of this listing's rows (``window``: ``HubRepository.page``'s keywords)."""
+        return repo.page(self.hub_id, self.filters, self.sort, self.descending, **window)
 
 
 ENDS_GROUP = "explorer-ends"
@@ -200,7 +205,7 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
     def first_block(repo: HubRepository, query: ExplorerQuery) -> Page:
         """``query``'s first block of rows, counted: what :meth:`show` may be given (call it
         from a worker: it queries the store)."""
-        return repo.page(query.hub_id, query.filters, query.sort, query.descending, **fetch_plan(0, None, {}).kwargs)
+        return query.page(repo, **fetch_plan(0, None, {}).kwargs)
 
     def show(self, query: ExplorerQuery, first: Page | None = None, *, keep_place: bool = False, total: int | None = None) -> None:
         """List ``query``'s rows from the top, counting them afresh (unless their ``total`` is
@@ -270,9 +275,7 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
                     if block == 0 and block not in edges and not at_once:
                         page = self._head_first(query, epoch, plan.limit)
                     else:
-                        page = self._repo.page(
-                            query.hub_id, query.filters, query.sort, query.descending, with_total=together, **plan.kwargs
-                        )
+                        page = query.page(self._repo, with_total=together, **plan.kwargs)
                     edges[block] = Edges(page.first, page.last)
                     self.post_message(self.PageLoaded(epoch, block, page))
                     if total is None:
@@ -289,17 +292,13 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
 
         The rest waits for that frame because drawing it and fetching rows in a thread share one
         interpreter lock: side by side, each slowed the other (at 1M, a frame of ~5 ms took ~15)."""
-        head = self._repo.page(
-            query.hub_id, query.filters, query.sort, query.descending, limit=min(self._head_rows, limit), with_total=False
-        )
+        head = query.page(self._repo, limit=min(self._head_rows, limit), with_total=False)
         if not head.has_after or len(head.rows) >= limit:
             return head
         drawn = threading.Event()
         self.post_message(self.PageLoaded(epoch, 0, head, drawn=drawn))
         drawn.wait(HEAD_DRAWN_WAIT)
-        rest = self._repo.page(
-            query.hub_id, query.filters, query.sort, query.descending, limit=limit - len(head.rows), after=head.last, with_total=False
-        )
+        rest = query.page(self._repo, limit=limit - len(head.rows), after=head.last, with_total=False)
         return joined(head, rest)
 
     @on(PageLoaded)
