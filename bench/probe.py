@@ -302,7 +302,7 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
         # drawn_ms: until the frame that first draws them is done.
         from textual.widgets import Input
 
-        from pithtui.tui.widgets.sidebar import FilterSidebar
+        from pithtui.tui.widgets.sidebar import TYPING_PAUSE, FilterSidebar
 
         sidebar = hub_screen.query_one(FilterSidebar)
         box = sidebar.query_one("#search", Input)
@@ -313,7 +313,8 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
                 typed = query[:length]
                 with sidebar.prevent(Input.Changed):
                     box.value = typed
-                await next_frame(app)  # the key drawn in the box, as it is during the pause
+                await next_frame(app)  # the key drawn in the box,
+                await asyncio.sleep(TYPING_PAUSE)  # and the pause: no frame is due when it ends
                 expected = sidebar.filters(live=True)
                 if expected == hub_screen.filters:
                     keystrokes.append({"typed": typed, "wall_ms": 0.0, "cpu_ms": 0.0, "rows_ms": 0.0, "drawn_ms": 0.0, "query": False})
