@@ -29,6 +29,7 @@ from pithtui.tui import wants_ansi
 from pithtui.tui.app import PithApp
 from pithtui.tui.screens.detail import DetailScreen
 from pithtui.tui.screens.help import HelpScreen
+from pithtui.tui.screens import hub as hub_module
 from pithtui.tui.screens.hub import HubScreen
 from pithtui.tui.screens.picker import PickerScreen
 from pithtui.tui.screenshots import sample_store, settle
@@ -419,6 +420,90 @@ async def test_a_searchs_rows_in_view_are_drawn_before_the_rest_of_its_first_row
         assert int(explorer(app).scroll_y) > asked[0]  # past the first rows asked for
         assert all(line.startswith(f"Citing paper {top - i:05d}") for i, line in enumerate(table_lines(app)[1:]))
         assert showing(app) == (1000, N)
+
+
+@headless
+async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_they_were(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    """No frame of the old rows scrolled to the top, nor of "…" on its own, while the worker
+    looks for the new rows: both are drawn with them (and a frame beside the worker slows it)."""
+    monkeypatch.setattr(hub_module, "COUNTING_SHOWN_AFTER", 60)
+    release = threading.Event()
+    real_page = big.page
+
+    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if filters.search:
+            release.wait(10)
+        return real_page(hub_id, filters, *args, **kwargs)
+
+    monkeypatch.setattr(big, "page", page)
+    async with opened(big, ref="2301.00001") as (app, pilot):
+        for _ in range(3):
+            await pilot.press("pagedown")
+        await settle(pilot)
+        before, top = table_lines(app), int(explorer(app).scroll_y)
+        assert top > 0
+        await pilot.press("slash", *"paper 01", "enter")
+        await pilot.pause(0.2)
+        assert table_lines(app) == before and int(explorer(app).scroll_y) == top
+        assert f"cs.LG  {N // 4}" in screen_text(app)
+        release.set()
+        await eventually(pilot, lambda: table_lines(app)[1].startswith("Citing paper 01999"))
+        assert int(explorer(app).scroll_y) == 0
+        await eventually(pilot, lambda: "cs.LG  250" in screen_text(app))
+
+
+@headless
+async def test_when_a_searchs_rows_are_slow_the_counts_before_give_way_to_dots(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    monkeypatch.setattr(hub_module, "COUNTING_SHOWN_AFTER", 0.05)
+    release = threading.Event()
+    real_page = big.page
+
+    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if filters.search:
+            release.wait(10)
+        return real_page(hub_id, filters, *args, **kwargs)
+
+    monkeypatch.setattr(big, "page", page)
+    async with opened(big, ref="2301.00001") as (app, pilot):
+        await pilot.press("slash", *"paper 01", "enter")
+        await eventually(pilot, lambda: "cs.LG  …" in screen_text(app))
+        assert f"Showing … of {N} citing papers after filters" in screen_text(app)
+        assert not table_lines(app)[1].startswith("Citing paper 01")  # the rows have not come
+        release.set()
+        await eventually(pilot, lambda: "cs.LG  250" in screen_text(app))
+        assert showing(app) == (1000, N)
+
+
+@headless
+async def test_the_rest_of_a_searchs_first_rows_is_looked_for_once_those_in_view_are_drawn(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    """The worker waits for the frame: drawing and looking share one interpreter lock."""
+    drawn: list[str] = []
+    real_render = CitingExplorer.render_lines
+
+    def render_lines(self, crop):  # noqa: ANN001, ANN202
+        lines = real_render(self, crop)
+        drawn.extend(strip.text for strip in lines)
+        return lines
+
+    monkeypatch.setattr(CitingExplorer, "render_lines", render_lines)
+    real_page = big.page
+    rest_asked: list[bool] = []
+
+    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if filters.search and kwargs.get("after") is not None and not rest_asked:
+            rest_asked.append(any(line.startswith("Citing paper 01999") for line in drawn))
+        return real_page(hub_id, filters, *args, **kwargs)
+
+    monkeypatch.setattr(big, "page", page)
+    async with opened(big, ref="2301.00001") as (app, pilot):
+        for attempt in range(5):  # a race lost once in a while would show in one of these
+            drawn.clear()
+            rest_asked.clear()
+            await pilot.press("slash", "ctrl+u", *"paper 01", "enter")
+            await settle(pilot)
+            assert rest_asked == [True], attempt
+            await pilot.press("slash", "ctrl+u", "enter")
+            await settle(pilot)
 
 
 # ------------------------------------------------------------------ sorting and paging

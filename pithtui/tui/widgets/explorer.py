@@ -20,7 +20,7 @@ from rich.style import Style
 from rich.text import Text
 from textual import events, on, work
 from textual.binding import Binding
-from textual.geometry import Size
+from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
 from textual.strip import Strip
@@ -184,11 +184,15 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         """The rows (and their lines) of the query before, drawn until the new query's arrive."""
         self._arrived = False
         """Whether the current query's first rows arrived (RowsArrived was posted)."""
+        self._to_top = False
+        """Whether the current query's first rows are shown from the top (not at the cursor's row)."""
         self._ends_timer: Timer | None = None
         """When the current query's first and last blocks will be fetched ahead (once a query)."""
         self._head_rows = BLOCK
         """How many rows :meth:`_head_first` fetches first: a screenful and a few more (taken
         when the query changes, where the worker that fetches them cannot ask the layout)."""
+        self._head_drawn: threading.Event | None = None
+        """Set once a frame has drawn the rows :meth:`_head_first` posted (its worker waits)."""
 
     # ------------------------------------------------------------------ what to show
 
@@ -211,9 +215,9 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         """List ``query``'s rows from the top, counting them afresh (unless their ``total`` is
         known: the same rows in another order), or, given ``first`` (from :meth:`first_block`),
         starting from it; ``keep_place`` (a refresh of the same query) stays at the cursor's row
-        instead. Until its first rows arrive the rows shown before stay drawn: no frame of
-        placeholders in between, which would cost a redraw (and hold up the workers fetching
-        the new rows) only to be redrawn at once."""
+        instead. Until its first rows arrive the rows shown before stay drawn where they are: no
+        frame of placeholders (or of the old rows scrolled to the top) in between, which would
+        cost a redraw (and hold up the worker fetching the new rows) only to be redrawn at once."""
         self._query = query
         self._epoch += 1
         self._head_rows = self.size.height + HEAD_MARGIN if self.size.height else BLOCK
@@ -223,13 +227,16 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         self._texts = {}
         self._inflight = {0}
         self._arrived = False
+        if self._head_drawn is not None:  # the query before's head, not drawn: no longer wanted
+            self._head_drawn.set()
+            self._head_drawn = None
         if self._ends_timer is not None:  # the ends of the query before
             self._ends_timer.stop()
             self._ends_timer = None
         self.workers.cancel_group(self, ENDS_GROUP)
-        if not keep_place:
+        if not keep_place:  # to the top once the rows come (no frame of the old rows there)
             self.set_reactive(CitingExplorer.cursor, 0)
-            self.scroll_to(y=0, animate=False, immediate=True)
+        self._to_top = not keep_place
         if first is None:
             self._cache.total = total
             self._fetch(query, self._epoch, [0], total, {})
@@ -304,13 +311,17 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
         partial = message.drawn is not None
-        if message.drawn is not None:  # the worker fetches the rest once this frame is drawn
-            self.call_after_refresh(message.drawn.set)
         if message.epoch != self._epoch:
+            if message.drawn is not None:
+                message.drawn.set()  # nothing to draw: let the worker go on (to be cancelled)
             return
+        if message.drawn is not None:  # the worker fetches the rest once a frame draws these
+            self._head_drawn = message.drawn
         self._stale = None
         if not self._arrived:
             self._arrived = True
+            if self._to_top:
+                self.scroll_to(y=0, animate=False, immediate=True)
             self.post_message(self.RowsArrived())
         counted = self._cache.total is None
         self._cache.store(message.block, message.page, near=int(self.scroll_y), partial=partial)
@@ -374,6 +385,16 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         self._ensure_loaded()
 
     # ------------------------------------------------------------------ drawing
+
+    def render_lines(self, crop: Region) -> list[Strip]:
+        """The lines of a frame. A worker waiting for its head of rows to be drawn hears so
+        after this frame: asked for when the rows were stored, "after the refresh" could come
+        before any frame (the screen may go idle before it learns the explorer needs drawing)."""
+        lines = super().render_lines(crop)
+        if self._head_drawn is not None:
+            self.call_after_refresh(self._head_drawn.set)
+            self._head_drawn = None
+        return lines
 
     def render_line(self, y: int) -> Strip:
         width = self.size.width
