@@ -16,6 +16,7 @@ import re
 import subprocess
 import sys
 import threading
+import time
 from collections.abc import Callable, Coroutine
 from pathlib import Path
 
@@ -422,11 +423,45 @@ async def test_a_searchs_rows_in_view_are_drawn_before_the_rest_of_its_first_row
         assert showing(app) == (1000, N)
 
 
+@pytest.mark.parametrize("slower", ["page", "facets"])
+@headless
+async def test_a_filter_changes_rows_showing_and_counts_are_drawn_in_one_frame(big: HubRepository, monkeypatch, slower: str) -> None:  # noqa: ANN001
+    """Whichever comes first waits for the other: no frame mixes the rows, "Showing N of M"
+    and the counts of two sets of filters (and Textual draws a second frame one to two frame
+    intervals after the first)."""
+    monkeypatch.setattr(hub_module, "ROWS_AWAITED", 10)  # no deadline within the test
+    real = getattr(big, slower)
+
+    def slowed(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+        if filters.verdicts:
+            time.sleep(0.05)
+        return real(hub_id, filters, *args, **kwargs)
+
+    monkeypatch.setattr(big, slower, slowed)
+    frames: list[tuple[bool, bool, bool]] = []
+    real_refresh = HubScreen._compositor_refresh
+
+    def refresh(screen: HubScreen) -> None:
+        real_refresh(screen)
+        text = screen_text(screen.app)
+        first_row = table_lines(screen.app)[1]
+        # (rows, Showing, counts) of the new filters (SOUND: every tenth paper, none in cs.CL)?
+        frames.append(("09990" in first_row, "Showing 1000 of" in text, "cs.CL  0" in text))
+
+    monkeypatch.setattr(HubScreen, "_compositor_refresh", refresh)
+    async with opened(big, ref="2301.00001") as (app, pilot):
+        assert "Citing paper 09999" in table_lines(app)[1] and "cs.CL  2500" in screen_text(app)
+        frames.clear()
+        await tick(pilot, "verdict", "SOUND")
+        assert frames[-1] == (True, True, True)
+        assert set(frames) == {(False, False, False), (True, True, True)}, frames
+
+
 @headless
 async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_they_were(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
     """No frame of the old rows scrolled to the top, nor of "…" on its own, while the worker
     looks for the new rows: both are drawn with them (and a frame beside the worker slows it)."""
-    monkeypatch.setattr(hub_module, "COUNTING_SHOWN_AFTER", 60)
+    monkeypatch.setattr(hub_module, "ROWS_AWAITED", 60)
     release = threading.Event()
     real_page = big.page
 
@@ -454,7 +489,7 @@ async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_t
 
 @headless
 async def test_when_a_searchs_rows_are_slow_the_counts_before_give_way_to_dots(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
-    monkeypatch.setattr(hub_module, "COUNTING_SHOWN_AFTER", 0.05)
+    monkeypatch.setattr(hub_module, "ROWS_AWAITED", 0.05)
     release = threading.Event()
     real_page = big.page
 

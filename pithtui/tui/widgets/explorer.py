@@ -23,6 +23,7 @@ from textual.binding import Binding
 from textual.geometry import Region, Size
 from textual.message import Message
 from textual.reactive import reactive
+from textual.signal import Signal
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.worker import get_current_worker
@@ -105,6 +106,11 @@ class ExplorerQuery:
         return repo.page(self.hub_id, self.filters, self.sort, self.descending, **window)
 
 
+PAGES_GROUP = "explorer-pages"
+"""The worker group fetching the rows in view or about to be (a newer fetch stops an older)."""
+FIRST_GROUP = "explorer-first"
+"""The worker group of :meth:`CitingExplorer.fetch_first` (the rows shown meanwhile may still
+fetch what scrolls into view)."""
 ENDS_GROUP = "explorer-ends"
 """The worker group fetching the first and last blocks ahead of a jump there (drawing nothing)."""
 ENDS_DELAY = 0.3
@@ -147,15 +153,12 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
             super().__init__()
             self.epoch, self.total = epoch, total
 
-    class RowsArrived(Message):
-        """The first rows of the current query are at hand (after any change of query)."""
+    class Fetched(Message):
+        """The first block of ``query`` (see :meth:`fetch_first`), ready for :meth:`show`."""
 
-    class Counted(Message):
-        """The rows matching the current query were counted (after any change of query)."""
-
-        def __init__(self, total: int) -> None:
+        def __init__(self, query: ExplorerQuery, first: Page) -> None:
             super().__init__()
-            self.total = total
+            self.query, self.first = query, first
 
     class Opened(Message):
         """The user asked to open a row."""
@@ -183,7 +186,14 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         self._stale: tuple[RowCache, dict[int, str]] | None = None
         """The rows (and their lines) of the query before, drawn until the new query's arrive."""
         self._arrived = False
-        """Whether the current query's first rows arrived (RowsArrived was posted)."""
+        """Whether the current query's first rows arrived (``rows_arrived`` was published)."""
+        # Signals, not messages: a subscriber called at once changes what the frame that draws
+        # the rows draws beside them. A message could come after that frame, and Textual draws
+        # the next frame one to two frame intervals later.
+        self.rows_arrived: Signal[ExplorerQuery] = Signal(self, "rows-arrived")
+        """Published with the query when its first rows are at hand, before they are drawn."""
+        self.counted: Signal[int] = Signal(self, "counted")
+        """Published with the number of rows of the current query once they are counted."""
         self._to_top = False
         """Whether the current query's first rows are shown from the top (not at the cursor's row)."""
         self._ends_timer: Timer | None = None
@@ -233,7 +243,8 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         if self._ends_timer is not None:  # the ends of the query before
             self._ends_timer.stop()
             self._ends_timer = None
-        self.workers.cancel_group(self, ENDS_GROUP)
+        for group in (ENDS_GROUP, FIRST_GROUP, PAGES_GROUP):  # for the query before
+            self.workers.cancel_group(self, group)
         if not keep_place:  # to the top once the rows come (no frame of the old rows there)
             self.set_reactive(CitingExplorer.cursor, 0)
         self._to_top = not keep_place
@@ -243,7 +254,23 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         else:
             self._page_loaded(self.PageLoaded(self._epoch, 0, first))
 
-    @work(thread=True, exclusive=True, group="explorer-pages", exit_on_error=False)
+    def fetch_first(self, query: ExplorerQuery) -> None:
+        """Fetch ``query``'s first block, counted, and post it (:class:`Fetched`) for the owner
+        to :meth:`show` when it chooses (with what else changes in the same frame); the rows
+        shown meanwhile stay."""
+        self._fetch_first(query)
+
+    @work(thread=True, exclusive=True, group=FIRST_GROUP, exit_on_error=False)
+    def _fetch_first(self, query: ExplorerQuery) -> None:
+        worker = get_current_worker()
+        try:
+            with self._repo.cancel_when(lambda: worker.is_cancelled):
+                first = self.first_block(self._repo, query)
+        except Cancelled:
+            return
+        self.post_message(self.Fetched(query, first))
+
+    @work(thread=True, exclusive=True, group=PAGES_GROUP, exit_on_error=False)
     def _fetch(
         self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None, edges: dict[int, Edges]
     ) -> None:
@@ -322,14 +349,14 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
             self._arrived = True
             if self._to_top:
                 self.scroll_to(y=0, animate=False, immediate=True)
-            self.post_message(self.RowsArrived())
+            self.rows_arrived.publish(self._query)
         counted = self._cache.total is None
         self._cache.store(message.block, message.page, near=int(self.scroll_y), partial=partial)
         if not partial:
             self._inflight.discard(message.block)
         if counted and self.total is not None:
             self._size_to_total()
-            self.post_message(self.Counted(self.total))
+            self.counted.publish(self.total)
         top = int(self.scroll_y)
         if counted or block_of(top) <= message.block <= block_of(top + self.size.height):
             self.refresh()  # not for a block out of view (the last one, fetched ahead)
@@ -341,14 +368,27 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
             return
         self._cache.total = message.total
         self._size_to_total()
-        self.post_message(self.Counted(message.total))
+        self.counted.publish(message.total)
         self.refresh()
         self._ensure_loaded()
 
     def _size_to_total(self) -> None:
         """Size the scrolled area to the count, and keep the cursor within it (a refresh that
-        keeps the place may find fewer rows)."""
-        self.virtual_size = Size(self.size.width, (self.total or 0) + 1)
+        keeps the place may find fewer rows).
+
+        Where the scroll bar stays (or stays away), only it is updated: assigning
+        ``virtual_size`` lays out the whole screen again (~9 ms at 120x40), and the scroll bar
+        the layout moves is drawn a frame later, one or two frame intervals after the rows."""
+        size = Size(self.size.width, (self.total or 0) + 1)
+        height = self.container_size.height
+        if size == self.virtual_size:
+            pass
+        elif (size.height > height) == (self.virtual_size.height > height) and self.container_size:
+            self.set_reactive(CitingExplorer.virtual_size, size)
+            self._scroll_update(size)
+            self.refresh()
+        else:
+            self.virtual_size = size
         self.cursor = self.validate_cursor(self.cursor)
 
     def _ensure_loaded(self) -> None:
