@@ -290,9 +290,15 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             self._counts_in = True
         elif not self._counts_in:
             self._update_showing(counting=True)
-            self.query_one(FilterSidebar).counting()
+            # The sidebar's "…" a frame later: drawn with the rows, the frame spans the screen
+            # and redraws every widget on it (at 1M, a search's rows on screen 18 -> 13 ms).
+            self.call_after_refresh(self._sidebar_counting, self.filters)
         if held_rows is not None:
             self._reload_rows(held_rows.first)
+
+    def _sidebar_counting(self, filters: Filters) -> None:
+        if filters == self.filters and not self._counts_in:
+            self.query_one(FilterSidebar).counting()
 
     def _rows_arrived(self, query: ExplorerQuery) -> None:
         """The explorer's first rows of ``query`` are at hand (called before they are drawn)."""
