@@ -15,10 +15,12 @@ import unicodedata
 from collections import Counter
 from dataclasses import dataclass, replace
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pithtui.models import UNVERDICTED, Citation, Cursor, Facets, FacetValue, Filters, Paper, SortKey
+from pithtui.store import repository
 
 PROPERTY_SETTINGS = settings(
     max_examples=60,
@@ -386,3 +388,24 @@ def snapshot(repo) -> tuple:  # noqa: ANN001
             page = repo.page(listing.paper.id, limit=1000)
             hubs.append((listing.paper.id, repo.hub(listing.paper.id), page.rows))
     return tuple(listings), tuple(hubs)
+
+
+@PROPERTY_SETTINGS
+@given(
+    data=datasets(),
+    search=st.lists(search_words, min_size=1, max_size=2).map(" ".join),
+    limit=st.integers(1, 6),
+    chunk=st.integers(1, 4),
+)
+def test_papers_searched_by_words_are_the_most_cited_that_match(
+    fresh_repo, monkeypatch: pytest.MonkeyPatch, data: Dataset, search: str, limit: int, chunk: int
+) -> None:
+    """Whether the listing is walked testing each paper's text (chunk by chunk, giving up when
+    matches are rare) or read from the full-text index, it lists the papers that match."""
+    monkeypatch.setattr(repository, "WALK_CHUNK", chunk)
+    repo = fresh_repo()
+    store(repo, data)
+    terms = [_words(chunk) for chunk in search.split()]
+    everything = repo.list_papers(limit=None)
+    expected = [item for item in everything if all(term_in(term, item.paper.title, item.paper.summary) for term in terms if term)]
+    assert repo.list_papers(search, limit=limit) == expected[:limit]
