@@ -281,6 +281,7 @@ def test_the_walk_gives_up_at_the_same_sparseness_for_a_few_rows_as_for_a_page(
     )
     hub_number = repo.resolve("2301.00001").id
     monkeypatch.setattr(repository, "FEW_MATCHES", 0)
+    monkeypatch.setattr(repository, "SMALL_HUB", 0)  # the index's answer when the walk gives up
     monkeypatch.setattr(repository, "WALK_CHUNK", 8)
     monkeypatch.setattr(repository, "WALK_PAGE", 11)
     monkeypatch.setattr(repository, "WALK_LIMIT", walk_limit)
@@ -326,6 +327,27 @@ def test_a_rare_category_or_verdict_is_read_through_its_own_index(store: HubRepo
             assert_walks(found, SORT_INDEXES[SortKey.CATEGORY], sorted_after=True)
     finally:
         store._narrowest.clear()
+
+
+def test_a_small_hub_counts_a_common_word_from_its_own_papers(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Its count and facets test its own citing papers' texts and use their ids, rather than
+    the full-text index's list of every paper in the store with the word (here every match
+    counts as common, and the store as big: FEW_MATCHES and SMALL_SHARE 0)."""
+    monkeypatch.setattr(repository, "FEW_MATCHES", 0)
+    monkeypatch.setattr(repository, "SMALL_SHARE", 0)
+    store._match_counts.clear()
+    hub = hub_id(store)
+    search = Filters(search="model")
+    try:
+        for call in (lambda: store.count(hub, search), lambda: store.facets(hub, search)):
+            found = check(store, call)
+            counted = [(statement, steps) for statement, steps in found if "count(" in statement and "citations" in statement]
+            assert counted and all("papers_fts" not in statement and FOUND.search(statement) for statement, _ in counted), found
+            assert any(statement.startswith("SELECT citations.citing_id, papers.title, papers.summary") for statement, _ in found)
+        monkeypatch.setattr(repository, "SMALL_HUB", 0)  # a big hub: the index's list
+        assert all("papers_fts" in statement for statement, _ in check(store, lambda: store.count(hub, search)) if "count(" in statement)
+    finally:
+        store._match_counts.clear()
 
 
 def test_search_and_papers(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:

@@ -409,3 +409,35 @@ def test_papers_searched_by_words_are_the_most_cited_that_match(
     everything = repo.list_papers(limit=None)
     expected = [item for item in everything if all(term_in(term, item.paper.title, item.paper.summary) for term in terms if term)]
     assert repo.list_papers(search, limit=limit) == expected[:limit]
+
+
+@PROPERTY_SETTINGS
+@given(
+    data=datasets(),
+    f=filters,
+    key=st.sampled_from(SortKey),
+    hub_pick=st.integers(0, 2),
+    offset=st.integers(0, 6),
+    word=st.tuples(st.integers(0, 15), st.integers(1, 2)),
+)
+def test_a_small_hubs_matches_tested_in_python_count_and_list_as_python(
+    fresh_repo, monkeypatch: pytest.MonkeyPatch, data: Dataset, f: Filters, key: SortKey, hub_pick: int, offset: int, word: tuple[int, int]
+) -> None:
+    """A small hub under a search many papers of the store match (here: any, in a store of any
+    size) finds its matches by testing its own papers' texts (SQLite; PostgreSQL always asks its word indexes). The
+    search starts a word of one of the papers, so that it matches."""
+    monkeypatch.setattr(repository, "FEW_MATCHES", 0)
+    monkeypatch.setattr(repository, "SMALL_SHARE", 0)  # however few papers the store holds
+    paper, length = word
+    words = _words(data.papers[paper % len(data.papers)].title)
+    f = replace(f, search=" ".join(filter(None, [f.search, words[0][:length] if words else ""])))
+    repo = fresh_repo()
+    repo._match_counts.clear()
+    paper_ids, rows = store(repo, data)
+    hub = paper_ids[hub_pick % data.hubs]
+    assert repo.facets(hub, f) == expected_facets(rows[hub], f)
+    assert repo.count(hub, f) == sum(matches(r, f) for r in rows[hub])
+    expected = expected_order(rows[hub], f, key, True)
+    page = repo.page(hub, f, key, True, limit=3, offset=offset)
+    assert ids(page.rows) == ids(expected[offset : offset + 3])
+    assert page.total == len(expected)
