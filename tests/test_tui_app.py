@@ -34,6 +34,7 @@ from pithtui.tui.screens import hub as hub_module
 from pithtui.tui.screens.hub import HubScreen
 from pithtui.tui.screens.picker import PickerScreen
 from pithtui.tui.screenshots import sample_store, settle
+from pithtui.tui.widgets import explorer as explorer_module
 from pithtui.tui.widgets.explorer import CitingExplorer
 from pithtui.tui.widgets.row_cache import BLOCK
 
@@ -512,6 +513,7 @@ async def test_when_a_searchs_rows_are_slow_the_counts_before_give_way_to_dots(b
 @headless
 async def test_the_rest_of_a_searchs_first_rows_is_looked_for_once_those_in_view_are_drawn(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
     """The worker waits for the frame: drawing and looking share one interpreter lock."""
+    monkeypatch.setattr(explorer_module, "HEAD_DRAWN_WAIT", 10)  # not given up on, however loaded the machine
     drawn: list[str] = []
     real_render = CitingExplorer.render_lines
 
