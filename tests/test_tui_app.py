@@ -458,20 +458,26 @@ async def test_a_filter_changes_rows_showing_and_counts_are_drawn_in_one_frame(b
         assert set(frames) == {(False, False, False), (True, True, True)}, frames
 
 
-@headless
-async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_they_were(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
-    """No frame of the old rows scrolled to the top, nor of "…" on its own, while the worker
-    looks for the new rows: both are drawn with them (and a frame beside the worker slows it)."""
-    monkeypatch.setattr(hub_module, "ROWS_AWAITED", 60)
+def held_search_pages(repo: HubRepository, monkeypatch) -> threading.Event:  # noqa: ANN001
+    """Hold every page asked for under a search until the event returned is set."""
     release = threading.Event()
-    real_page = big.page
+    real_page = repo.page
 
     def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
         if filters.search:
             release.wait(10)
         return real_page(hub_id, filters, *args, **kwargs)
 
-    monkeypatch.setattr(big, "page", page)
+    monkeypatch.setattr(repo, "page", page)
+    return release
+
+
+@headless
+async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_they_were(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    """No frame of the old rows scrolled to the top, nor of "…" on its own, while the worker
+    looks for the new rows: both are drawn with them (and a frame beside the worker slows it)."""
+    monkeypatch.setattr(hub_module, "ROWS_AWAITED", 60)
+    release = held_search_pages(big, monkeypatch)
     async with opened(big, ref="2301.00001") as (app, pilot):
         for _ in range(3):
             await pilot.press("pagedown")
@@ -491,15 +497,7 @@ async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_t
 @headless
 async def test_when_a_searchs_rows_are_slow_the_counts_before_give_way_to_dots(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
     monkeypatch.setattr(hub_module, "ROWS_AWAITED", 0.05)
-    release = threading.Event()
-    real_page = big.page
-
-    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
-        if filters.search:
-            release.wait(10)
-        return real_page(hub_id, filters, *args, **kwargs)
-
-    monkeypatch.setattr(big, "page", page)
+    release = held_search_pages(big, monkeypatch)
     async with opened(big, ref="2301.00001") as (app, pilot):
         await pilot.press("slash", *"paper 01", "enter")
         await eventually(pilot, lambda: "cs.LG  …" in screen_text(app))
