@@ -7,7 +7,8 @@ screen, so going back pops to this one with its filters and position as they wer
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+from functools import partial
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -41,6 +42,27 @@ START_SORT = SortKey.DATE
 ROWS_AWAITED = 0.1
 """Seconds after a filter change that its rows and its counts (or "…" while they are counted)
 wait for each other, to be drawn in one frame; then each is drawn as it comes."""
+
+
+@dataclass(slots=True)
+class FilterChange:
+    """A change of filters while its parts come in. Its first rows and its facet counts (or "…"
+    while they are counted) are drawn together when both are in, or once ROWS_AWAITED has
+    passed; until then what was drawn before stays (see :meth:`HubScreen.watch_filters`)."""
+
+    filters: Filters
+    counts_after_rows: bool
+    """Its counts take longer than its rows (a search): they are asked once the rows arrive."""
+    waiting: bool = True
+    """Within ROWS_AWAITED, and not drawn: what comes is held, to be drawn with the rest."""
+    rows_in: bool = False
+    counts_in: bool = False
+    held_counts: Facets | None = None
+    held_rows: Page | None = None
+
+
+SETTLED = FilterChange(Filters(), counts_after_rows=False, waiting=False, rows_in=True, counts_in=True)
+"""What a hub screen opens with: no change of filters under way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -121,19 +143,10 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self._opening = opening
         self._summary: HubSummary | None = None
         self._matching: int | None = None
-        self._facets_wait = False
-        """Whether the facets of the current filters are to be counted once the explorer's
-        first rows arrive (filters whose counts take longer than the rows: a search)."""
-        self._rows_in = True
-        """Whether the explorer's rows under the current filters have arrived."""
-        self._counts_in = True
-        """Whether the facet counts under the current filters are drawn."""
-        self._rows_timer: Timer | None = None
-        """Till when the rows and the counts of new filters wait for each other (ROWS_AWAITED)."""
-        self._held: HubScreen.FacetsCounted | None = None
-        """Counts that came before the rows, to be drawn with them."""
-        self._held_rows: CitingExplorer.Fetched | None = None
-        """Rows that came before the counts, to be drawn with them."""
+        self._change = replace(SETTLED)
+        """The last change of filters, while (and after) its parts come in."""
+        self._change_timer: Timer | None = None
+        """When the last change of filters stops waiting (ROWS_AWAITED)."""
         self.set_reactive(HubScreen.hub_id, hub_id)
 
     def compose(self) -> ComposeResult:
@@ -202,23 +215,25 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(FacetsCounted)
     def _facets_counted(self, message: FacetsCounted) -> None:
+        change = self._change
         if message.filters != self.filters:
             return
-        if self._rows_timer is not None:  # drawn with the rows
-            self._held = message
-            if self._held_rows is not None:
-                self._show_awaited()
+        if change.waiting:  # drawn with the rows
+            change.held_counts = message.facets
+            if change.held_rows is not None:
+                self._draw_change()
         else:
             self.query_one(FilterSidebar).show_counts(message.facets)
-            self._counts_in = True
+            change.counts_in = True
 
     @on(CitingExplorer.Fetched)
     def _rows_fetched(self, message: CitingExplorer.Fetched) -> None:
+        change = self._change
         if message.query != self._query():
             return
-        self._held_rows = message
-        if self._held is not None or self._rows_timer is None:
-            self._show_awaited()
+        change.held_rows = message.first
+        if change.held_counts is not None or not change.waiting:
+            self._draw_change()
 
     def _query(self) -> ExplorerQuery:
         return ExplorerQuery(self.hub_id, self.filters, self.sort, self.descending)
@@ -258,13 +273,12 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         filter change drawn in parts took ~50 ms where its queries take ~20. Until then the
         rows and counts from before stay (a frame drawn meanwhile would also slow the workers:
         one interpreter lock)."""
-        self._rows_in, self._counts_in, self._held, self._held_rows = False, False, None, None
+        if self._change_timer is not None:
+            self._change_timer.stop()
+        change = self._change = FilterChange(self.filters, counts_after_rows=not self._repo.counts_at_once(self.filters))
+        self._change_timer = self.set_timer(ROWS_AWAITED, partial(self._waited, change))
         self._matching = None
-        if self._rows_timer is not None:
-            self._rows_timer.stop()
-        self._rows_timer = self.set_timer(ROWS_AWAITED, self._rows_late)
-        self._facets_wait = not self._repo.counts_at_once(self.filters)
-        if self._facets_wait:
+        if change.counts_after_rows:
             # A search (or a fractional minimum novelty): the explorer finds its rows, those in
             # view first, and the counts, which take longer, are started once the rows have
             # arrived, so that the rows, asked first, do not share the two cores with them.
@@ -273,48 +287,51 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             self.query_one(CitingExplorer).fetch_first(self._query())
             self._count_facets(self.hub_id, self.filters)
 
-    def _rows_late(self) -> None:
-        self._rows_timer = None
-        self._show_awaited()
+    def _waited(self, change: FilterChange) -> None:
+        self._change_timer = None
+        if change is self._change and change.waiting:
+            self._draw_change()
 
-    def _show_awaited(self) -> None:
-        """Draw what of the new filters' rows and counts has come (each as it comes from now
-        on), or "…" while the counts are counted (never the counts from before)."""
-        if self._rows_timer is not None:
-            self._rows_timer.stop()
-            self._rows_timer = None
-        held, self._held = self._held, None
-        held_rows, self._held_rows = self._held_rows, None
-        if held is not None:
-            self.query_one(FilterSidebar).show_counts(held.facets)
-            self._counts_in = True
-        elif not self._counts_in:
+    def _draw_change(self) -> None:
+        """Draw what of the last change of filters has come (each part as it comes from now
+        on), or "…" while its counts are counted (never the counts from before)."""
+        change = self._change
+        if self._change_timer is not None:
+            self._change_timer.stop()
+            self._change_timer = None
+        change.waiting = False
+        counts, change.held_counts = change.held_counts, None
+        rows, change.held_rows = change.held_rows, None
+        if counts is not None:
+            self.query_one(FilterSidebar).show_counts(counts)
+            change.counts_in = True
+        elif not change.counts_in:
             self._update_showing(counting=True)
             # The sidebar's "…" a frame later: drawn with the rows, the frame spans the screen
             # and redraws every widget on it (at 1M, a search's rows on screen 18 -> 13 ms).
-            self.call_after_refresh(self._sidebar_counting, self.filters)
-        if held_rows is not None:
-            self._reload_rows(held_rows.first)
+            self.call_after_refresh(self._sidebar_counting, change)
+        if rows is not None:
+            self._reload_rows(rows)
 
-    def _sidebar_counting(self, filters: Filters) -> None:
-        if filters == self.filters and not self._counts_in:
+    def _sidebar_counting(self, change: FilterChange) -> None:
+        if change is self._change and not change.counts_in:
             self.query_one(FilterSidebar).counting()
 
     def _rows_arrived(self, query: ExplorerQuery) -> None:
         """The explorer's first rows of ``query`` are at hand (called before they are drawn)."""
-        if query.filters != self.filters or self._rows_in:
+        change = self._change
+        if query.filters != change.filters or change.rows_in:
             return
-        self._rows_in = True
-        if self._facets_wait:
-            self._show_awaited()
-            self._facets_wait = False
+        change.rows_in = True
+        if change.counts_after_rows:
+            self._draw_change()
             # Once they are drawn: counting beside the drawing would slow both (one interpreter lock).
-            self.call_after_refresh(self._count_facets_of, self.filters)
+            self.call_after_refresh(self._count_facets_of, change)
 
-    def _count_facets_of(self, filters: Filters) -> None:
-        """Count the facets under ``filters`` unless those have changed since."""
-        if filters == self.filters:
-            self._count_facets(self.hub_id, filters)
+    def _count_facets_of(self, change: FilterChange) -> None:
+        """Count the facets of ``change`` unless the filters have changed since."""
+        if change is self._change:
+            self._count_facets(self.hub_id, change.filters)
 
     def watch_sort(self) -> None:
         self._reload_rows(same_rows=True)
