@@ -27,7 +27,7 @@ POLARITIES = [None, "supporting", "contrasting"]
 VERDICTS = ["UNVERDICTED", "SOUND", "FLAWED"]
 CATEGORIES = [None, "cs.LG", "cs.CL"]
 DATES = [None, dt.date(2021, 3, 1), dt.date(2022, 7, 9), dt.date(2023, 1, 1)]
-NOVELTIES = [None, 0.0, 4.99, 5.0, 6.5, 10.0]
+NOVELTIES = [None, 0.0, 4.99, 5.0, 6.5, 6.75, 10.0]
 
 paper_numbers = st.integers(0, 7)
 
@@ -67,7 +67,7 @@ filters = st.builds(
     until=st.sampled_from([None, dt.date(2022, 12, 31)]),
     # Whole numbers are answered by the rollups split by novelty band; a fractional one by the
     # rollups from the next whole number up and the citations scoring below it.
-    min_novelty=st.sampled_from([None, None, 0.0, 5.0, 6.0, 6.5, 0.5, 4.99, 5.5, 9.5]),
+    min_novelty=st.sampled_from([None, None, 0.0, 5.0, 6.0, 6.5, 0.5, 4.99, 5.5, 9.5, 6.25, 0.3]),
 )
 
 
@@ -125,6 +125,8 @@ def test_a_minimum_novelty_counts_each_score_in_its_band(repo) -> None:  # noqa:
     assert shown(5.5) == (3, 3)
     assert shown(9.5) == (2, 2)
     assert shown(0.5) == (5, 5)
+    assert shown(5.25) == (3, 3)  # off a band's edge (bands are half points)
+    assert shown(9.75) == (2, 2)
     # A score that changes moves its citation to its new band.
     repo.upsert([replace(citing[2], novelty=5.01), replace(citing[3], novelty=1.0)])
     assert shown(5) == (4, 4)

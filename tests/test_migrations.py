@@ -202,13 +202,14 @@ def test_a_store_at_the_first_revision_upgrades_and_keeps_every_row(
         assert repo.last_hub().arxiv_id == "2307.01850"
         # The full-text index came along, and stays right when the upgraded store is written.
         hub = repo.resolve("2307.01850").id
-        # The rollups by novelty band were filled: a whole minimum novelty, answered by them,
-        # agrees with counting the citations (a "new since" that every citation passes).
-        for minimum in (0.0, 7.0, 8.0):
+        # The rollups by novelty band (half points) were filled: a minimum novelty on a whole or
+        # half point, answered by them, agrees with counting the citations (a "new since" that
+        # every citation passes).
+        for minimum in (0.0, 7.0, 7.5, 8.0):
             banded, counted = Filters(min_novelty=minimum), Filters(min_novelty=minimum, new_since=dt.datetime(1900, 1, 1))
             assert repo.facets(hub, banded) == repo.facets(hub, counted)
             assert repo.count(hub, banded) == repo.count(hub, counted)
-        assert repo.count(hub, Filters(min_novelty=7.0)) >= 1
+        assert repo.count(hub, Filters(min_novelty=7.5)) >= 1
         assert [r.paper.title for r in repo.page(hub, Filters(search="ecole")).rows] == ["École des données synthétiques"]
         repo.upsert([Citation(citing=Paper(title="Alpha Beta Gamma", arxiv_id="2501.00001"), cited=Paper(title="", arxiv_id="2307.01850"))])
         repo.upsert([Paper(title="Delta Epsilon", arxiv_id="2501.00001")])  # the title changes

@@ -24,7 +24,7 @@ def hub(repo: HubRepository) -> int:
             arxiv_id=f"2401.{i:05d}",
             date=dt.date(2018 + i % 4, 1 + i % 3, 1) if i % 5 else None,  # years apart, and undated
             category=("cs.LG", "cs.CL", None)[i % 3],
-            novelty=None if i % 4 == 0 else float(i % 7),
+            novelty=None if i % 4 == 0 else i % 7 + (0.0, 0.5, 0.25)[i % 3],  # whole, half and quarter points
         )
         records.append(Citation(citing=citing, cited=hub, polarity=("supporting", None)[i % 2]))
     repo.upsert(records)

@@ -135,7 +135,8 @@ FILTERS = {
     "years": Filters(since=dt.date(2017, 1, 1), until=dt.date(2020, 12, 31)),
     "dates": Filters(since=dt.date(2017, 3, 5), until=dt.date(2020, 6, 30)),
     "novelty": Filters(min_novelty=5.0),
-    "fractional novelty": Filters(min_novelty=5.5),
+    "fractional novelty": Filters(min_novelty=5.25),
+    "half-point novelty": Filters(min_novelty=5.5),
     "novelty and years": Filters(min_novelty=5.0, since=dt.date(2017, 1, 1)),
     "new since": Filters(new_since=dt.datetime(2000, 1, 1)),
     "search": Filters(search="model coll"),
@@ -163,9 +164,9 @@ def test_counts_and_facets(store: HubRepository, name: str) -> None:
     hub = hub_id(store)
     check(store, lambda: store.count(hub, FILTERS[name]))
     found = check(store, lambda: store.facets(hub, FILTERS[name]))
-    if name == "novelty":  # a whole number: the rollups split by novelty band answer, not the citations
+    if name in ("novelty", "half-point novelty"):  # a band's edge: the rollups by novelty band answer, not the citations
         assert not any("citations" in step for _, steps in found for step in steps), found
-    if name == "fractional novelty":  # the rollups from 6 up, and the scores from 5.5 to 6: a range
+    if name == "fractional novelty":  # the rollups from 5.5 up, and the scores from 5.25 to 5.5: a range
         ranges = [step for _, steps in found for step in steps if "citations" in step]
         assert ranges and all("INDEX ix_cit_hub_novelty (cited_id=? AND citing_novelty>? AND citing_novelty<?)" in step for step in ranges), found
         counted = check(store, lambda: store.count(hub, FILTERS[name]))

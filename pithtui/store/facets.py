@@ -5,8 +5,8 @@ So the store keeps ``facet_cells``: for each hub, how many citations share one c
 (roles, polarity, verdict, category, year). A hub of a million citations has a few thousand
 cells, and facet counts, "Showing N of M" and the still-indexing count under any filters on
 those dimensions are sums over cells, or over ``facet_rollups``: the cells summed over some
-dimensions, and split by novelty band, which answers a whole-number minimum novelty (and most
-of a fractional one: :class:`NoveltySplit`). Filters neither can answer (a minimum novelty
+dimensions, and split by novelty band (half a point), which answers a minimum novelty on a
+whole or half point (and most of any other: :class:`NoveltySplit`). Filters neither can answer (a minimum novelty
 together with a role or year filter, text search, "new since", a date range that does not start
 and end on whole years) fall back to the same queries over ``citations`` itself. Both paths
 share one definition of each filter.
@@ -45,6 +45,7 @@ from sqlalchemy import (
 
 from pithtui.models import Filters
 from pithtui.store.schema import (
+    BANDS_PER_POINT,
     NO_NOVELTY_BAND,
     ROLLED_NOVELTY,
     ROLLED_ROLES,
@@ -171,15 +172,28 @@ def dimensions(f: Filters) -> set[str]:
 
 
 def novelty_band(novelty: float | None) -> int:
-    """The novelty band a score falls in: its whole part (``NO_NOVELTY_BAND`` without one)."""
-    return NO_NOVELTY_BAND if novelty is None or novelty < 0 else math.floor(novelty)
+    """The novelty band a score falls in: its half points (``NO_NOVELTY_BAND`` without one)."""
+    return NO_NOVELTY_BAND if novelty is None or novelty < 0 else math.floor(novelty * BANDS_PER_POINT)
 
 
 def novelty_band_sql(column: Any, dialect: str) -> Any:
     """:func:`novelty_band` of a ``citing_novelty`` column in SQL. SQLite's CAST truncates,
     which is the floor of the non-negative scores it is given; PostgreSQL's rounds."""
-    whole = cast(column, Integer) if dialect == "sqlite" else cast(func.floor(column), Integer)
-    return case((column < 0, NO_NOVELTY_BAND), else_=whole)
+    scaled = column * BANDS_PER_POINT
+    band = cast(scaled, Integer) if dialect == "sqlite" else cast(func.floor(scaled), Integer)
+    return case((column < 0, NO_NOVELTY_BAND), else_=band)
+
+
+def band_edge(minimum: float) -> bool:
+    """Whether a minimum novelty falls on the edge of a band (a whole or half point), so that
+    the rollups answer it: every band from its own up."""
+    scaled = minimum * BANDS_PER_POINT
+    return minimum >= 0 and scaled == int(scaled)
+
+
+def band_range(band: int) -> tuple[float, float]:
+    """The scores of a novelty band: from (inclusive) and to (exclusive)."""
+    return band / BANDS_PER_POINT, (band + 1) / BANDS_PER_POINT
 
 
 def whole_years(f: Filters) -> bool:
@@ -191,8 +205,8 @@ def whole_years(f: Filters) -> bool:
 def cells_answer(f: Filters) -> bool:
     """True when every active filter is one the stored cells know, and some stored cells keep
     every dimension the total and each facet's counts need (so counts come from them)."""
-    whole_novelty = f.min_novelty is None or (f.min_novelty >= 0 and f.min_novelty == int(f.min_novelty))
-    if not (whole_novelty and f.new_since is None and not search_terms(f.search) and whole_years(f)):
+    banded = f.min_novelty is None or band_edge(f.min_novelty)
+    if not (banded and f.new_since is None and not search_terms(f.search) and whole_years(f)):
         return False
     needed = dimensions(f)
     return all(cells_for(needed | {facet}) is not None for facet in FACETS)
@@ -200,28 +214,28 @@ def cells_answer(f: Filters) -> bool:
 
 @dataclass(frozen=True)
 class NoveltySplit:
-    """A fractional minimum novelty ``low`` counted in two parts: the scores from the next whole
-    number ``high`` up, which the rollups split by novelty band answer (``whole``: the filters
-    with that minimum), and the citations scoring from ``low`` up to ``high``, a narrow range of
-    the novelty index (``rest``: the filters without a minimum, to apply beside that range).
-    At 1M citing papers, a minimum of 6.5 (55k citations from 6.5 to 7, grouped into cells by
-    sorting them): facets 237 -> 136 ms and the count 23 -> 6.5 ms, where every citation from
-    6.5 up was read."""
+    """A minimum novelty ``low`` off a band's edge counted in two parts: the scores from the
+    next edge ``high`` up, which the rollups split by novelty band answer (``whole``: the
+    filters with that minimum), and the citations scoring from ``low`` up to ``high``, a narrow
+    range of the novelty index (``rest``: the filters without a minimum, to apply beside that
+    range). At 1M citing papers with bands of whole points, a minimum of 6.5 (55k citations
+    from 6.5 to 7, grouped into cells by sorting them): facets 237 -> 136 ms and the count 23 ->
+    6.5 ms, where every citation from 6.5 up was read; half-point bands answer 6.5 itself."""
 
     whole: Filters
     rest: Filters
     low: float
-    high: int
+    high: float
 
 
 def novelty_split(f: Filters) -> NoveltySplit | None:
     """How ``f`` is counted in two parts (see :class:`NoveltySplit`); None unless its minimum
-    novelty is fractional and the rollups answer the rest of its filters."""
+    novelty is off a band's edge and the rollups answer the rest of its filters."""
     low = f.min_novelty
-    if low is None or low < 0 or low == int(low):
+    if low is None or low < 0 or band_edge(low):
         return None
-    high = math.ceil(low)
-    whole = replace(f, min_novelty=float(high))
+    high = math.ceil(low * BANDS_PER_POINT) / BANDS_PER_POINT
+    whole = replace(f, min_novelty=high)
     return NoveltySplit(whole, replace(f, min_novelty=None), low, high) if cells_answer(whole) else None
 
 
@@ -275,7 +289,7 @@ def conditions(source: Source, hub_id: int, f: Filters, skip: str | None = None)
     if f.categories and skip != "category":
         conds.append(source.category.in_(sorted(v or "" for v in f.categories)))
     if source.novelty is not None and f.min_novelty is not None:
-        conds.append(source.novelty >= int(f.min_novelty))
+        conds.append(source.novelty >= math.ceil(f.min_novelty * BANDS_PER_POINT))
     if skip != "year":
         if source.in_range is not None:
             conds.append(source.in_range == 1)

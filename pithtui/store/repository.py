@@ -68,6 +68,7 @@ from pithtui.store.facets import (
     FACETS,
     NO_YEAR,
     CellDeltas,
+    band_range,
     cell_key,
     cells_answer,
     cells_for,
@@ -1003,7 +1004,7 @@ class HubRepository:
         if sort is SortKey.DATE:
             return c.citing_date == "" if value == NO_YEAR else and_(c.citing_date >= f"{value:04d}", c.citing_date < f"{value + 1:04d}")
         if sort is SortKey.NOVELTY:
-            return c.citing_novelty < 0 if value == NO_NOVELTY_BAND else and_(*HubRepository._scored_between(value, value + 1))
+            return c.citing_novelty < 0 if value == NO_NOVELTY_BAND else and_(*HubRepository._scored_between(*band_range(value)))
         return SORT_COLUMNS[sort] == value
 
     def _page_index(self, conn: Connection, hub_id: int, sort: SortKey, f: Filters) -> str | None:

@@ -38,7 +38,7 @@ from sqlalchemy import (
     event,
 )
 
-SCHEMA_REVISION = "0007"
+SCHEMA_REVISION = "0008"
 """The Alembic revision these tables are (pithtui/store/migrations/versions holds each one);
 a store records its own in ``alembic_version``. Changing the tables means a new revision and
 bumping this (see pithtui/store/migrations/__init__.py).
@@ -236,7 +236,7 @@ ROLLUP_LEVELS = {
     6: ("polarity", "verdict", "category", "novelty"),
 }
 """The facet dimensions each level of ``facet_rollups`` keeps (the cells keep all five but
-novelty). Levels 4-6 add the novelty band, so that a whole-number minimum novelty is a sum
+novelty). Levels 4-6 add the novelty band, so that a minimum novelty on a half point is a sum
 over rollups too, unless a role or year filter asks for both of those at once."""
 ROLLED_YEAR = -1
 ROLLED_ROLES = ""
@@ -244,6 +244,9 @@ ROLLED_NOVELTY = -2
 """What a rollup level that drops the year (the roles, the novelty) holds in that column."""
 NO_NOVELTY_BAND = -1
 """The novelty band of a citing paper without a novelty score (``NO_NOVELTY``)."""
+BANDS_PER_POINT = 2
+"""Novelty bands per point of the score: a band is half a point (band ``floor(2 × score)``), so
+that a minimum novelty on a whole or half point (6, 6.5) is a sum over the rollups."""
 
 facet_rollups = Table(
     "facet_rollups",
@@ -259,9 +262,9 @@ facet_rollups = Table(
 """The facet cells of a hub summed over the year, over the roles, or over both (levels 1, 2
 and 3 of ROLLUP_LEVELS): a few hundred to a few thousand rows where a hub of a million
 citations has tens of thousands of cells, so that counts needing neither dimension are sums
-over these (see store/facets.py); levels 4-6 are the same split by novelty band (the whole
-part of the novelty score, ``NO_NOVELTY_BAND`` without one), some tens of thousands of rows
-at 1M. Kept by the same deltas as the cells."""
+over these (see store/facets.py); levels 4-6 are the same split by novelty band (the half
+points of the novelty score: BANDS_PER_POINT; ``NO_NOVELTY_BAND`` without one), some tens of
+thousands of rows at 1M. Kept by the same deltas as the cells."""
 
 visits = Table(
     "visits",
