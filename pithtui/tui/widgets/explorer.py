@@ -379,16 +379,14 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         Where the scroll bar stays (or stays away), only it is updated: assigning
         ``virtual_size`` lays out the whole screen again (~9 ms at 120x40), and the scroll bar
         the layout moves is drawn a frame later, one or two frame intervals after the rows."""
-        size = Size(self.size.width, (self.total or 0) + 1)
-        height = self.container_size.height
-        if size == self.virtual_size:
-            pass
-        elif (size.height > height) == (self.virtual_size.height > height) and self.container_size:
-            self.set_reactive(CitingExplorer.virtual_size, size)
-            self._scroll_update(size)
-            self.refresh()
-        else:
-            self.virtual_size = size
+        size, height = Size(self.size.width, (self.total or 0) + 1), self.container_size.height
+        if size != self.virtual_size:
+            if self.container_size and (size.height > height) == (self.virtual_size.height > height):
+                self.set_reactive(CitingExplorer.virtual_size, size)
+                self._scroll_update(size)  # Textual's own update of the scroll bars, minus the layout
+                self.refresh()
+            else:
+                self.virtual_size = size
         self.cursor = self.validate_cursor(self.cursor)
 
     def _ensure_loaded(self) -> None:
