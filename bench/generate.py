@@ -7,7 +7,8 @@ dominant arXiv categories and a long tail, dates over eleven years, verdicts mos
 UNVERDICTED, novelty mostly present, roles on about half the citations (some with two),
 polarity classified for about 70%, contexts on 30%. Other hubs go in the same store so the hub
 filter has work to do; a fifth of their citing papers also cite the main hub (the same paper,
-merged by its arXiv id). Every paper is a function of (seed, its number), so a store is the
+merged by its arXiv id), and a last hub of 500 is cited by main-hub papers only (a small hub
+in a big store). Every paper is a function of (seed, its number), so a store is the
 same whatever the batch size.
 
     python -m bench.generate --db /tmp/hub.db --citing 100000
@@ -63,6 +64,9 @@ POLARITIES = [None] * 30 + ["supporting"] * 40 + ["neutral"] * 20 + ["contrastin
 START = dt.date(2015, 1, 1).toordinal()
 SHARED = 0.2
 """The share of another hub's citing papers that also cite the main hub."""
+SMALL_HUB = 500
+"""The citing papers of the last hub, all of them the main hub's too: a hub as most are, in a
+store that holds many more papers."""
 
 
 def _sentence(rng: random.Random, low: int, high: int) -> str:
@@ -112,7 +116,7 @@ class HubPlan:
 def layout(citing: int, other_hubs: int = 3, other_size: int | None = None, seed: int = 7) -> list[HubPlan]:
     """The main hub (index 0) cited by papers 0..citing-1, then ``other_hubs`` hubs of
     ``other_size`` citing papers each (default a tenth of the main hub, at least 1000), a fifth
-    of them shared with the main hub."""
+    of them shared with the main hub, then a small hub of SMALL_HUB of the main hub's papers."""
     size = other_size if other_size is not None else max(1000, citing // 10)
     plans = [HubPlan(0, list(range(citing)))]
     rng = random.Random(seed)
@@ -122,6 +126,7 @@ def layout(citing: int, other_hubs: int = 3, other_size: int | None = None, seed
         fresh = list(range(next_number, next_number + size - len(shared)))
         next_number += len(fresh)
         plans.append(HubPlan(index, sorted(shared + fresh)))
+    plans.append(HubPlan(other_hubs + 1, sorted(rng.sample(range(citing), min(citing, SMALL_HUB)))))
     return plans
 
 

@@ -47,6 +47,8 @@ from bench import generate
 SOURCE_TREE = Path(__file__).resolve().parent.parent
 """The tree whose pithtui the probes run (this benchmark's own)."""
 REF = "2301.00000"
+SMALL_REF = "2301.00004"
+"""The small hub of ``bench.generate`` (SMALL_HUB of the main hub's citing papers)."""
 """The main hub's arXiv id (hub 0 of bench/generate.py)."""
 SEARCHES = ("collapse tails", "bulage")
 HALF_POINT_FACETS = "facets, min novelty 6.5 (rollups by half-point band)"
@@ -189,7 +191,7 @@ def replay(conn: sqlite3.Connection, statements: list[tuple[str, Any]]) -> None:
 
 def repository_calls(repo: Any) -> list[tuple[str, Callable[[], Any]]]:
     """Each repository call the app makes on the main hub of a store ``bench.generate`` made,
-    named, ready to time (on any backend)."""
+    and a search's counts on its small hub, named, ready to time (on any backend)."""
     from pithtui.models import Filters, SortKey
 
     hub = repo.resolve(REF).id
@@ -235,7 +237,11 @@ def repository_calls(repo: Any) -> list[tuple[str, Callable[[], Any]]]:
             (f"search '{words}': page 1 + total", lambda s=search: repo.page(hub, s, limit=100)),
             (f"search '{words}': facets", lambda s=search: repo.facets(hub, s)),
         ]
+    small = repo.resolve(SMALL_REF).id
+    common = Filters(search="co")
     calls += [
+        ("small hub (500 citing papers), search 'co': page 1 + total", lambda: repo.page(small, common, limit=100)),
+        ("small hub (500 citing papers), search 'co': facets", lambda: repo.facets(small, common)),
         ("papers list (picker)", lambda: repo.list_papers("", limit=100)),
         ("papers search (picker)", lambda: repo.list_papers("collapse", limit=100)),
     ]
