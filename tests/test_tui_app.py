@@ -458,6 +458,27 @@ async def test_a_filter_changes_rows_showing_and_counts_are_drawn_in_one_frame(b
         assert set(frames) == {(False, False, False), (True, True, True)}, frames
 
 
+@headless
+async def test_a_filter_change_that_empties_the_explorer_is_drawn_in_one_frame(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+    """No frame after the one that shows the new rows: the scroll bar does not come or go with
+    the count (which would lay the screen out again and draw it twice more)."""
+    frames: list[str] = []
+    real_refresh = HubScreen._compositor_refresh
+
+    def refresh(screen: HubScreen) -> None:
+        real_refresh(screen)
+        frames.append(screen_text(screen.app))
+
+    monkeypatch.setattr(HubScreen, "_compositor_refresh", refresh)
+    async with opened(big, ref="2301.00001") as (app, pilot):
+        await tick(pilot, "verdict", "SOUND")
+        frames.clear()
+        await tick(pilot, "category", "cs.CL")  # no SOUND paper is in cs.CL
+        await pilot.pause(0.2)
+        shown = [i for i, text in enumerate(frames) if "Showing 0 of" in text]
+        assert shown and shown[0] == len(frames) - 1, [text.splitlines()[-3:] for text in frames]
+
+
 def held_search_pages(repo: HubRepository, monkeypatch) -> threading.Event:  # noqa: ANN001
     """Hold every page asked for under a search until the event returned is set."""
     release = threading.Event()

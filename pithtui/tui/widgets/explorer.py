@@ -379,9 +379,10 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         Where the scroll bar stays (or stays away), only it is updated: assigning
         ``virtual_size`` lays out the whole screen again (~9 ms at 120x40), and the scroll bar
         the layout moves is drawn a frame later, one or two frame intervals after the rows."""
-        size, height = Size(self.size.width, (self.total or 0) + 1), self.container_size.height
+        size = Size(self.size.width, (self.total or 0) + 1)
         if size != self.virtual_size:
-            if self.container_size and (size.height > height) == (self.virtual_size.height > height):
+            shown = self.styles.overflow_y == "scroll" or size.height > self.container_size.height
+            if self.container_size and shown == self.show_vertical_scrollbar:
                 self.set_reactive(CitingExplorer.virtual_size, size)
                 self._scroll_update(size)  # Textual's own update of the scroll bars, minus the layout
                 self.refresh()
