@@ -152,7 +152,7 @@ FEW_MATCHES_TO_GROUP = 150_000
 """Up to this many matching papers, facet counts under a search group the matching papers'
 citations (by ``citing_id``); past it, walking the whole hub in cell order is cheaper (at 1M:
 12k matches 49 ms vs 318 ms, 323k matches 921 ms vs 775 ms)."""
-WALK_CHUNK = 256
+WALK_CHUNK = 128
 WALK_CHUNK_MAX = 2_048
 WALK_LIMIT = 4_096
 WALK_PAGE = 101
@@ -163,7 +163,9 @@ would take more than WALK_LIMIT citations for WALK_PAGE rows (~30 ms), or as man
 for fewer rows (the explorer's first rows in view, 32 with the one after, give up past 1,297:
 at 100k citing papers a word in 1-2 % of them had walked 25-60 ms for those, where the full-text
 index answers in ~8), the full-text index lists the matching
-papers instead: a rare word costs one chunk (~2 ms) more, once (the same search typed further
+papers instead: a rare word costs one chunk more, once (~1 ms for the explorer's first rows: a
+first chunk of 128, not 256, put a rare word's rows on screen at 1M 19 -> 16 ms; a page of 100
+starts at twice its rows anyway), and never again for the same search typed further (it
 matches no more papers, and goes to the index at once: ``HubRepository._gave_up``). A common
 one costs the few hundred citations walked, where the index's list of every match costs ~0.3 µs
 a match and a word being typed must first be merged from every word it starts (at 1M,
