@@ -6,10 +6,10 @@ So the store keeps ``facet_cells``: for each hub, how many citations share one c
 cells, and facet counts, "Showing N of M" and the still-indexing count under any filters on
 those dimensions are sums over cells, or over ``facet_rollups``: the cells summed over some
 dimensions, and split by novelty band (half a point), which answers a minimum novelty on a
-whole or half point (and most of any other: :class:`NoveltySplit`). Filters neither can answer (a minimum novelty
-together with a role or year filter, text search, "new since", a date range that does not start
-and end on whole years) fall back to the same queries over ``citations`` itself. Both paths
-share one definition of each filter.
+whole or half point (and most of any other: :class:`NoveltySplit`). Filters neither can answer
+(a minimum novelty together with a role or year filter, text search, "new since", a date range
+that does not start and end on whole years) fall back to the same queries over ``citations``
+itself. Both paths share one definition of each filter.
 
 The repository keeps the cells in step with every write by applying count deltas
 (:class:`CellDeltas`), and rebuilds a hub's cells from its citations where a write is too
@@ -191,6 +191,11 @@ def band_edge(minimum: float) -> bool:
     return minimum >= 0 and scaled == int(scaled)
 
 
+def first_band(minimum: float) -> int:
+    """The lowest band whose every score is at least ``minimum`` (the band it starts, on an edge)."""
+    return math.ceil(minimum * BANDS_PER_POINT)
+
+
 def band_range(band: int) -> tuple[float, float]:
     """The scores of a novelty band: from (inclusive) and to (exclusive)."""
     return band / BANDS_PER_POINT, (band + 1) / BANDS_PER_POINT
@@ -234,7 +239,7 @@ def novelty_split(f: Filters) -> NoveltySplit | None:
     low = f.min_novelty
     if low is None or low < 0 or band_edge(low):
         return None
-    high = math.ceil(low * BANDS_PER_POINT) / BANDS_PER_POINT
+    high = band_range(first_band(low))[0]
     whole = replace(f, min_novelty=high)
     return NoveltySplit(whole, replace(f, min_novelty=None), low, high) if cells_answer(whole) else None
 
@@ -289,7 +294,7 @@ def conditions(source: Source, hub_id: int, f: Filters, skip: str | None = None)
     if f.categories and skip != "category":
         conds.append(source.category.in_(sorted(v or "" for v in f.categories)))
     if source.novelty is not None and f.min_novelty is not None:
-        conds.append(source.novelty >= math.ceil(f.min_novelty * BANDS_PER_POINT))
+        conds.append(source.novelty >= first_band(f.min_novelty))
     if skip != "year":
         if source.in_range is not None:
             conds.append(source.in_range == 1)

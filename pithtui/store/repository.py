@@ -304,6 +304,24 @@ def _past(column: Any, value: Any, paper_id: int, descending: bool) -> ColumnEle
     return key < bound if descending else key > bound
 
 
+def _with_texts(*columns: Any) -> Any:
+    """SELECT of ``columns`` of ``citations`` with each citing paper's title and summary: what
+    a search tests in Python (a walk, a small hub's papers)."""
+    return select(*columns, papers.c.title, papers.c.summary).select_from(citations.join(papers, papers.c.id == citations.c.citing_id))
+
+
+MEMO_SIZE = 256
+"""Entries each of the repository's memos of query plans keeps before it is emptied."""
+
+
+def _remember(memo: dict[Any, T], key: Any, value: T) -> T:
+    """Keep ``value`` under ``key`` in one of the repository's memos (emptied when full)."""
+    if len(memo) >= MEMO_SIZE:
+        memo.clear()
+    memo[key] = value
+    return value
+
+
 def _matcher(search: str) -> Callable[[str | None, str | None], bool]:
     """Whether a paper's title and summary match ``search``, as the full-text index answers."""
     return text_matcher(tuple(tuple(term) for term in search_terms(search)))
@@ -525,6 +543,7 @@ class HubRepository:
         self._hub_sizes: dict[int, int] = {}
         """How many citing papers each hub had when first asked (see SMALL_HUB): a choice of plan."""
         self._papers_held: int | None = None
+        """About how many papers the store held when first asked (see SMALL_SHARE): a choice of plan."""
         self._narrowest: dict[tuple[int, Filters], str | None] = {}
         """The index a page under some facet filters reads through (see :meth:`_narrowing_index`),
         by hub and those filters; like the match counts, only ever a choice of plan."""
@@ -715,10 +734,9 @@ class HubRepository:
             return []
         if self._tested_here(conn, hub_id, search):
             c = citations.c
-            texts = select(c.citing_id, papers.c.title, papers.c.summary).select_from(citations.join(papers, papers.c.id == c.citing_id))
             matches = _matcher(search)
-            found = [row.citing_id for row in conn.execute(texts.where(c.cited_id == hub_id)) if matches(row.title, row.summary)]
-            return [c.citing_id.in_(found)]
+            texts = _with_texts(c.citing_id).where(c.cited_id == hub_id)
+            return [c.citing_id.in_([row.citing_id for row in conn.execute(texts) if matches(row.title, row.summary)])]
         return [citations.c.citing_id.in_(self._matching_ids(search))]
 
     def _tested_here(self, conn: Connection, hub_id: int, search: str) -> bool:
@@ -738,11 +756,8 @@ class HubRepository:
         return self._papers_held
 
     def _hub_size(self, conn: Connection, hub_id: int) -> int:
-        if hub_id not in self._hub_sizes:
-            if len(self._hub_sizes) >= 256:
-                self._hub_sizes.clear()
-            self._hub_sizes[hub_id] = self._total(conn, hub_id, Filters())
-        return self._hub_sizes[hub_id]
+        size = self._hub_sizes.get(hub_id)
+        return size if size is not None else _remember(self._hub_sizes, hub_id, self._total(conn, hub_id, Filters()))
 
     def _conditions(self, conn: Connection, hub_id: int, f: Filters, skip: str | None = None) -> list[ColumnElement[bool]]:
         """WHERE clauses on ``citations`` for ``f``; ``skip`` names a facet whose own filter is left
@@ -1051,11 +1066,9 @@ class HubRepository:
             found = None
             if kept:
                 name = min(kept, key=kept.__getitem__)
-                if kept[name] <= FEW_TO_SORT and kept[name] * NARROW_SHARE < self._total(conn, hub_id, Filters()):
+                if kept[name] <= FEW_TO_SORT and kept[name] * NARROW_SHARE < self._hub_size(conn, hub_id):
                     found = SORT_INDEXES[NARROWING_FACETS[name]]
-            if len(self._narrowest) >= 256:
-                self._narrowest.clear()
-            self._narrowest[key] = found
+            _remember(self._narrowest, key, found)
         return self._narrowest[key]
 
     def _match_count(self, conn: Connection, query: str, up_to: int) -> int:
@@ -1065,10 +1078,8 @@ class HubRepository:
         found, counted_to = self._match_counts.get(query, (0, -1))
         if found > counted_to and up_to > counted_to:  # not counted, or not far enough
             bounded = self._matching_ids(query).limit(up_to + 1).subquery()
-            found, counted_to = int(conn.execute(select(func.count()).select_from(bounded)).scalar_one()), up_to
-            if len(self._match_counts) >= 256:
-                self._match_counts.clear()
-            self._match_counts[query] = (found, counted_to)
+            found = int(conn.execute(select(func.count()).select_from(bounded)).scalar_one())
+            _remember(self._match_counts, query, (found, up_to))
         return min(found, up_to + 1)
 
     def _walked(
@@ -1090,9 +1101,7 @@ class HubRepository:
         this hub), for the full-text index to answer instead."""
         c = citations.c
         order = _ordered(column, reverse)
-        texts = select(column, c.citing_id, papers.c.title, papers.c.summary).select_from(
-            citations.join(papers, papers.c.id == c.citing_id)
-        )
+        texts = _with_texts(column, c.citing_id)
 
         def chunk_after(last: Any, size: int, walked: int) -> Any:
             past = [] if last is None else [_past(column, last[0], last.citing_id, reverse)]
