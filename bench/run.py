@@ -47,13 +47,13 @@ from bench import generate
 SOURCE_TREE = Path(__file__).resolve().parent.parent
 """The tree whose pithtui the probes run (this benchmark's own)."""
 REF = "2301.00000"
+"""The main hub's arXiv id (hub 0 of bench/generate.py)."""
 SMALL_REF = "2301.00004"
 """The small hub of ``bench.generate`` (SMALL_HUB of the main hub's citing papers)."""
-"""The main hub's arXiv id (hub 0 of bench/generate.py)."""
 SEARCHES = ("collapse tails", "bulage")
+"""Typed key by key: common words (in half and a quarter of the papers), then a rare word."""
 HALF_POINT_FACETS = "facets, min novelty 6.5 (rollups by half-point band)"
 OFF_EDGE_FACETS = "facets, min novelty 6.25 (rollups from 6.5, the scores from 6.25 to 6.5)"
-"""Typed key by key: common words (in half and a quarter of the papers), then a rare word."""
 DATATABLE_AT = 100_000
 
 GOALS = {
@@ -239,9 +239,10 @@ def repository_calls(repo: Any) -> list[tuple[str, Callable[[], Any]]]:
         ]
     small = repo.resolve(SMALL_REF).id
     common = Filters(search="co")
+    small_label = f"small hub ({generate.SMALL_HUB} citing papers), search 'co'"
     calls += [
-        ("small hub (500 citing papers), search 'co': page 1 + total", lambda: repo.page(small, common, limit=100)),
-        ("small hub (500 citing papers), search 'co': facets", lambda: repo.facets(small, common)),
+        (f"{small_label}: page 1 + total", lambda: repo.page(small, common, limit=100)),
+        (f"{small_label}: facets", lambda: repo.facets(small, common)),
         ("papers list (picker)", lambda: repo.list_papers("", limit=100)),
         ("papers search (picker)", lambda: repo.list_papers("collapse", limit=100)),
     ]

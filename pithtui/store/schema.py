@@ -49,6 +49,7 @@ bumping this (see pithtui/store/migrations/__init__.py).
 0005: on PostgreSQL, GIN indexes of the title and summary words (``pg_words``).
 0006: ``facet_rollups`` by novelty band (levels 4-6).
 0007: on PostgreSQL, the title and summary words stored (``WORD_COLUMNS``), GIN-indexed.
+0008: ``facet_rollups`` by half-point novelty band (``BANDS_PER_POINT``).
 """
 
 SCHEMA_VERSION = int(SCHEMA_REVISION)
