@@ -166,8 +166,8 @@ index answers in ~8), the full-text index lists the matching
 papers instead: a rare word costs one chunk more, once (~1 ms for the explorer's first rows: a
 first chunk of 128, not 256, put a rare word's rows on screen at 1M 19 -> 16 ms; a page of 100
 now starts at twice its rows, 202 where it was 256, so a word in ~45 % of the papers may take
-a second chunk: the papers search at 1k, 3.3 -> 6 ms), and never again for the same search
-typed further (it matches no more papers, and goes to the index at once:
+a second chunk: the papers search, 3.3 -> 6 ms at 1k, 3.5 -> 7.5 ms at 1M), and never again
+for the same search typed further (it matches no more papers, and goes to the index at once:
 ``HubRepository._gave_up``). A common
 one costs the few hundred citations walked, where the index's list of every match costs ~0.3 µs
 a match and a word being typed must first be merged from every word it starts (at 1M,
