@@ -221,6 +221,19 @@ async def test_ref_on_the_command_line_opens_that_hub(big: HubRepository) -> Non
 
 
 @headless
+async def test_an_empty_store_opens_the_picker_saying_how_to_fill_it(tmp_path: Path) -> None:
+    repo = open_store(f"sqlite:///{tmp_path / 'new.db'}")
+    try:
+        async with opened(repo) as (app, pilot):
+            assert isinstance(app.screen, PickerScreen)
+            assert "The store is empty: try `pithtui import FILE` or `pithtui fetch REF`" in screen_text(app)
+            await pilot.press(*"collapse")
+            await eventually(pilot, lambda: "No paper in the store matches" in screen_text(app))
+    finally:
+        repo.close()
+
+
+@headless
 async def test_unknown_ref_opens_the_picker_with_the_words_typed(big: HubRepository) -> None:
     async with opened(big, ref="no such paper anywhere") as (app, pilot):
         assert isinstance(app.screen, PickerScreen)

@@ -26,6 +26,9 @@ from pithtui.tui.workers import ReportsWorkerErrors
 LISTED = 100
 """Papers listed at most (the most cited first); more words narrow it."""
 
+EMPTY_STORE = "The store is empty: try `pithtui import FILE` or `pithtui fetch REF`"
+"""What the picker says when nothing is typed and nothing is listed (a new store of --db)."""
+
 
 def listing_prompt(listing: PaperListing) -> Text:
     """Title, then ``arXiv 2305.17493 · 8 citing papers in the store``."""
@@ -86,7 +89,9 @@ class PickerScreen(ReportsWorkerErrors, ModalScreen[int | None]):
             options.highlighted = 0
         found = len(message.listings)
         status = counted(found, "paper") + (" (the most cited)" if found == LISTED else "")
-        self.query_one("#picker-status", Label).update(status if found else "No paper in the store matches")
+        if not found:
+            status = "No paper in the store matches" if message.search.strip() else EMPTY_STORE
+        self.query_one("#picker-status", Label).update(status)
 
     def action_move(self, step: int) -> None:
         options = self.query_one("#picker-list", OptionList)
