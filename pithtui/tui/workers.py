@@ -1,4 +1,5 @@
-"""Repository calls in worker threads fail as one-line notifications, never as a crash.
+"""Repository calls in worker threads: stopped when the worker is, and failing as one-line
+notifications, never as a crash.
 
 Workers here run with ``exit_on_error=False``. Textual tells only the node that started a
 worker about its failure (``Worker.StateChanged`` does not bubble), so every node that starts
@@ -7,16 +8,31 @@ workers mixes this in.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from typing import TYPE_CHECKING
 
-from textual.worker import Worker, WorkerState
+from textual.worker import Worker, WorkerState, get_current_worker
 
 from pithtui.errors import PithError
 
 if TYPE_CHECKING:
     from textual.dom import DOMNode as _Node
+
+    from pithtui.store import HubRepository
 else:
     _Node = object
+
+
+@contextmanager
+def stopped_with_worker(repo: HubRepository) -> Iterator[Worker]:
+    """The current worker, whose repository calls inside stop (raising
+    :class:`~pithtui.errors.Cancelled`) once it is cancelled: an exclusive worker is cancelled
+    by a newer question of its group (the filters changed again), and the older answer would
+    only be thrown away."""
+    worker = get_current_worker()
+    with repo.cancel_when(lambda: worker.is_cancelled):
+        yield worker
 
 
 class ReportsWorkerErrors(_Node):

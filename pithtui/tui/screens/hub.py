@@ -19,7 +19,6 @@ from textual.reactive import reactive
 from textual.screen import Screen
 from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
-from textual.worker import get_current_worker
 
 from pithtui.errors import Cancelled, StoreError
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Page, SortKey
@@ -29,7 +28,7 @@ from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
 from pithtui.tui.widgets.hub_pane import HubPane
 from pithtui.tui.widgets.sidebar import FilterSidebar
 from pithtui.tui.widgets.footer import KeysFooter
-from pithtui.tui.workers import ReportsWorkerErrors
+from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
 
 SIDEBAR_MIN_WIDTH = 100
 """Narrower terminals open a hub with the sidebar hidden (``f`` shows it)."""
@@ -189,9 +188,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="hub-facets", exit_on_error=False)
     def _count_facets(self, hub_id: int, filters: Filters) -> None:
-        worker = get_current_worker()
         try:  # counting for filters already changed again is stopped, not finished
-            with self._repo.cancel_when(lambda: worker.is_cancelled):
+            with stopped_with_worker(self._repo):
                 facets = self._repo.facets(hub_id, filters)
         except Cancelled:
             return

@@ -26,14 +26,13 @@ from textual.reactive import reactive
 from textual.signal import Signal
 from textual.strip import Strip
 from textual.timer import Timer
-from textual.worker import get_current_worker
 
 from pithtui.errors import Cancelled
 from pithtui.hub_text import facet_label
 from pithtui.models import CitingPaper, Filters, Page, SortKey
 from pithtui.store import HubRepository
 from pithtui.text import printable
-from pithtui.tui.workers import ReportsWorkerErrors
+from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
 from pithtui.tui.widgets.row_cache import BLOCK, HEAD_MARGIN, Edges, RowCache, block_of, fetch_order, fetch_plan, joined
 from pithtui.tui.widgets.strips import LineScrollView, text_strip
 
@@ -262,9 +261,8 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
 
     @work(thread=True, exclusive=True, group=FIRST_GROUP, exit_on_error=False)
     def _fetch_first(self, query: ExplorerQuery) -> None:
-        worker = get_current_worker()
         try:
-            with self._repo.cancel_when(lambda: worker.is_cancelled):
+            with stopped_with_worker(self._repo):
                 first = self.first_block(self._repo, query)
         except Cancelled:
             return
@@ -292,10 +290,8 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         nearest known edge; ``edges`` is this thread's own copy of the fetched blocks' edges.
         A new query's first block, when its rows are not counted at once (a search), comes
         rows in view first (:meth:`_head_first`). Runs in a worker."""
-        worker = get_current_worker()
         order = blocks if total is None else fetch_order(blocks, total, edges)
-        # A newer fetch (the filters changed again) cancels this one, and its query with it.
-        with self._repo.cancel_when(lambda: worker.is_cancelled):
+        with stopped_with_worker(self._repo) as worker:
             try:
                 for block in order:
                     if worker.is_cancelled:
