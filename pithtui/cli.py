@@ -101,9 +101,16 @@ def build_parser() -> argparse.ArgumentParser:
     from pithtui.export import WRITERS
     from pithtui.models import SortKey
 
-    parser = _Parser(prog="pithtui", description="Who cites this paper, and how? Quick lookups from the store.")
+    parser = _Parser(
+        prog="pithtui",
+        usage="pithtui [REF] [--db URL] [--ansi]\n       pithtui COMMAND [--db URL] ...",
+        description="Who cites this paper, and how? With no COMMAND, opens the citation hub of REF in the "
+        "terminal (default: the last hub opened, else the sample hub; --ansi keeps to the terminal's 16 "
+        "colours). The commands are quick lookups, imports and fetches.",
+        epilog="pithtui COMMAND --help lists a command's options.",
+    )
     parser.add_argument("--version", action="version", version=f"pithtui {__version__}")
-    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
+    commands = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser, prog="pithtui")
 
     show = commands.add_parser("show", help="print a paper's citation hub")
     show.add_argument("ref", metavar="REF", help="arXiv id, DOI, Semantic Scholar id, CorpusId:N or title words")

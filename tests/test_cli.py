@@ -327,11 +327,15 @@ def test_version(run_cli) -> None:  # noqa: ANN001
     assert (installed.returncode, installed.stdout.strip()) == (0, expected)
 
 
-def test_help_lists_the_commands(run_cli) -> None:  # noqa: ANN001
+def test_help_lists_the_commands_and_how_to_open_the_terminal_app(run_cli) -> None:  # noqa: ANN001
     done = run_cli("--help")
     assert done.returncode == 0
-    for command in ("show", "papers", "db"):
+    for command in ("show", "papers", "db", "import", "fetch"):
         assert command in done.stdout
+    assert "usage: pithtui [REF] [--db URL] [--ansi]" in done.stdout
+    assert "With no COMMAND, opens the citation hub of REF" in done.stdout
+    show = run_cli("show", "--help")
+    assert show.stdout.startswith("usage: pithtui show [-h] [--db URL]")
 
 
 # --------------------------------------------------------------------------- bad input
