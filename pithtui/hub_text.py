@@ -51,20 +51,36 @@ def _clip(text: str, width: int) -> str:
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
-def explorer_line(row: CitingPaper, title_width: int) -> str:
+COLUMNS = (("date", 10), ("category", 8), ("nov", -4), ("verdict", 11), ("roles", 12), ("polarity", 12))
+"""The explorer's fixed columns (name, width; negative: right-aligned), then the title."""
+FIXED_WIDTH = sum(abs(w) for _, w in COLUMNS) + 2 * len(COLUMNS)
+TITLE_MIN = 20
+"""Below this much room for the title after the fixed columns, it goes on a line of its own."""
+
+
+def _cells(values: Iterable[str]) -> str:
+    return "  ".join(f"{_clip(v, abs(w)):>{-w}}" if w < 0 else f"{_clip(v, w):{w}}" for v, (_, w) in zip(values, COLUMNS))
+
+
+def explorer_lines(row: CitingPaper, width: int) -> str:
+    """A citing paper as the explorer lists it: its columns, then its title, clipped to fit
+    ``width`` on the same line, or indented on the next when the columns leave too little (the
+    columns themselves are clipped only below ~70 columns)."""
     p = row.paper
-    novelty = "" if p.novelty is None else f"{p.novelty:.1f}"
-    return "  ".join(
+    cells = _cells(
         [
-            f"{p.date.isoformat() if p.date else '':10}",
-            f"{_clip(printable(p.category), 8):8}",
-            f"{novelty:>4}",
-            f"{_clip(printable(p.verdict), 11):11}",
-            f"{_clip(printable(', '.join(row.roles)), 12):12}",
-            f"{_clip(facet_label(row.polarity), 12):12}",
-            _clip(printable(p.display_title), title_width),
+            p.date.isoformat() if p.date else "",
+            printable(p.category),
+            "" if p.novelty is None else f"{p.novelty:.1f}",
+            printable(p.verdict),
+            printable(", ".join(row.roles)),
+            facet_label(row.polarity),
         ]
     )
+    title = printable(p.display_title)
+    if width - FIXED_WIDTH >= TITLE_MIN:
+        return f"{cells}  {_clip(title, width - FIXED_WIDTH)}"
+    return f"{_clip(cells.rstrip(), width)}\n    {_clip(title, width - 4)}"
 
 
 def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int | None = None) -> None:
@@ -72,15 +88,15 @@ def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int 
     summary = report.summary
     paper = summary.paper
     wrap = textwrap.TextWrapper(width=width, initial_indent="  ", subsequent_indent="  ")
-    out.write(f"{printable(paper.display_title)}\n")
+    out.write(textwrap.fill(printable(paper.display_title), width=width) + "\n")
     if paper.authors:
         out.write(wrap.fill(printable(", ".join(paper.authors))).strip() + "\n")
     ident = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else printable(paper.best_ref)
     out.write(f"{ident} · {printable(paper.category) or '—'} · {paper.date.isoformat() if paper.date else 'undated'}\n\n")
     stored = f" ({summary.citing_count} in the store)" if summary.citing_count != summary.cited_by else ""
-    out.write(f"{summary.cited_by} papers cite this work{stored}.")
     note = polarity_note(summary.polarity_unclassified, summary.citing_count)
-    out.write(f" {note}\n\n" if note else "\n\n")
+    counts = f"{summary.cited_by} papers cite this work{stored}." + (f" {note}" if note else "")
+    out.write(textwrap.fill(counts, width=width) + "\n\n")
     if paper.abstract:
         out.write("abstract\n" + wrap.fill(printable(paper.abstract)) + "\n\n")
     facets = report.facets
@@ -94,19 +110,15 @@ def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int 
     if report.representatives:
         out.write("representative citing papers\n\n")
         for row in report.representatives:
-            out.write(f"  {printable(row.paper.display_title)}\n  {paper_meta(row.paper)}\n")
+            out.write(f"{wrap.fill(printable(row.paper.display_title))}\n{wrap.fill(paper_meta(row.paper))}\n")
             if row.paper.summary:
                 out.write(wrap.fill(printable(row.paper.summary)) + "\n")
             out.write("\n")
     out.write("citing papers explorer\n")
-    title_width = max(width - 70, 20)
-    out.write(
-        "  ".join(["date      ", "category", " nov", "verdict    ", "roles       ", "polarity    ", "title"])
-        + "\n"
-    )
+    out.write(_clip(_cells(name for name, _ in COLUMNS) + "  title", width) + "\n")
     shown = 0
     for row in report.citing:
-        out.write(explorer_line(row, title_width) + "\n")
+        out.write(explorer_lines(row, width) + "\n")
         shown += 1
     more = f" (first {shown} listed; --limit to see more)" if listed is not None and shown < report.matched else ""
     out.write(f"\n{showing_sentence(report.matched, summary.citing_count)}{more}\n")

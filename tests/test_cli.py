@@ -190,6 +190,18 @@ def test_show_prints_the_hub_like_the_seed_page(run_cli, cli_env, expected: Expe
             assert f"{paper.category} · {paper.date} · unverdicted · novelty {paper.novelty:.1f}" in representatives
 
 
+@pytest.mark.parametrize("columns", [60, 80, 100])
+def test_show_keeps_to_the_terminal_width(run_cli, cli_env, columns: int) -> None:  # noqa: ANN001
+    done = run_cli("show", SAMPLE_REF, env={**cli_env, "COLUMNS": str(columns)})
+    assert done.returncode == 0, done.stderr
+    lines = done.stdout.splitlines()
+    assert [line for line in lines if len(line) > columns] == []
+    assert "papers cite this work" in done.stdout
+    # Every citing paper's title is listed, whole or clipped with an ellipsis.
+    explorer = done.stdout.split("citing papers explorer")[1]
+    assert explorer.count("2023-06-20") == 1 and "Textbooks Are All You Need" in explorer
+
+
 def test_filters_narrow_the_hub_as_the_seed_page_implies(run_cli, expected: Expected, tmp_path: Path, capsys) -> None:  # noqa: ANN001
     n = expected.total
     # The issue's own examples, end to end: --category cs.LG and --min-novelty 6.5.
