@@ -23,6 +23,8 @@ from pithtui.errors import InputError, PithError
 
 SUBCOMMANDS = ("show", "papers", "db", "import", "fetch")
 TEXT_LIMIT = 25
+PAPERS_FIXED = 7 + 2 + 24 + 2
+"""The columns of ``pithtui papers`` before the title: the citing count, then the reference."""
 """Rows ``show`` lists in its text form unless --limit says otherwise."""
 
 
@@ -147,7 +149,10 @@ def build_parser() -> argparse.ArgumentParser:
 
     db = commands.add_parser("db", help="where the store is and what it holds")
     _add_db(db)
-    db.add_argument("action", choices=("path", "info"))
+    db.add_argument(
+        "action", nargs="?", choices=("path", "info"), default="info",
+        help="path: where the store is; info (default): that and what it holds",
+    )
 
     from pithtui.sources.fetch import SOURCES
     from pithtui.sources.formats import AUTO, FORMATS
@@ -264,9 +269,14 @@ def cmd_papers(args: argparse.Namespace) -> int:
         data = [{**paper_to_dict(item.paper), "citing_count": item.citing_count} for item in listings]
         sys.stdout.write(json_safe(json.dumps(data, ensure_ascii=False, indent=2)) + "\n")
         return 0
+    # Titles are clipped to a terminal's width; piped (no terminal, no $COLUMNS) they stay whole.
+    room = shutil.get_terminal_size((0, 0)).columns - PAPERS_FIXED
     for item in listings:
         ref = printable(item.paper.best_ref) if item.paper.identifiers else "—"
-        print(f"{item.citing_count:>7}  {ref[:24]:24}  {printable(item.paper.display_title)}")
+        title = printable(item.paper.display_title)
+        if 0 < room < len(title):
+            title = title[: max(room - 1, 1)] + "…"
+        print(f"{item.citing_count:>7}  {ref[:24]:24}  {title}")
     if not listings:
         print("no papers match" if args.search else "the store is empty", file=sys.stderr)
     return 0

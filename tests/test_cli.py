@@ -292,7 +292,7 @@ def test_show_by_title_words_and_global_db_option(run_cli, tmp_path: Path) -> No
 # --------------------------------------------------------------------------- papers, db, version
 
 
-def test_papers_lists_the_store_most_cited_first(run_cli) -> None:  # noqa: ANN001
+def test_papers_lists_the_store_most_cited_first(run_cli, cli_env) -> None:  # noqa: ANN001
     done = run_cli("papers")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -304,6 +304,12 @@ def test_papers_lists_the_store_most_cited_first(run_cli) -> None:  # noqa: ANN0
     assert titles and all("collapse" in t.lower() for t in titles)
     none = run_cli("papers", "--search", "zzzz-nothing")
     assert (none.returncode, none.stdout, none.stderr.strip()) == (0, "", "no papers match")
+    # Piped, titles stay whole (for grep); in a terminal of 60 columns they are clipped to it.
+    piped = run_cli("papers", env={k: v for k, v in cli_env.items() if k != "COLUMNS"}).stdout.splitlines()
+    assert piped[0].endswith("The Curse of Recursion: Training on Generated Data Makes Models Forget")
+    narrow = run_cli("papers", env={**cli_env, "COLUMNS": "60"}).stdout.splitlines()
+    assert narrow[0].startswith(f"      8  {SAMPLE_REF}") and narrow[0].endswith("…")
+    assert [len(line) for line in narrow if len(line) > 60] == []
 
 
 def test_db_path_and_info(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: ANN001
@@ -315,6 +321,7 @@ def test_db_path_and_info(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: AN
     assert run_cli("db", "path", env={**cli_env, "PITHTUI_DB": str(elsewhere)}).stdout.strip() == f"sqlite:///{elsewhere}"
     info = run_cli("db", "info")
     assert info.returncode == 0, info.stderr
+    assert run_cli("db").stdout == info.stdout  # info is what db alone prints
     facts = dict(line.split(": ", 1) for line in info.stdout.splitlines())
     assert facts["database"] == str(default_store(cli_env))
     assert (facts["backend"], facts["papers"], facts["citations"], facts["hubs"]) == ("sqlite", "9", "8", "1")
