@@ -28,7 +28,7 @@ import pytest
 from sqlalchemy import event
 
 from pithtui.models import Citation, Cursor, Filters, Paper, SortKey
-from pithtui.store import HubRepository, open_repository, repository
+from pithtui.store import HubRepository, open_repository, repository, upsert
 from pithtui.store.repository import CITING_INDEX, SORT_INDEXES
 
 CATEGORIES = ("cs.LG", "cs.CL", "stat.ML", "cs.CV")
@@ -66,7 +66,7 @@ def store(request: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFacto
     repo = _store(tmp_path_factory.mktemp("plans") / "store.db")
     if request.param == "analyzed":
         with repo.engine.begin() as conn:
-            repository._analyze(conn)
+            upsert._analyze(conn)
     yield repo
     repo.close()
 

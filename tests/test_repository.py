@@ -11,7 +11,7 @@ import pytest
 from pithtui.errors import UnknownPaper
 from pithtui.models import UNVERDICTED, Citation, Filters, Paper, SortKey
 from pithtui.sources.sample import SAMPLE_REF, load_sample_hub
-from pithtui.store import HubRepository, repository
+from pithtui.store import HubRepository, upsert
 
 HUB = Paper(title="The Hub Paper", arxiv_id="2301.00001", cited_by_reported=40)
 
@@ -309,7 +309,7 @@ def test_an_empty_polarity_is_stored_as_not_yet_classified(repo: HubRepository) 
 def test_a_large_import_refreshes_the_planner_statistics(repo: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
     """The plans of a store that grew by a large import are chosen from its new size: the
     import ends by analysing its tables (on PostgreSQL the papers by their plain columns)."""
-    monkeypatch.setattr(repository, "ANALYZE_AFTER", 40)
+    monkeypatch.setattr(upsert, "ANALYZE_AFTER", 40)
     if repo.engine.dialect.name == "sqlite":
         query = "SELECT tbl || ':' || idx FROM sqlite_stat1 WHERE tbl IN ('citations', 'papers')"
     else:

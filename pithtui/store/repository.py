@@ -3,32 +3,28 @@
 It speaks domain types only (``pithtui.models``): callers never see a row, a Session or a
 Connection. Facet counts, "Showing N of M", sorting, keyset paging and search are all done by
 the database; nothing here loads every citing paper of a hub to count or filter it.
+
+An import is stored through :meth:`HubRepository.upsert`, whose writing is in store/upsert.py;
+how papers map to rows and back, which both sides need, is in store/rows.py.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import functools
-import json
-import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
-from dataclasses import fields, replace
+from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    ARRAY,
     Connection,
     ColumnElement,
     String,
-    Text,
     and_,
-    any_,
-    bindparam,
     case,
     column,
-    delete,
     func,
     literal_column,
     or_,
@@ -36,18 +32,15 @@ from sqlalchemy import (
     table,
     true,
     tuple_,
-    type_coerce,
-    update,
 )
 from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
 from pithtui.errors import Cancelled, StoreError, UnknownPaper
-from pithtui.identifiers import is_arxiv_category, parse_reference
+from pithtui.identifiers import parse_reference
 from pithtui.text import search_terms
 from pithtui.models import (
-    UNVERDICTED,
     Citation,
     CitingPaper,
     Cursor,
@@ -63,13 +56,10 @@ from pithtui.models import (
 )
 from pithtui.store.bulk import RowInsert
 from pithtui.store.facets import (
-    CELL_COLUMNS,
     CITATIONS,
     FACETS,
     NO_YEAR,
-    CellDeltas,
     band_range,
-    cell_key,
     cells_answer,
     cells_for,
     conditions,
@@ -81,17 +71,14 @@ from pithtui.store.facets import (
     indexed,
     novelty_split,
     roles_from_key,
-    roles_key,
     total_query,
 )
+from pithtui.store.rows import PAPER_COLUMNS, as_stored, as_tuple, paper_from, title_key
 from pithtui.store.schema import (
-    FTS_INSERT,
     UNACCENT,
     SORT_INDEX_NAMES,
-    NO_NOVELTY,
     NO_NOVELTY_BAND,
     SCHEMA_REVISION,
-    TITLE_KEY_LENGTH,
     WORD_COLUMNS,
     citations,
     meta,
@@ -101,6 +88,7 @@ from pithtui.store.schema import (
     visits,
 )
 from pithtui.store.textmatch import text_matcher
+from pithtui.store.upsert import BatchPapers, Upsert
 
 PAPERS_FTS = table("papers_fts", column("rowid"))
 _FTS_MATCH = literal_column("papers_fts")
@@ -183,49 +171,6 @@ NARROWING_FACETS = {"categories": SortKey.CATEGORY, "verdicts": SortKey.VERDICT,
 """The filters (by Filters field) whose column leads an index of its own: its sort index."""
 
 
-ANALYZE_AFTER = 10_000
-"""An import adding at least this many papers or citations refreshes the planner's statistics."""
-
-
-def _analyze(conn: Connection) -> None:
-    """Refresh the query planner's statistics of the big tables after a large import. On SQLite
-    from a sample of each index (``analysis_limit``): milliseconds, whatever the store's size.
-
-    On PostgreSQL the papers by the columns plans depend on, the stored words among them (how
-    common a word is decides between walking a hub in order and listing the word's papers), but
-    not the texts themselves, whose statistics no plan reads."""
-    tables = ("papers", "citations", "facet_cells", "facet_rollups", "role_sets")
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("PRAGMA analysis_limit=400")
-        for name in tables:
-            conn.exec_driver_sql(f"ANALYZE {name}")
-    else:
-        words = ", ".join(WORD_COLUMNS.values())
-        conn.exec_driver_sql(f"ANALYZE papers (id, title_key, citing_count, {words}), {', '.join(tables[1:])}")
-
-
-IMPORT_CACHE_KIB = 64_000
-"""SQLite's page cache while an import writes (the default is 2 MB). A new citation touches a
-page of each of the eleven indexes of ``citations``; with a small cache a large import writes
-pages out and reads them back many times over before its commit (50,000 citations: the inserts
-take a quarter less time, 3.3 s → 2.5 s). Pages are only taken as needed, and the cache is given
-back when the import ends."""
-
-
-@contextmanager
-def _page_cache(conn: Connection, kib: int) -> Iterator[None]:
-    """SQLite's page cache of ``conn`` at ``kib`` KiB inside the block (other backends: as is)."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    previous = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{kib}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(previous)}")
-
-
 class _SQLiteCompiler(SQLiteCompiler):
     """SQLite's compiler, rendering table hints (``INDEXED BY``) after the table they name."""
 
@@ -233,39 +178,9 @@ class _SQLiteCompiler(SQLiteCompiler):
         return text
 
 
-def _as_stored(column: Any, kind: Any = Text) -> Any:
-    """``column`` read as the backend returns it, decoded by :func:`_tuple` / :func:`_day` /
-    :func:`_moment` instead of SQLAlchemy's per-value processors: on SQLite, JSON lists and
-    dates are text, and a page of a hundred rows decoded value by value through regular
-    expressions costs more than the query."""
-    return type_coerce(column, kind).label(column.name)
-
-
-def _tuple(value: Any) -> tuple[Any, ...]:
-    """A JSON list column's value (text on SQLite, already a list on PostgreSQL) as a tuple."""
-    if not value:
-        return ()
-    if isinstance(value, str):
-        return () if value == "[]" else tuple(json.loads(value))
-    return tuple(value)
-
-
-def _day(value: Any) -> dt.date | None:
-    return dt.date.fromisoformat(value) if isinstance(value, str) else value
-
-
 def _moment(value: Any) -> dt.datetime | None:
     return dt.datetime.fromisoformat(value) if isinstance(value, str) else value
 
-
-PAPER_FIELDS = tuple(f.name for f in fields(Paper))
-_DECODED = {"authors": (Text, _tuple), "date": (String, _day), "categories": (Text, _tuple)}
-"""The paper columns read as stored text (see :func:`_as_stored`), and how each is decoded."""
-PAPER_COLUMNS = tuple(
-    _as_stored(papers.c[name], _DECODED[name][0]) if name in _DECODED else papers.c[name] for name in PAPER_FIELDS
-)
-"""A paper's columns in the order of Paper's fields (the first columns of every paper query)."""
-_DECODERS = tuple((PAPER_FIELDS.index(name), decode) for name, (_, decode) in _DECODED.items())
 
 T = TypeVar("T")
 
@@ -400,134 +315,6 @@ def _guarded(method: Callable[..., T]) -> Callable[..., T]:
     return wrapper
 
 
-def title_key(title: str) -> str:
-    """The casefolded, space-folded title prefix that titles sort and match on."""
-    return " ".join(title.casefold().split())[:TITLE_KEY_LENGTH]
-
-
-def _among(conn: Connection, column: Any, values: Iterable[Any]) -> ColumnElement[bool]:
-    """``column IN values`` with all the values in one bound parameter: a JSON array read by
-    ``json_each`` on SQLite, an array on PostgreSQL. One statement however many values there
-    are, where ``IN (?, ?, …)`` takes a statement per few hundred, each rendered and bound by
-    SQLAlchemy at a cost above the look-up itself (50,000 new papers: look-ups 1.15 s → 0.4 s)."""
-    listed = list(set(values))
-    if conn.dialect.name == "sqlite":
-        return column.in_(select(func.json_each(json.dumps(listed)).table_valued("value").c.value))
-    return column == any_(bindparam(None, listed, type_=ARRAY(column.type)))
-
-
-def _paper_from(row: Any) -> Paper:
-    """The Paper of a row that starts with PAPER_COLUMNS, taken by position: by name, the
-    eighteen look-ups cost more than the paper (re-importing 50,000 papers reads each)."""
-    values = list(row[: len(PAPER_FIELDS)])
-    for index, decode in _DECODERS:
-        values[index] = decode(values[index])
-    return Paper(*values)
-
-
-PAPER_INSERT = tuple(col.name for col in papers.columns if col.name != "id")
-CITATION_INSERT = tuple(col.name for col in citations.columns if col.name != "id")
-"""The columns a new paper's (citation's) row gives, in the table's order (see bulk.RowInsert)."""
-_paper_row = operator.itemgetter(*PAPER_INSERT)
-_citation_row = operator.itemgetter(*CITATION_INSERT)
-
-
-_all_fields = operator.attrgetter(*PAPER_FIELDS)
-_STORED_FIELDS = tuple(name for name in PAPER_FIELDS if name != "id")
-_stored_fields = operator.attrgetter(*_STORED_FIELDS)
-
-
-def _paper_values(paper: Paper) -> dict[str, Any]:
-    """The papers-table columns for ``paper`` (every column, so executemany rows line up). The
-    JSON lists stay tuples: they serialise alike, and being hashable, a list repeated down a
-    column is serialised once (see bulk.RowInsert)."""
-    values = dict(zip(_STORED_FIELDS, _stored_fields(paper)))
-    values["title_key"] = title_key(paper.title)
-    return values
-
-
-def _citing_values(paper: Paper) -> dict[str, Any]:
-    """The copies of a citing paper's attributes that a citation row carries."""
-    return {
-        "citing_date": paper.date.isoformat() if paper.date else "",
-        "citing_year": paper.date.year if paper.date else None,
-        "citing_novelty": paper.novelty if paper.novelty is not None else NO_NOVELTY,
-        "citing_title": title_key(paper.title),
-        "citing_category": paper.category or "",
-        "citing_verdict": paper.verdict or UNVERDICTED,
-    }
-
-
-def merge_papers(base: Paper, new: Paper) -> Paper:
-    """``base`` updated by what ``new`` knows: new values win, but nothing is blanked out and
-    an UNVERDICTED record does not undo a verdict, and an arXiv category is not replaced by
-    another source's field of study. ``base`` itself when nothing changes."""
-    changes: dict[str, Any] = {}
-    for name, value, current in zip(PAPER_FIELDS, _all_fields(new), _all_fields(base)):
-        if value == current or value is None or value == "" or value == () or name == "id":
-            continue
-        if name == "verdict" and value == UNVERDICTED:
-            continue
-        if name in ("category", "categories") and is_arxiv_category(base.category) and not is_arxiv_category(new.category):
-            continue  # a field-of-study name from another source does not replace arXiv's category
-        changes[name] = value
-    return replace(base, **changes) if changes else base
-
-
-def _merge_keys(paper: Paper) -> list[tuple[str, Any]]:
-    """What records of one paper are matched on: its identifiers, else its title."""
-    keys = list(paper.identifiers.items())
-    return keys or [("title_key", title_key(paper.title))]
-
-
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(item for item in items if item))
-
-
-class _BatchPapers:
-    """Records of the same paper within one import, united by any shared identifier."""
-
-    def __init__(self) -> None:
-        self.parent: list[int] = []
-        self.merged: list[Paper] = []
-        self.keys: list[list[tuple[str, Any]]] = []
-        self.by_key: dict[tuple[str, Any], int] = {}
-        self.by_record: dict[int, tuple[Paper, int]] = {}
-        """By ``id()`` of a record added: the record (which keeps that id its own) and its group."""
-
-    def find(self, group: int) -> int:
-        while self.parent[group] != group:
-            self.parent[group] = self.parent[self.parent[group]]
-            group = self.parent[group]
-        return group
-
-    def add(self, paper: Paper) -> int:
-        known = self.by_record.get(id(paper))
-        if known is not None and known[0] is paper and self.merged[root := self.find(known[1])] is paper:
-            return root  # the same record again, e.g. the hub of every citation in a page
-        keys = _merge_keys(paper)
-        groups = sorted({self.find(self.by_key[k]) for k in keys if k in self.by_key})
-        if not groups:
-            target = len(self.parent)
-            self.parent.append(target)
-            self.merged.append(paper)
-            self.keys.append(keys)
-        else:
-            target = groups[0]
-            for other in groups[1:]:
-                self.merged[target] = merge_papers(self.merged[target], self.merged[other])
-                self.parent[other] = target
-            self.merged[target] = merge_papers(self.merged[target], paper)
-            self.keys[target] = _merge_keys(self.merged[target])
-        for key in self.keys[target]:
-            self.by_key[key] = target
-        self.by_record[id(paper)] = (paper, target)
-        return target
-
-    def roots(self) -> list[int]:
-        return [g for g in range(len(self.parent)) if self.find(g) == g]
-
-
 class HubRepository:
     """The only door to a pithtui store. Thread-safe: the TUI calls it from worker threads."""
 
@@ -610,7 +397,7 @@ class HubRepository:
             row = conn.execute(select(*PAPER_COLUMNS).where(papers.c.id == paper_id)).first()
         if row is None:
             raise UnknownPaper(f"#{paper_id}")
-        return _paper_from(row)
+        return paper_from(row)
 
     @_guarded
     def resolve(self, ref: str) -> Paper:
@@ -634,7 +421,7 @@ class HubRepository:
             row = conn.execute(query).first()
         if row is None:
             raise UnknownPaper(ref)
-        return _paper_from(row)
+        return paper_from(row)
 
     @_guarded
     def list_papers(self, search: str = "", *, limit: int | None = 100) -> list[PaperListing]:
@@ -663,12 +450,12 @@ class HubRepository:
                 if limit is not None and search_terms(words) and not self._walk_gave_up(PAPERS_LISTING, words):
                     walked = _walk(conn, words, lambda last, size, skip: in_order.limit(size).offset(skip), limit)
                     if walked is not None:
-                        return [PaperListing(_paper_from(row), row.citing_count) for row in walked]
+                        return [PaperListing(paper_from(row), row.citing_count) for row in walked]
                     self._gave_up = (PAPERS_LISTING, words.lower())
                 few = bool(search_terms(words)) and self._match_count(conn, words, FEW_MATCHES) <= FEW_MATCHES
                 hint = "NOT INDEXED" if few else f"INDEXED BY {LISTING_INDEX}"
                 query = query.with_hint(papers, hint, "sqlite")
-            return [PaperListing(_paper_from(row), row.citing_count) for row in conn.execute(query)]
+            return [PaperListing(paper_from(row), row.citing_count) for row in conn.execute(query)]
 
     # ------------------------------------------------------------------ hub header
 
@@ -683,7 +470,7 @@ class HubRepository:
             cells = cells_for({"polarity"})
             unclassified = conditions(cells, paper_id, Filters(polarities=frozenset({None})))
             pending = conn.execute(total_query(cells, unclassified)).scalar_one()
-        return HubSummary(paper=_paper_from(row), citing_count=row.citing_count, polarity_unclassified=pending)
+        return HubSummary(paper=paper_from(row), citing_count=row.citing_count, polarity_unclassified=pending)
 
     def _text_match(self, query: str, *, title_only: bool = False) -> ColumnElement[bool]:
         """Papers whose title (and, unless ``title_only``, summary) matches every term of
@@ -896,9 +683,9 @@ class HubRepository:
             c.polarity,
             c.influential,
             c.representative,
-            _as_stored(c.contexts),
+            as_stored(c.contexts),
             c.source,
-            _as_stored(c.first_seen, String),
+            as_stored(c.first_seen, String),
             *(col.label(f"sort_{key.value}") for key, col in SORT_COLUMNS.items()),
         ).select_from(citations.join(papers, papers.c.id == c.citing_id))
 
@@ -906,12 +693,12 @@ class HubRepository:
     def _citing_papers(rows: Sequence[Any]) -> list[CitingPaper]:
         return [
             CitingPaper(
-                paper=_paper_from(row),
+                paper=paper_from(row),
                 roles=roles_from_key(row.roles_key),
                 polarity=row.polarity,
                 influential=bool(row.influential),
                 representative=bool(row.representative),
-                contexts=_tuple(row.contexts),
+                contexts=as_tuple(row.contexts),
                 source=row.source,
                 first_seen=_moment(row.first_seen),
             )
@@ -1220,242 +1007,12 @@ class HubRepository:
     def upsert(self, records: Iterable[Paper | Citation]) -> ImportResult:
         """Store papers and citations in one transaction, merging records of the same paper by
         any shared identifier. Idempotent: storing the same records again changes nothing."""
-        batch = _BatchPapers()
+        batch = BatchPapers()
         pending: list[tuple[int, int, Citation]] = []
         for record in records:
             if isinstance(record, Citation):
                 pending.append((batch.add(record.citing), batch.add(record.cited), record))
             else:
                 batch.add(record)
-        with self._write() as conn, _page_cache(conn, IMPORT_CACHE_KIB):
-            deltas = CellDeltas()
-            ids, final, paper_stats = self._store_papers(conn, batch, deltas)
-            links = [(ids[batch.find(a)], ids[batch.find(b)], cit) for a, b, cit in pending]
-            citation_stats = self._store_citations(conn, links, final, deltas)
-            deltas.apply(conn)
-            self._recount(conn, {key[0] for key in deltas.counts} | deltas.rebuild)
-            if citation_stats[0] + paper_stats[0] >= ANALYZE_AFTER:
-                _analyze(conn)
-        return ImportResult(
-            papers_added=paper_stats[0],
-            papers_updated=paper_stats[1],
-            citations_added=citation_stats[0],
-            citations_updated=citation_stats[1],
-            skipped=citation_stats[2],
-        )
-
-    def _insert(self, conn: Connection, table: Any, names: tuple[str, ...], rows: list[tuple[Any, ...]]) -> None:
-        """Insert new rows of ``table`` (tuples of the columns ``names``) in one executemany."""
-        statement = self._inserts.get((table.name, names))
-        if statement is None:
-            statement = self._inserts[(table.name, names)] = RowInsert.compile(conn.dialect, table, names)
-        statement.run(conn, rows)
-
-    def _existing_ids(self, conn: Connection, keys: Iterable[tuple[str, Any]]) -> dict[tuple[str, Any], int]:
-        wanted: dict[str, list[Any]] = {}
-        for name, value in keys:
-            wanted.setdefault(name, []).append(value)
-        found: dict[tuple[str, Any], int] = {}
-        for name, values in wanted.items():
-            col = papers.c[name]
-            query = select(papers.c.id, col).where(_among(conn, col, values)).order_by(papers.c.id.desc())
-            for paper_id, value in conn.execute(query).all():
-                found[(name, value)] = paper_id  # lowest id wins on a title shared by several
-        return found
-
-    def _fetch_papers(self, conn: Connection, ids: Iterable[int]) -> dict[int, Paper]:
-        rows = conn.execute(select(*PAPER_COLUMNS).where(_among(conn, papers.c.id, ids))).all()
-        return {row.id: _paper_from(row) for row in rows}
-
-    def _store_papers(
-        self, conn: Connection, batch: _BatchPapers, deltas: CellDeltas
-    ) -> tuple[dict[int, int], dict[int, Paper], tuple[int, int]]:
-        """Insert or update each paper of the batch; returns group → paper id, paper id → stored
-        paper, and (added, updated)."""
-        roots = batch.roots()
-        found = self._existing_ids(conn, (key for g in roots for key in batch.keys[g]))
-        matches = {g: sorted({found[k] for k in batch.keys[g] if k in found}) for g in roots}
-        stored = self._fetch_papers(conn, (i for ids in matches.values() for i in ids))
-        group_ids: dict[int, int] = {}
-        final: dict[int, Paper] = {}
-        to_insert: list[int] = []
-        updates: list[Paper] = []
-        absorbed: set[int] = set()
-        for g in roots:
-            matched = matches[g]
-            if not matched:
-                to_insert.append(g)
-                continue
-            target = matched[0]
-            current = stored[target]
-            for other in matched[1:]:
-                current = replace(merge_papers(stored[other], current), id=target)
-                self._absorb(conn, other, target, deltas)
-                absorbed.add(target)
-            merged = merge_papers(current, batch.merged[g])
-            group_ids[g] = target
-            final[target] = merged
-            if merged != stored[target] or len(matched) > 1:
-                updates.append(merged)
-        if to_insert:
-            now = utcnow()
-            rows = [
-                {**_paper_values(batch.merged[g]), "citing_count": 0, "created_at": now, "updated_at": now} for g in to_insert
-            ]
-            # A plain executemany (no RETURNING, which SQLite would run row by row); the new ids
-            # are then looked up by the same keys the papers were matched on.
-            self._insert(conn, papers, PAPER_INSERT, [_paper_row(row) for row in rows])
-            new_ids = self._existing_ids(conn, (batch.keys[g][0] for g in to_insert))
-            for g in to_insert:
-                paper_id = new_ids[batch.keys[g][0]]
-                group_ids[g] = paper_id
-                final[paper_id] = batch.merged[g]
-            if conn.dialect.name == "sqlite":
-                conn.exec_driver_sql(
-                    FTS_INSERT,
-                    [{"id": group_ids[g], "title": row["title"], "summary": row["summary"]} for g, row in zip(to_insert, rows)],
-                )
-        if updates:
-            now = utcnow()
-            conn.execute(
-                update(papers).where(papers.c.id == bindparam("_id")),
-                [{**_paper_values(p), "updated_at": now, "_id": p.id} for p in updates],
-            )
-            # Citations taken over from an absorbed paper still carry that paper's copies.
-            changed_copies = [
-                p for p in updates if p.id in absorbed or _citing_values(p) != _citing_values(stored[p.id])
-            ]
-            if changed_copies:
-                self._move_cells_of_citing(conn, {p.id: p for p in changed_copies}, deltas)
-                conn.execute(
-                    update(citations).where(citations.c.citing_id == bindparam("_id")),
-                    [{**_citing_values(p), "_id": p.id} for p in changed_copies],
-                )
-        ids = {g: group_ids[batch.find(g)] for g in range(len(batch.parent))}
-        return ids, final, (len(to_insert), len(updates))
-
-    @staticmethod
-    def _move_cells_of_citing(conn: Connection, changed: dict[int, Paper], deltas: CellDeltas) -> None:
-        """Citations of papers whose verdict, category or date changes move to other cells."""
-        c = citations.c
-        for row in conn.execute(select(c.citing_id, *CELL_COLUMNS).where(_among(conn, c.citing_id, changed))).all():
-            now = {**row._mapping, **_citing_values(changed[row.citing_id])}
-            deltas.move(cell_key(row.cited_id, row._mapping), cell_key(row.cited_id, now))
-
-    @staticmethod
-    def _recount(conn: Connection, hub_ids: set[int]) -> None:
-        """Bring ``papers.citing_count`` of these papers in line with their citations."""
-        stored = (
-            select(func.count()).select_from(citations).where(citations.c.cited_id == papers.c.id).scalar_subquery()
-        )
-        if hub_ids:
-            conn.execute(update(papers).where(_among(conn, papers.c.id, hub_ids)).values(citing_count=stored))
-
-    def _absorb(self, conn: Connection, other: int, target: int, deltas: CellDeltas) -> None:
-        """Fold paper ``other`` into ``target`` (they turned out to be one paper): its citations
-        move over unless ``target`` already has the same one, then it is deleted. The hubs whose
-        counts this changes are marked for a recount."""
-        c = citations.c
-        deltas.rebuild.add(target)
-        deltas.rebuild.update(conn.execute(select(c.cited_id).where(c.citing_id == other)).scalars())
-        for mine, theirs in ((c.citing_id, c.cited_id), (c.cited_id, c.citing_id)):
-            taken = select(theirs).where(mine == target).scalar_subquery()
-            conn.execute(delete(citations).where(mine == other, theirs.in_(taken)))
-            conn.execute(delete(citations).where(mine == other, theirs == target))
-            conn.execute(update(citations).where(mine == other).values({mine.key: target}))
-        conn.execute(delete(visits).where(visits.c.paper_id == other))
-        conn.execute(delete(papers).where(papers.c.id == other))
-
-    def _existing_citations(
-        self, conn: Connection, pairs: Iterable[tuple[int, int]], *columns: Any
-    ) -> dict[tuple[int, int], Any]:
-        """Stored citation rows (id, citing_id and ``columns``) by (cited id, citing id)."""
-        by_hub: dict[int, list[int]] = {}
-        for cited_id, citing_id in pairs:
-            by_hub.setdefault(cited_id, []).append(citing_id)
-        c = citations.c
-        found: dict[tuple[int, int], Any] = {}
-        for cited_id, citing_ids in by_hub.items():
-            query = select(c.id, c.citing_id, *columns).where(c.cited_id == cited_id, _among(conn, c.citing_id, citing_ids))
-            for row in conn.execute(query).all():
-                found[(cited_id, row.citing_id)] = row
-        return found
-
-    def _store_citations(
-        self, conn: Connection, links: list[tuple[int, int, Citation]], final: dict[int, Paper], deltas: CellDeltas
-    ) -> tuple[int, int, int]:
-        """Insert or update citations (cited id, citing id, record); returns (added, updated,
-        skipped)."""
-        merged: dict[tuple[int, int], Citation] = {}
-        skipped = 0
-        for citing_id, cited_id, record in links:
-            if citing_id == cited_id:
-                skipped += 1
-                continue
-            key = (cited_id, citing_id)
-            earlier = merged.get(key)
-            merged[key] = record if earlier is None else _merge_citation(earlier, record)
-        c = citations.c
-        existing = self._existing_citations(
-            conn, merged, c.polarity, c.influential, c.representative, _as_stored(c.contexts), c.source, *CELL_COLUMNS[1:]
-        )
-        now = utcnow()
-        new_rows: list[dict[str, Any]] = []
-        changed: list[dict[str, Any]] = []
-        for (cited_id, citing_id), record in merged.items():
-            row = existing.get((cited_id, citing_id))
-            if row is None:
-                values = {
-                    "cited_id": cited_id,
-                    "citing_id": citing_id,
-                    "roles_key": roles_key(record.roles),
-                    "polarity": record.polarity or None,  # "" is no polarity: not yet classified
-                    "polarity_key": record.polarity or "",
-                    "influential": record.influential,
-                    "representative": record.representative,
-                    "contexts": _unique(record.contexts),
-                    "source": record.source,
-                    "first_seen": now,
-                    **_citing_values(final[citing_id]),
-                }
-                new_rows.append(values)
-                deltas.add(cell_key(cited_id, values))
-                continue
-            before = {
-                "roles_key": row.roles_key,
-                "polarity": row.polarity,
-                "influential": bool(row.influential),
-                "representative": bool(row.representative),
-                "contexts": _tuple(row.contexts),
-                "source": row.source,
-            }
-            values = {
-                "roles_key": roles_key(record.roles) or before["roles_key"],
-                "polarity": record.polarity or before["polarity"],
-                "influential": before["influential"] or record.influential,
-                "representative": before["representative"] or record.representative,
-                "contexts": _unique(record.contexts) or before["contexts"],
-                "source": record.source or before["source"],
-            }
-            if values != before:
-                values["polarity_key"] = values["polarity"] or ""
-                changed.append({**values, "_id": row.id})
-                deltas.move(cell_key(cited_id, row._mapping), cell_key(cited_id, {**row._mapping, **values}))
-        if new_rows:
-            self._insert(conn, citations, CITATION_INSERT, [_citation_row(row) for row in new_rows])
-        if changed:
-            conn.execute(update(citations).where(citations.c.id == bindparam("_id")), changed)
-        return len(new_rows), len(changed), skipped
-
-
-def _merge_citation(a: Citation, b: Citation) -> Citation:
-    """Two records of one citation in one import: what either knows, ``b`` winning ties."""
-    return replace(
-        b,
-        roles=_unique((*a.roles, *b.roles)),
-        contexts=_unique((*a.contexts, *b.contexts)),
-        polarity=b.polarity or a.polarity,
-        influential=a.influential or b.influential,
-        representative=a.representative or b.representative,
-        source=b.source or a.source,
-    )
+        with self._write() as conn:
+            return Upsert(conn, self._inserts).store(batch, pending)
