@@ -23,9 +23,9 @@ from pithtui.errors import InputError, PithError
 
 SUBCOMMANDS = ("show", "papers", "db", "import", "fetch")
 TEXT_LIMIT = 25
+"""Rows ``show`` lists in its text form unless --limit says otherwise."""
 PAPERS_FIXED = 7 + 2 + 24 + 2
 """The columns of ``pithtui papers`` before the title: the citing count, then the reference."""
-"""Rows ``show`` lists in its text form unless --limit says otherwise."""
 
 
 class _Parser(argparse.ArgumentParser):
