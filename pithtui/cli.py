@@ -9,10 +9,8 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
-import os
 import shutil
 import sys
-import tempfile
 from collections.abc import Callable, Sequence
 from contextlib import contextmanager
 from pathlib import Path
@@ -194,25 +192,14 @@ def _tui_parser() -> argparse.ArgumentParser:
 
 @contextmanager
 def _output(path: str | None) -> Iterator[TextIO]:
-    """Standard output, or ``path`` written whole or not at all (a temp file renamed into place)."""
+    """Standard output, or ``path`` written whole or not at all (see export.whole_file)."""
     if path is None:
         yield sys.stdout
         return
-    target = Path(path)
-    try:
-        handle = tempfile.NamedTemporaryFile(
-            "w", encoding="utf-8", dir=target.parent if str(target.parent) else ".", delete=False,
-            prefix=f".{target.name}.", suffix=".tmp", newline="",
-        )  # fmt: skip
-    except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
-    try:
-        with handle:
-            yield handle
-        os.replace(handle.name, target)
-    except BaseException:
-        Path(handle.name).unlink(missing_ok=True)
-        raise
+    from pithtui.export import whole_file
+
+    with whole_file(Path(path)) as out:
+        yield out
 
 
 def _filters(args: argparse.Namespace):  # noqa: ANN202 - Filters, imported lazily

@@ -9,11 +9,16 @@ from __future__ import annotations
 
 import csv
 import json
+import os
 import re
-from collections.abc import Callable, Iterable
+import secrets
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TextIO
 
+from pithtui.errors import InputError
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Paper, SortKey
 from pithtui.sources.pithtui_json import FORMAT_NAME, FORMAT_VERSION, citing_to_dict, paper_to_dict
 from pithtui.store import HubRepository
@@ -182,3 +187,38 @@ WRITERS: dict[str, Callable[[HubReport, TextIO], None]] = {
     "bibtex": write_bibtex,
 }
 """The file formats a filtered hub exports to (the one list of them)."""
+
+SUFFIXES = {"json": ".json", "csv": ".csv", "markdown": ".md", "bibtex": ".bib"}
+"""The file name ending of each format, for the names pithtui suggests."""
+
+
+@contextmanager
+def whole_file(path: Path) -> Iterator[TextIO]:
+    """``path`` written whole or not at all: a temporary file beside it, renamed into place
+    once everything is written (an export that fails halfway leaves what was there before).
+    The file is made by a plain exclusive open, so it gets the mode any new file would (the
+    user's umask), where a ``tempfile`` one is private to its owner."""
+    try:
+        handle = open(path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp"), "x", encoding="utf-8", newline="")  # noqa: SIM115
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    try:
+        with handle:
+            yield handle
+        os.replace(handle.name, path)
+    except BaseException as exc:
+        Path(handle.name).unlink(missing_ok=True)
+        if isinstance(exc, OSError):  # the disk filled, the name is a folder's …
+            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        raise
+
+
+def export_file(
+    repo: HubRepository, hub_id: int, filters: Filters, sort: SortKey, descending: bool, fmt: str, path: Path
+) -> int:
+    """Write the hub's citing papers under ``filters``, in that order, to ``path`` as ``fmt``;
+    returns how many were written."""
+    report = build_report(repo, hub_id, filters, sort, descending)
+    with whole_file(path) as out:
+        WRITERS[fmt](report, out)
+    return report.matched

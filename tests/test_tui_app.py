@@ -12,6 +12,8 @@ import contextlib
 import datetime as dt
 from dataclasses import replace
 import functools
+import json
+import os
 import re
 import subprocess
 import sys
@@ -159,6 +161,13 @@ def showing(app: PithApp) -> tuple[int, int]:
     found = re.search(r"Showing (\d+) of (\d+) citing papers? after filters", screen_text(app))
     assert found, screen_text(app)
     return int(found[1]), int(found[2])
+
+
+def current_umask() -> int:
+    """The process's umask (read by setting it, and setting it back at once)."""
+    mask = os.umask(0o022)
+    os.umask(mask)
+    return mask
 
 
 def explorer(app: PithApp) -> CitingExplorer:
@@ -742,6 +751,84 @@ async def test_refresh_shows_what_an_import_added_and_keeps_the_row(tmp_path: Pa
         assert "12000 papers cite this work · 340 in the store" in screen_text(app)
         assert explorer(app).cursor == row and cursor_line(app) == before
     repo.close()
+
+
+def notes(app: PithApp) -> list[str]:
+    """The notifications shown, oldest first."""
+    return [n.message for n in app._notifications]
+
+
+@headless
+async def test_export_writes_the_explorer_as_filtered_and_sorted(big: HubRepository, tmp_path: Path) -> None:
+    async with opened(big, ref="2301.00001") as (app, pilot):
+        await tick(pilot, "category", "cs.CL")
+        await pilot.press("r")  # oldest first
+        await settle(pilot)
+        shown = matching(lambda i: i % 4 == 1)
+        assert showing(app) == (shown, N)
+        await pilot.press("w")
+        await settle(pilot)
+        assert f"Export the {shown} citing papers shown" in screen_text(app)
+        await pilot.press("down")  # from CSV to pithtui JSON: the file's ending follows
+        path_field = app.screen.query_one("#export-path")
+        assert path_field.value.endswith("2301.00001-citing.json")
+        path_field.value = str(tmp_path / "cl.json")
+        path_field.focus()
+        await pilot.press("enter")
+        target = tmp_path / "cl.json"
+        await eventually(pilot, lambda: any(str(target) in note for note in notes(app)))
+        assert f"Wrote {shown} citing papers (json) to {target}" in notes(app)
+        written = json.loads(target.read_text(encoding="utf-8"))
+        titles = [row["title"] for row in written["citing"]]
+        assert titles == [f"Citing paper {i:05d}" for i in range(N) if i % 4 == 1]
+        assert target.stat().st_mode & 0o077 == 0o644 & ~current_umask() & 0o077  # as any new file
+
+
+@headless
+async def test_an_export_that_cannot_be_written_says_why_and_leaves_nothing(sample: HubRepository, tmp_path: Path) -> None:
+    async with opened(sample) as (app, pilot):
+        await pilot.press("w")
+        await settle(pilot)
+        field = app.screen.query_one("#export-path")
+        field.value = str(tmp_path / "no such folder" / "out.csv")
+        field.focus()
+        await pilot.press("enter")
+        await eventually(pilot, lambda: any("cannot write" in note for note in notes(app)))
+        assert [note for note in notes(app) if "cannot write" in note] == [
+            f"cannot write {tmp_path / 'no such folder' / 'out.csv'}: No such file or directory"
+        ]
+        assert not (tmp_path / "no such folder").exists()
+        await pilot.press("w", "escape")  # and escape writes nothing
+        await settle(pilot)
+        assert isinstance(app.screen, HubScreen)
+
+
+@headless
+async def test_new_since_last_visit_lists_what_was_stored_since(tmp_path: Path) -> None:
+    repo = open_store(f"sqlite:///{tmp_path / 'visits.db'}")
+    repo.upsert([HUB, *(Citation(citing=citing(i), cited=HUB) for i in range(30))])
+    try:
+        async with opened(repo, ref="2301.00001") as (app, pilot):
+            await eventually(pilot, lambda: repo.last_hub() is not None)  # the first visit is noted
+            await pilot.press("n")
+            assert "Nothing is new: this is the first visit of this hub" in notes(app)
+            assert showing(app) == (30, 30)
+        # Another program stores five more citing papers; the next visit tells and lists them.
+        repo.upsert([Citation(citing=citing(i), cited=HUB) for i in range(30, 35)])
+        async with opened(repo, ref="2301.00001") as (app, pilot):
+            await eventually(pilot, lambda: any("new since your last visit" in note for note in notes(app)))
+            assert "5 citing papers new since your last visit" in " ".join(notes(app))
+            assert "new since your last visit" in screen_text(app)  # the sidebar's list
+            await pilot.press("n")
+            await eventually(pilot, lambda: showing(app) == (5, 35))
+            assert [line.split()[2] for line in table_lines(app)[1:6]] == [f"{i:05d}" for i in range(34, 29, -1)]
+            await pilot.press("n")
+            await eventually(pilot, lambda: showing(app) == (35, 35))
+            await pilot.press("n", "x")  # clear filters clears it too
+            await eventually(pilot, lambda: showing(app) == (35, 35))
+            assert app.screen.filters == Filters()
+    finally:
+        repo.close()
 
 
 @headless

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime as dt
+
 from pithtui.models import Paper
 
 
@@ -15,3 +17,8 @@ def reference(paper: Paper) -> str | None:
     if paper.arxiv_id:
         return f"arXiv {paper.arxiv_id}"
     return paper.best_ref if paper.best_ref != paper.title else None
+
+
+def local_time(stored: dt.datetime) -> str:
+    """A time the store keeps (UTC, without a zone) as the user's clock shows it, to the minute."""
+    return stored.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")

@@ -7,8 +7,10 @@ screen, so going back pops to this one with its filters and position as they wer
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, replace
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual import on, work
 from textual.app import ComposeResult
@@ -23,12 +25,15 @@ from textual.widgets import Input, OptionList, Static
 from pithtui.errors import Cancelled, StoreError
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Page, SortKey
 from pithtui.store import HubRepository
-from pithtui.tui.labels import counted
+from pithtui.tui.labels import counted, local_time
 from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
 from pithtui.tui.widgets.hub_pane import HubPane
 from pithtui.tui.widgets.sidebar import FilterSidebar
 from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
+
+if TYPE_CHECKING:
+    from pithtui.tui.screens.export import ExportChoice
 
 SIDEBAR_MIN_WIDTH = 100
 """Narrower terminals open a hub with the sidebar hidden (``f`` shows it)."""
@@ -107,6 +112,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         Binding("x", "clear_filters", "Clear", id="hub.clear"),
         Binding("s", "cycle_sort", "Sort", id="hub.sort"),
         Binding("r", "reverse_sort", "Reverse", id="hub.reverse"),
+        Binding("n", "toggle_new", "New since last visit", show=False, id="hub.new"),
+        Binding("w", "export", "Export to a file", show=False, id="hub.export"),
         Binding("a", "toggle_abstract", "Abstract", show=False, id="hub.abstract"),
         Binding("e", "focus_explorer", "Explorer", show=False, id="hub.explorer"),
         Binding("ctrl+r,f5", "reload", "Refresh", show=False, id="hub.refresh"),
@@ -124,6 +131,9 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     sort: reactive[SortKey] = reactive(START_SORT, init=False, repaint=False)
     descending: reactive[bool] = reactive(True, init=False, repaint=False)
     show_sidebar: reactive[bool] = reactive(True, init=False, repaint=False)
+    last_visit: reactive[dt.datetime | None] = reactive(None, init=False, repaint=False)
+    """The visit of this hub before this one (stored time, UTC); None until it is known, and on
+    a first visit."""
 
     class HeaderLoaded(Message):
         def __init__(self, hub_id: int, header: HubHeader) -> None:
@@ -134,6 +144,21 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         def __init__(self, filters: Filters, facets: Facets) -> None:
             super().__init__()
             self.filters, self.facets = filters, facets
+
+    class VisitRecorded(Message):
+        def __init__(self, hub_id: int, previous: dt.datetime | None) -> None:
+            super().__init__()
+            self.hub_id, self.previous = hub_id, previous
+
+    class NewCounted(Message):
+        def __init__(self, hub_id: int, since: dt.datetime, count: int, *, tell: bool) -> None:
+            super().__init__()
+            self.hub_id, self.since, self.count, self.tell = hub_id, since, count, tell
+
+    class Exported(Message):
+        def __init__(self, choice: ExportChoice, written: int) -> None:
+            super().__init__()
+            self.choice, self.written = choice, written
 
     def __init__(self, repo: HubRepository, hub_id: int, opening: Opening | None = None) -> None:
         """``opening``: what the screen shows first, fetched already (else it asks on mount)."""
@@ -180,11 +205,26 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     @work(thread=True, exclusive=True, group="hub-visit", exit_on_error=False)
     def _record_visit(self, hub_id: int) -> None:
-        """Note the visit (what ``pithtui`` with no ref opens next time)."""
+        """Note the visit (what ``pithtui`` with no ref opens next time), and learn the one
+        before it (what "new since your last visit" is new since)."""
         try:
-            self._repo.record_visit(hub_id)
+            previous = self._repo.record_visit(hub_id)
         except StoreError:
-            pass  # the store is read-only, or an import holds it longer than the busy timeout: not worth a word
+            return  # the store is read-only, or an import holds it longer than the busy timeout: not worth a word
+        self.post_message(self.VisitRecorded(hub_id, previous))
+
+    @work(thread=True, exclusive=True, group="hub-new", exit_on_error=False)
+    def _count_new(self, hub_id: int, since: dt.datetime, *, tell: bool) -> None:
+        """How many citing papers were first stored since ``since`` (``tell``: say so, if any)."""
+        self.post_message(self.NewCounted(hub_id, since, self._repo.count(hub_id, Filters(new_since=since)), tell=tell))
+
+    @work(thread=True, exclusive=True, group="hub-export", exit_on_error=False)
+    def _export(self, choice: ExportChoice, query: ExplorerQuery) -> None:
+        """Write the citing papers of ``query`` to the chosen file (streamed from the store)."""
+        from pithtui.export import export_file
+
+        written = export_file(self._repo, query.hub_id, query.filters, query.sort, query.descending, choice.format, choice.path)
+        self.post_message(self.Exported(choice, written))
 
     @work(thread=True, exclusive=True, group="hub-facets", exit_on_error=False)
     def _count_facets(self, hub_id: int, filters: Filters) -> None:
@@ -210,6 +250,31 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             self._count_facets(self.hub_id, self.filters)
         self._update_showing()
         self.call_after_refresh(self._record_visit, self.hub_id)
+
+    @on(VisitRecorded)
+    def _visit_recorded(self, message: VisitRecorded) -> None:
+        if message.hub_id == self.hub_id:
+            self.last_visit = message.previous
+
+    def watch_last_visit(self, last_visit: dt.datetime | None) -> None:
+        if last_visit is not None:
+            self._count_new(self.hub_id, last_visit, tell=True)
+
+    @on(NewCounted)
+    def _new_counted(self, message: NewCounted) -> None:
+        if message.hub_id != self.hub_id or message.since != self.last_visit:
+            return
+        self.query_one(FilterSidebar).show_new(message.since, message.count)
+        if message.tell and message.count:
+            self.notify(
+                f"{counted(message.count, 'citing paper')} new since your last visit ({local_time(message.since)}): n lists them",
+                title="New", timeout=8, markup=False,
+            )  # fmt: skip
+
+    @on(Exported)
+    def _exported(self, message: Exported) -> None:
+        choice = message.choice
+        self.notify(f"Wrote {counted(message.written, 'citing paper')} ({choice.format}) to {choice.path}", title="Exported", timeout=10, markup=False)
 
     @on(FacetsCounted)
     def _facets_counted(self, message: FacetsCounted) -> None:
@@ -400,6 +465,26 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     def action_reverse_sort(self) -> None:
         self.descending = not self.descending
 
+    def action_toggle_new(self) -> None:
+        """Show only the citing papers first stored since the last visit, or all again."""
+        if self.last_visit is None:
+            self.notify("Nothing is new: this is the first visit of this hub", timeout=4)
+        else:
+            self.query_one(FilterSidebar).toggle_new()
+
+    def action_export(self) -> None:
+        """Choose a format and a file, then write the explorer's citing papers to it."""
+        from pithtui.tui.screens.export import ExportScreen
+
+        ref = self._summary.paper.best_ref if self._summary is not None else str(self.hub_id)
+        query = self._query()
+
+        def chosen(choice: ExportChoice | None) -> None:
+            if choice is not None:
+                self._export(choice, query)
+
+        self.app.push_screen(ExportScreen(ref, self._matching), chosen)
+
     def action_toggle_abstract(self) -> None:
         self.query_one(HubPane).toggle_abstract()
 
@@ -409,6 +494,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         at the same row."""
         self._load_header(self.hub_id)
         self._reload_rows(keep_place=True)
+        if self.last_visit is not None:
+            self._count_new(self.hub_id, self.last_visit, tell=False)
 
     def action_focus_explorer(self) -> None:
         self.query_one(CitingExplorer).focus()

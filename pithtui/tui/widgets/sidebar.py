@@ -1,5 +1,5 @@
-"""The filter sidebar: checkable facet lists with live counts, a year range, a minimum
-novelty, a text search and "clear filters".
+"""The filter sidebar: checkable facet lists with live counts, "new since last visit", a year
+range, a minimum novelty, a text search and "clear filters".
 
 The values listed come from the hub's data (its facets with no filter), in a fixed order so
 that ticking a box never moves the others; their counts follow the other filters. The sidebar
@@ -24,12 +24,18 @@ from textual.widgets import Button, Input, Label
 from pithtui.dates import parse_bound
 from pithtui.hub_text import facet_label
 from pithtui.models import Facets, FacetValue, Filters
+from pithtui.tui.labels import local_time
 from pithtui.tui.safe import literal
 from pithtui.tui.widgets.strips import LineScrollView, text_strip
 from pithtui.tui.widgets.vim import VIM_LIST_BINDINGS
 
 FACETS = ("role", "polarity", "verdict", "category")
 """The checkable facets, by their name in :class:`~pithtui.models.Facets`."""
+
+NEW = "new"
+"""The list of one value, ticked for the citing papers first stored since the last visit.
+Its count is the hub's, not under the other filters (counting it again with every change
+would add a count to each; "Showing N of M" says how many pass them all)."""
 
 TYPING_PAUSE = 0.25
 """Seconds of no typing before a text filter applies (Enter applies it at once)."""
@@ -91,6 +97,7 @@ class FacetList(LineScrollView, can_focus=True):
         """Whether the counts drawn are being counted again (drawn as "…")."""
         self._ticked: set[str | None] = set()
         self.cursor = 0
+        self.add_class("-empty")  # until values come
 
     def set_values(self, values: tuple[FacetValue, ...]) -> None:
         """List ``values`` (the hub's, unfiltered); those ticked before (a refresh) stay ticked."""
@@ -183,12 +190,16 @@ class FilterSidebar(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._typing: Timer | None = None
+        self._last_visit: dt.datetime | None = None
+        """The hub's visit before this one (stored time, UTC): what "new" is new since."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search titles, summaries", id="search", compact=True)
         for facet in FACETS:
             yield Label(facet, classes="facet-title", id=f"title-{facet}")
             yield FacetList(facet)
+        yield Label("new since your last visit", classes="facet-title -empty", id=f"title-{NEW}")
+        yield FacetList(NEW)
         yield Label("year", classes="facet-title")
         with Horizontal(id="years"):
             yield Input(placeholder="since", id="since", max_length=10, compact=True, validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")])
@@ -210,6 +221,16 @@ class FilterSidebar(VerticalScroll):
             self.query_one("#since", Input).placeholder = f"since {min(years)}"
             self.query_one("#until", Input).placeholder = f"until {max(years)}"
 
+    def show_new(self, last_visit: dt.datetime, count: int) -> None:
+        """Offer the citing papers first stored since ``last_visit`` (``count`` of them)."""
+        self._last_visit = last_visit
+        self.query_one(f"#facet-{NEW}", FacetList).set_values((FacetValue(local_time(last_visit), count),))
+        self.query_one(f"#title-{NEW}", Label).remove_class("-empty")
+
+    def toggle_new(self) -> None:
+        """Tick "new since your last visit", or untick it (which posts the filters)."""
+        self.query_one(f"#facet-{NEW}", FacetList).action_toggle()
+
     def focus_first(self) -> None:
         """Focus the first facet list that has values (the search box when none has)."""
         lists = [facet for facet in self.query(FacetList) if not facet.has_class("-empty")]
@@ -221,8 +242,8 @@ class FilterSidebar(VerticalScroll):
 
     def counting(self) -> None:
         """The counts are being counted again under new filters: "…" until they come."""
-        for facet_list in self.query(FacetList):
-            facet_list.counting()
+        for facet in FACETS:
+            self.query_one(f"#facet-{facet}", FacetList).counting()
 
     # ------------------------------------------------------------------ filters out
 
@@ -241,6 +262,7 @@ class FilterSidebar(VerticalScroll):
             since=self._bound("#since", end=False),
             until=self._bound("#until", end=True),
             min_novelty=self._novelty(),
+            new_since=self._last_visit if self.query_one(f"#facet-{NEW}", FacetList).chosen else None,
             search=_live_search(self.query_one("#search", Input).value) if live else self.query_one("#search", Input).value.strip(),
         )
 
