@@ -431,12 +431,12 @@ async def test_a_searchs_rows_in_view_are_drawn_before_the_rest_of_its_first_row
         await pilot.press("slash", *"paper 01", "enter")  # 1,000 of them, in date order 01999 down
         await eventually(pilot, lambda: table_lines(app)[1].startswith("Citing paper 01999"))
         in_view = explorer(app).size.height - 1
-        assert in_view < asked[0] < 100, asked  # a screenful and a few more, not a block of 100
+        assert in_view < asked[0] < BLOCK, asked  # a screenful and a few more, not a whole block
         assert all(line.startswith(f"Citing paper {1999 - i:05d}") for i, line in enumerate(table_lines(app)[1:]))
         assert "Showing … of" in screen_text(app)
         found_rest.set()
         await settle(pilot)
-        assert asked[1] == 100 - asked[0]
+        assert asked[1] == BLOCK - asked[0]
         for _ in range(3):
             await pilot.press("pagedown")
         await settle(pilot)

@@ -54,16 +54,18 @@ def test_fetch_order_walks_out_from_known_blocks():
 
 
 def test_cache_serves_rows_and_keeps_the_blocks_near_the_viewport_and_both_ends():
-    total = 30 * BLOCK
+    scrolled = KEEP_BLOCKS + 8  # blocks fetched scrolling down from the top, more than are kept
+    last = scrolled + 10
+    total = (last + 1) * BLOCK
     cache = RowCache()
-    for block in range(20):  # scrolling down from the top
+    for block in range(scrolled):
         cache.store(block, page(block, total), near=block * BLOCK)
-    cache.store(29, page(29, total), near=19 * BLOCK)  # the last block, fetched ahead
+    cache.store(last, page(last, total), near=(scrolled - 1) * BLOCK)  # the last block, fetched ahead
     assert cache.total == total
-    assert cache.row(19 * BLOCK + 5).paper.title == f"row {19 * BLOCK + 5}"
+    assert cache.row((scrolled - 1) * BLOCK + 5).paper.title == f"row {(scrolled - 1) * BLOCK + 5}"
     assert len(cache.edges) == KEEP_BLOCKS
-    assert 0 in cache and 29 in cache, "where Home and End go stays at hand"
-    assert 1 not in cache and 19 in cache
+    assert 0 in cache and last in cache, "where Home and End go stays at hand"
+    assert 1 not in cache and scrolled - 1 in cache
     assert cache.missing(0, 2 * BLOCK) == [1, 2]
 
 
