@@ -28,8 +28,8 @@ HEAD_MARGIN = 10
 (see :func:`joined`)."""
 
 KEEP_BLOCKS = 24
-"""Blocks kept in memory (1,200 rows); the ones farthest from the viewport go first, never the first or the
-last block (where Home and End go)."""
+"""Blocks kept in memory (1,200 rows); the ones farthest from the viewport go first, never the
+first or the last block (where Home and End go)."""
 
 
 @dataclass(frozen=True, slots=True)
