@@ -964,6 +964,12 @@ class HubRepository:
         return previous
 
     @_guarded
+    def last_visit(self, hub_id: int) -> dt.datetime | None:
+        """When the hub was last opened (as :meth:`record_visit` noted it); None if never."""
+        with self._read() as conn:
+            return conn.execute(select(visits.c.last_opened).where(visits.c.paper_id == hub_id)).scalar()
+
+    @_guarded
     def last_hub(self) -> Paper | None:
         """The hub opened most recently, if it is still in the store."""
         with self._read() as conn:

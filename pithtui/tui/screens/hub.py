@@ -71,16 +71,19 @@ SETTLED = FilterChange(Filters(), counts_after_rows=False, waiting=False, rows_i
 
 @dataclass(frozen=True, slots=True)
 class HubHeader:
-    """What the hub pane shows, fetched together when the hub opens."""
+    """What the hub pane and the sidebar show, fetched together when the hub opens."""
 
     summary: HubSummary
     base: Facets
     representatives: list[CitingPaper]
+    last_visit: dt.datetime | None
+    """When the hub was opened before (so the sidebar is laid out with "new since your last
+    visit" from the first frame, not again when the visit is noted)."""
 
     @classmethod
     def fetch(cls, repo: HubRepository, hub_id: int) -> HubHeader:
         """Ask the repository (from a worker: it queries the store)."""
-        return cls(repo.hub(hub_id), repo.facets(hub_id), repo.representatives(hub_id))
+        return cls(repo.hub(hub_id), repo.facets(hub_id), repo.representatives(hub_id), repo.last_visit(hub_id))
 
 
 @dataclass(frozen=True, slots=True)
@@ -132,8 +135,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     descending: reactive[bool] = reactive(True, init=False, repaint=False)
     show_sidebar: reactive[bool] = reactive(True, init=False, repaint=False)
     last_visit: reactive[dt.datetime | None] = reactive(None, init=False, repaint=False)
-    """The visit of this hub before this one (stored time, UTC); None until it is known, and on
-    a first visit."""
+    """The visit of this hub before this one (stored time, UTC); None on a first visit."""
 
     class HeaderLoaded(Message):
         def __init__(self, hub_id: int, header: HubHeader) -> None:
@@ -144,11 +146,6 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         def __init__(self, filters: Filters, facets: Facets) -> None:
             super().__init__()
             self.filters, self.facets = filters, facets
-
-    class VisitRecorded(Message):
-        def __init__(self, hub_id: int, previous: dt.datetime | None) -> None:
-            super().__init__()
-            self.hub_id, self.previous = hub_id, previous
 
     class NewCounted(Message):
         def __init__(self, hub_id: int, since: dt.datetime, count: int, *, tell: bool) -> None:
@@ -171,6 +168,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         """The last change of filters, while (and after) its parts come in."""
         self._change_timer: Timer | None = None
         """When the last change of filters stops waiting (ROWS_AWAITED)."""
+        self._visit_noted = False
+        """Whether this screen has noted its visit (the first header it shows does)."""
         self.set_reactive(HubScreen.hub_id, hub_id)
 
     def compose(self) -> ComposeResult:
@@ -204,18 +203,24 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self.post_message(self.HeaderLoaded(hub_id, HubHeader.fetch(self._repo, hub_id)))
 
     @work(thread=True, exclusive=True, group="hub-visit", exit_on_error=False)
-    def _record_visit(self, hub_id: int) -> None:
-        """Note the visit (what ``pithtui`` with no ref opens next time), and learn the one
-        before it (what "new since your last visit" is new since)."""
+    def _record_visit(self, hub_id: int, before: dt.datetime | None) -> None:
+        """Note the visit (what ``pithtui`` with no ref opens next time), then count what is
+        new since the one ``before`` it, and say so."""
         try:
-            previous = self._repo.record_visit(hub_id)
+            self._repo.record_visit(hub_id)
         except StoreError:
-            return  # the store is read-only, or an import holds it longer than the busy timeout: not worth a word
-        self.post_message(self.VisitRecorded(hub_id, previous))
+            pass  # the store is read-only, or an import holds it longer than the busy timeout: not worth a word
+        if before is not None:
+            self._post_new_count(hub_id, before, tell=True)
 
     @work(thread=True, exclusive=True, group="hub-new", exit_on_error=False)
-    def _count_new(self, hub_id: int, since: dt.datetime, *, tell: bool) -> None:
-        """How many citing papers were first stored since ``since`` (``tell``: say so, if any)."""
+    def _count_new(self, hub_id: int, since: dt.datetime) -> None:
+        """Count again what is new since ``since`` (the store may have changed: a refresh)."""
+        self._post_new_count(hub_id, since, tell=False)
+
+    def _post_new_count(self, hub_id: int, since: dt.datetime, *, tell: bool) -> None:
+        """How many citing papers were first stored since ``since`` (``tell``: say so, if any).
+        Runs in a worker."""
         self.post_message(self.NewCounted(hub_id, since, self._repo.count(hub_id, Filters(new_since=since)), tell=tell))
 
     @work(thread=True, exclusive=True, group="hub-export", exit_on_error=False)
@@ -241,30 +246,28 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             self._show_header(message.header)
 
     def _show_header(self, header: HubHeader) -> None:
-        """Fill the hub pane and the sidebar's values; the visit is noted once that is drawn (a
-        write, which need not compete with drawing it)."""
+        """Fill the hub pane and the sidebar's values. The first time, the visit is noted once
+        that is drawn (a write, which need not compete with drawing it), and what is new since
+        the one before is counted then ("…" until it is)."""
         self._summary = header.summary
         self.query_one(HubPane).show(header.summary, header.base, header.representatives)
-        self.query_one(FilterSidebar).load(header.base)
+        sidebar = self.query_one(FilterSidebar)
+        sidebar.load(header.base)
         if self.filters.active:
             self._count_facets(self.hub_id, self.filters)
         self._update_showing()
-        self.call_after_refresh(self._record_visit, self.hub_id)
-
-    @on(VisitRecorded)
-    def _visit_recorded(self, message: VisitRecorded) -> None:
-        if message.hub_id == self.hub_id:
-            self.last_visit = message.previous
-
-    def watch_last_visit(self, last_visit: dt.datetime | None) -> None:
-        if last_visit is not None:
-            self._count_new(self.hub_id, last_visit, tell=True)
+        if not self._visit_noted:
+            self._visit_noted = True
+            self.last_visit = header.last_visit
+            if header.last_visit is not None:
+                sidebar.show_new(header.last_visit)
+            self.call_after_refresh(self._record_visit, self.hub_id, header.last_visit)
 
     @on(NewCounted)
     def _new_counted(self, message: NewCounted) -> None:
         if message.hub_id != self.hub_id or message.since != self.last_visit:
             return
-        self.query_one(FilterSidebar).show_new(message.since, message.count)
+        self.query_one(FilterSidebar).new_counted(message.count)
         if message.tell and message.count:
             self.notify(
                 f"{counted(message.count, 'citing paper')} new since your last visit ({local_time(message.since)}): n lists them",
@@ -495,7 +498,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self._load_header(self.hub_id)
         self._reload_rows(keep_place=True)
         if self.last_visit is not None:
-            self._count_new(self.hub_id, self.last_visit, tell=False)
+            self._count_new(self.hub_id, self.last_visit)
 
     def action_focus_explorer(self) -> None:
         self.query_one(CitingExplorer).focus()

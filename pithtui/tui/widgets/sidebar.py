@@ -221,11 +221,18 @@ class FilterSidebar(VerticalScroll):
             self.query_one("#since", Input).placeholder = f"since {min(years)}"
             self.query_one("#until", Input).placeholder = f"until {max(years)}"
 
-    def show_new(self, last_visit: dt.datetime, count: int) -> None:
-        """Offer the citing papers first stored since ``last_visit`` (``count`` of them)."""
+    def show_new(self, last_visit: dt.datetime) -> None:
+        """Offer the citing papers first stored since ``last_visit`` ("…" until
+        :meth:`new_counted` says how many)."""
         self._last_visit = last_visit
-        self.query_one(f"#facet-{NEW}", FacetList).set_values((FacetValue(local_time(last_visit), count),))
+        new = self.query_one(f"#facet-{NEW}", FacetList)
+        new.set_values((FacetValue(local_time(last_visit), 0),))
+        new.counting()
         self.query_one(f"#title-{NEW}", Label).remove_class("-empty")
+
+    def new_counted(self, count: int) -> None:
+        new = self.query_one(f"#facet-{NEW}", FacetList)
+        new.show_counts(tuple(FacetValue(value, count) for value in new.values))
 
     def toggle_new(self) -> None:
         """Tick "new since your last visit", or untick it (which posts the filters)."""
