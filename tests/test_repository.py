@@ -339,8 +339,11 @@ def test_visits_and_the_last_hub(repo: HubRepository) -> None:
     assert repo.last_hub() is None
     hub = hub_id(repo, SAMPLE_REF)
     first = dt.datetime(2026, 1, 2, 3, 4, 5)
+    assert repo.last_visit(hub) is None
     assert repo.record_visit(hub, first) is None
+    assert repo.last_visit(hub) == first
     assert repo.record_visit(hub, first + dt.timedelta(days=1)) == first
+    assert repo.last_visit(hub) == first + dt.timedelta(days=1)
     assert repo.last_hub().id == hub
 
 
