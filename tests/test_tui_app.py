@@ -881,6 +881,16 @@ async def test_command_palette_runs_the_same_actions(big: HubRepository) -> None
         await settle(pilot)
         assert "date▲" in table_lines(app)[0]
         assert table_lines(app)[1].startswith("Citing paper 00000")
+        # The two actions that have no place in the footer are in the palette too.
+        for words, key in (("Export", "w"), ("New since", "n")):
+            await pilot.press("ctrl+p", *words)
+            await eventually(pilot, lambda: f"key: {key}" in screen_text(app))
+            await pilot.press("escape")
+            await settle(pilot)
+        await pilot.press("ctrl+p", *"Export to a file")
+        await eventually(pilot, lambda: "key: w" in screen_text(app))
+        await pilot.press("enter")
+        await eventually(pilot, lambda: "Export the 10000 citing papers shown" in screen_text(app))
 
 
 @headless
