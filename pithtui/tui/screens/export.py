@@ -74,7 +74,7 @@ class ExportScreen(ModalScreen[ExportChoice | None]):
             yield Label(f"Export {what}, filtered and sorted as in the explorer", id="export-title")
             yield VimOptionList(*(Option(text, id=fmt) for fmt, text in FORMATS.items()), id="export-formats")
             yield Input(str(suggested_path(self._folder, self._ref, next(iter(FORMATS)))), id="export-path")
-            yield Label("enter writes the file · tab moves between format and file · esc cancels", id="export-hint")
+            yield Label("enter writes · tab: the format or the file name · esc cancels", id="export-hint")
 
     def on_mount(self) -> None:
         self.query_one("#export-formats", OptionList).highlighted = 0
