@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import datetime as dt
 import functools
+import operator
 import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
@@ -176,6 +177,26 @@ class _SQLiteCompiler(SQLiteCompiler):
 
     def get_from_hint_text(self, table: Any, text: str | None) -> str | None:
         return text
+
+
+_how_cited = operator.itemgetter(*range(len(PAPER_COLUMNS), len(PAPER_COLUMNS) + 7))
+"""A row of ``HubRepository._rows_query``'s citation columns, from roles_key to first_seen."""
+
+
+def _citing_paper(row: Any) -> CitingPaper:
+    """The CitingPaper of a row of ``HubRepository._rows_query``, its citation's columns taken
+    by position (by name, the seven look-ups cost ~5 µs a row, a third of building it)."""
+    roles, polarity, influential, representative, contexts, source, first_seen = _how_cited(row)
+    return CitingPaper(
+        paper_from(row),
+        roles_from_key(roles),
+        polarity,
+        bool(influential),
+        bool(representative),
+        as_tuple(contexts),
+        source,
+        _moment(first_seen),
+    )
 
 
 def _moment(value: Any) -> dt.datetime | None:
@@ -678,7 +699,6 @@ class HubRepository:
         c = citations.c
         return select(
             *PAPER_COLUMNS,
-            c.id.label("citation_id"),
             c.roles_key,
             c.polarity,
             c.influential,
@@ -686,24 +706,13 @@ class HubRepository:
             as_stored(c.contexts),
             c.source,
             as_stored(c.first_seen, String),
+            c.id.label("citation_id"),
             *(col.label(f"sort_{key.value}") for key, col in SORT_COLUMNS.items()),
         ).select_from(citations.join(papers, papers.c.id == c.citing_id))
 
     @staticmethod
     def _citing_papers(rows: Sequence[Any]) -> list[CitingPaper]:
-        return [
-            CitingPaper(
-                paper=paper_from(row),
-                roles=roles_from_key(row.roles_key),
-                polarity=row.polarity,
-                influential=bool(row.influential),
-                representative=bool(row.representative),
-                contexts=as_tuple(row.contexts),
-                source=row.source,
-                first_seen=_moment(row.first_seen),
-            )
-            for row in rows
-        ]
+        return [_citing_paper(row) for row in rows]
 
     @_guarded
     def page(
