@@ -695,7 +695,11 @@ class HubRepository:
 
     # ------------------------------------------------------------------ pages of citing papers
 
-    def _rows_query(self) -> Any:
+    @staticmethod
+    @functools.cache
+    def _rows_query() -> Any:
+        """The citing papers' rows, to be narrowed by the caller: built once (its thirty-odd
+        columns cost ~0.3 ms to build, a tenth of a page)."""
         c = citations.c
         return select(
             *PAPER_COLUMNS,
