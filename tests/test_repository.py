@@ -7,6 +7,7 @@ import datetime as dt
 from dataclasses import replace
 
 import pytest
+from sqlalchemy import text as sql_text
 
 from pithtui.errors import UnknownPaper
 from pithtui.models import UNVERDICTED, Citation, Filters, Paper, SortKey
@@ -332,6 +333,19 @@ def test_a_large_import_refreshes_the_planner_statistics(repo: HubRepository, mo
 
 
 # --------------------------------------------------------------------------- visits and facts
+
+
+def test_stored_lists_read_back_whatever_their_spacing(repo: HubRepository) -> None:
+    """Lists are read straight from the JSON text pithtui writes; text another writer left with
+    whitespace around it (a hand-edited store) still reads."""
+    repo.upsert([cite(p) for p in citing_papers(2)])
+    paper = repo.resolve("2402.00001")
+    for stored in ('["Ada Lovelace", "Alan Turing"]', '  ["Ada Lovelace", "Alan Turing"]  ', "\n[\"Ada Lovelace\",\"Alan Turing\"]"):
+        with repo.engine.begin() as conn:
+            conn.execute(sql_text("UPDATE papers SET authors = :stored WHERE id = :id"), {"stored": stored, "id": paper.id})
+        assert repo.paper(paper.id).authors == ("Ada Lovelace", "Alan Turing"), stored
+        row = repo.page(hub_id(repo), Filters(), limit=5).rows
+        assert [r.paper.authors for r in row if r.paper.id == paper.id] == [("Ada Lovelace", "Alan Turing")]
 
 
 def test_visits_and_the_last_hub(repo: HubRepository) -> None:
