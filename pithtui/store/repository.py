@@ -179,8 +179,18 @@ class _SQLiteCompiler(SQLiteCompiler):
         return text
 
 
-_how_cited = operator.itemgetter(*range(len(PAPER_COLUMNS), len(PAPER_COLUMNS) + 7))
-"""A row of ``HubRepository._rows_query``'s citation columns, from roles_key to first_seen."""
+HOW_CITED = (
+    citations.c.roles_key,
+    citations.c.polarity,
+    citations.c.influential,
+    citations.c.representative,
+    as_stored(citations.c.contexts),
+    citations.c.source,
+    as_stored(citations.c.first_seen, String),
+)
+"""The citation columns of a citing paper's row, after its paper's (``HubRepository._rows_query``)."""
+_how_cited = operator.itemgetter(*range(len(PAPER_COLUMNS), len(PAPER_COLUMNS) + len(HOW_CITED)))
+"""A row's HOW_CITED values, taken by position."""
 
 
 def _citing_paper(row: Any) -> CitingPaper:
@@ -703,13 +713,7 @@ class HubRepository:
         c = citations.c
         return select(
             *PAPER_COLUMNS,
-            c.roles_key,
-            c.polarity,
-            c.influential,
-            c.representative,
-            as_stored(c.contexts),
-            c.source,
-            as_stored(c.first_seen, String),
+            *HOW_CITED,
             c.id.label("citation_id"),
             *(col.label(f"sort_{key.value}") for key, col in SORT_COLUMNS.items()),
         ).select_from(citations.join(papers, papers.c.id == c.citing_id))
