@@ -248,6 +248,7 @@ def cmd_show(args: argparse.Namespace) -> int:
 
 
 def cmd_papers(args: argparse.Namespace) -> int:
+    from pithtui.hub_text import clip
     from pithtui.sources.pithtui_json import paper_to_dict
     from pithtui.text import json_safe, printable
 
@@ -261,9 +262,7 @@ def cmd_papers(args: argparse.Namespace) -> int:
     for item in listings:
         ref = printable(item.paper.best_ref) if item.paper.identifiers else "—"
         title = printable(item.paper.display_title)
-        if 0 < room < len(title):
-            title = title[: max(room - 1, 1)] + "…"
-        print(f"{item.citing_count:>7}  {ref[:24]:24}  {title}")
+        print(f"{item.citing_count:>7}  {ref[:24]:24}  {clip(title, room) if room > 0 else title}")
     if not listings:
         print("no papers match" if args.search else "the store is empty", file=sys.stderr)
     return 0

@@ -47,7 +47,8 @@ def polarity_note(unclassified: int, total: int) -> str:
     return f"Polarity classification is still indexing ({total - unclassified} of {total} classified)."
 
 
-def _clip(text: str, width: int) -> str:
+def clip(text: str, width: int) -> str:
+    """``text`` cut to ``width`` characters, ending in "…" when it was longer."""
     return text if len(text) <= width else text[: max(width - 1, 0)] + "…"
 
 
@@ -59,7 +60,7 @@ TITLE_MIN = 20
 
 
 def _cells(values: Iterable[str]) -> str:
-    return "  ".join(f"{_clip(v, abs(w)):>{-w}}" if w < 0 else f"{_clip(v, w):{w}}" for v, (_, w) in zip(values, COLUMNS))
+    return "  ".join(f"{clip(v, abs(w)):>{-w}}" if w < 0 else f"{clip(v, w):{w}}" for v, (_, w) in zip(values, COLUMNS))
 
 
 def explorer_lines(row: CitingPaper, width: int) -> str:
@@ -79,8 +80,8 @@ def explorer_lines(row: CitingPaper, width: int) -> str:
     )
     title = printable(p.display_title)
     if width - FIXED_WIDTH >= TITLE_MIN:
-        return f"{cells}  {_clip(title, width - FIXED_WIDTH)}"
-    return f"{_clip(cells.rstrip(), width)}\n    {_clip(title, width - 4)}"
+        return f"{cells}  {clip(title, width - FIXED_WIDTH)}"
+    return f"{clip(cells.rstrip(), width)}\n    {clip(title, width - 4)}"
 
 
 def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int | None = None) -> None:
@@ -115,7 +116,7 @@ def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int 
                 out.write(wrap.fill(printable(row.paper.summary)) + "\n")
             out.write("\n")
     out.write("citing papers explorer\n")
-    out.write(_clip(_cells(name for name, _ in COLUMNS) + "  title", width) + "\n")
+    out.write(clip(_cells(name for name, _ in COLUMNS) + "  title", width) + "\n")
     shown = 0
     for row in report.citing:
         out.write(explorer_lines(row, width) + "\n")
