@@ -134,8 +134,6 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     sort: reactive[SortKey] = reactive(START_SORT, init=False, repaint=False)
     descending: reactive[bool] = reactive(True, init=False, repaint=False)
     show_sidebar: reactive[bool] = reactive(True, init=False, repaint=False)
-    last_visit: reactive[dt.datetime | None] = reactive(None, init=False, repaint=False)
-    """The visit of this hub before this one (stored time, UTC); None on a first visit."""
 
     class HeaderLoaded(Message):
         def __init__(self, hub_id: int, header: HubHeader) -> None:
@@ -258,14 +256,13 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self._update_showing()
         if not self._visit_noted:
             self._visit_noted = True
-            self.last_visit = header.last_visit
             if header.last_visit is not None:
                 sidebar.show_new(header.last_visit)
             self.call_after_refresh(self._record_visit, self.hub_id, header.last_visit)
 
     @on(NewCounted)
     def _new_counted(self, message: NewCounted) -> None:
-        if message.hub_id != self.hub_id or message.since != self.last_visit:
+        if message.hub_id != self.hub_id or message.since != self.query_one(FilterSidebar).last_visit:
             return
         self.query_one(FilterSidebar).new_counted(message.count)
         if message.tell and message.count:
@@ -470,7 +467,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_toggle_new(self) -> None:
         """Show only the citing papers first stored since the last visit, or all again."""
-        if self.last_visit is None:
+        if self.query_one(FilterSidebar).last_visit is None:
             self.notify("Nothing is new: this is the first visit of this hub", timeout=4)
         else:
             self.query_one(FilterSidebar).toggle_new()
@@ -497,8 +494,9 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         at the same row."""
         self._load_header(self.hub_id)
         self._reload_rows(keep_place=True)
-        if self.last_visit is not None:
-            self._count_new(self.hub_id, self.last_visit)
+        last_visit = self.query_one(FilterSidebar).last_visit
+        if last_visit is not None:
+            self._count_new(self.hub_id, last_visit)
 
     def action_focus_explorer(self) -> None:
         self.query_one(CitingExplorer).focus()

@@ -190,8 +190,9 @@ class FilterSidebar(VerticalScroll):
     def __init__(self, *, id: str | None = None) -> None:
         super().__init__(id=id)
         self._typing: Timer | None = None
-        self._last_visit: dt.datetime | None = None
-        """The hub's visit before this one (stored time, UTC): what "new" is new since."""
+        self.last_visit: dt.datetime | None = None
+        """The hub's visit before this one (stored time, UTC): what "new" is new since; None
+        until :meth:`show_new` (a first visit)."""
 
     def compose(self) -> ComposeResult:
         yield Input(placeholder="search titles, summaries", id="search", compact=True)
@@ -224,7 +225,7 @@ class FilterSidebar(VerticalScroll):
     def show_new(self, last_visit: dt.datetime) -> None:
         """Offer the citing papers first stored since ``last_visit`` ("…" until
         :meth:`new_counted` says how many)."""
-        self._last_visit = last_visit
+        self.last_visit = last_visit
         new = self.query_one(f"#facet-{NEW}", FacetList)
         new.set_values((FacetValue(local_time(last_visit), 0),))
         new.counting()
@@ -269,7 +270,7 @@ class FilterSidebar(VerticalScroll):
             since=self._bound("#since", end=False),
             until=self._bound("#until", end=True),
             min_novelty=self._novelty(),
-            new_since=self._last_visit if self.query_one(f"#facet-{NEW}", FacetList).chosen else None,
+            new_since=self.last_visit if self.query_one(f"#facet-{NEW}", FacetList).chosen else None,
             search=_live_search(self.query_one("#search", Input).value) if live else self.query_one("#search", Input).value.strip(),
         )
 
