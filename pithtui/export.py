@@ -22,7 +22,7 @@ from pithtui.errors import InputError
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Paper, SortKey
 from pithtui.sources.pithtui_json import FORMAT_NAME, FORMAT_VERSION, citing_to_dict, paper_to_dict
 from pithtui.store import HubRepository
-from pithtui.text import json_safe, printable, showing_sentence
+from pithtui.text import cites_phrase, json_safe, printable, showing_sentence
 
 
 @dataclass(frozen=True)
@@ -114,7 +114,7 @@ def write_markdown(report: HubReport, out: TextIO) -> None:
     summary = report.summary
     paper = summary.paper
     out.write(f"# {_md(paper.display_title)}\n\n")
-    out.write(f"{summary.cited_by} papers cite this work ({summary.citing_count} in the store).\n\n")
+    out.write(f"{cites_phrase(summary.cited_by)} ({summary.citing_count} in the store).\n\n")
     if paper.abstract:
         out.write(f"## Abstract\n\n{_md(paper.abstract)}\n\n")
     out.write("## Citing papers\n\n")

@@ -11,12 +11,14 @@ from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
 from pithtui.models import CitingPaper, FacetValue, Paper
-from pithtui.text import printable, showing_sentence
+from pithtui.text import cites_phrase, printable, showing_sentence
 
 if TYPE_CHECKING:  # the TUI's widgets use this module's labels, not the exporters (nor the store they load)
     from pithtui.export import HubReport
 
 UNCLASSIFIED_LABEL = "unclassified"
+NO_ROLES = "no roles recorded yet"
+"""The role summary of a hub none of whose citations has a role (yet)."""
 
 
 def facet_label(value: str | int | None) -> str:
@@ -96,12 +98,12 @@ def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int 
     out.write(f"{ident} · {printable(paper.category) or '—'} · {paper.date.isoformat() if paper.date else 'undated'}\n\n")
     stored = f" ({summary.citing_count} in the store)" if summary.citing_count != summary.cited_by else ""
     note = polarity_note(summary.polarity_unclassified, summary.citing_count)
-    counts = f"{summary.cited_by} papers cite this work{stored}." + (f" {note}" if note else "")
+    counts = f"{cites_phrase(summary.cited_by)}{stored}." + (f" {note}" if note else "")
     out.write(textwrap.fill(counts, width=width) + "\n\n")
     if paper.abstract:
         out.write("abstract\n" + wrap.fill(printable(paper.abstract)) + "\n\n")
     facets = report.facets
-    out.write("citation-role summary\n  " + (facet_line(facets.role) or "no roles classified yet") + "\n\n")
+    out.write("citation-role summary\n  " + (facet_line(facets.role) or NO_ROLES) + "\n\n")
     polarity = facet_line(v for v in facets.polarity if v.value is not None)
     pending = sum(v.count for v in facets.polarity if v.value is None)
     if pending:

@@ -34,9 +34,19 @@ def json_safe(text: str) -> str:
     return _UNSAFE.sub(lambda found: f"\\u{ord(found.group()):04x}", text)
 
 
+def counted(n: int, noun: str, plural: str | None = None) -> str:
+    """``1 citing paper``, ``8 citing papers``."""
+    return f"{n} {noun if n == 1 else plural or noun + 's'}"
+
+
+def cites_phrase(cited_by: int) -> str:
+    """The hub page's headline count: ``30 papers cite this work``, ``1 paper cites this work``."""
+    return f"{counted(cited_by, 'paper cites', 'papers cite')} this work"
+
+
 def showing_sentence(matched: int, total: int) -> str:
     """The explorer's footer, as the hub page words it."""
-    return f"Showing {matched} of {total} citing paper{'' if total == 1 else 's'} after filters."
+    return f"Showing {matched} of {counted(total, 'citing paper')} after filters."
 
 
 _WORD = re.compile(r"[^\W_]+")

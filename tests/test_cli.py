@@ -289,6 +289,19 @@ def test_show_by_title_words_and_global_db_option(run_cli, tmp_path: Path) -> No
         assert json.loads(done.stdout)["paper"]["arxiv_id"] == SAMPLE_REF
 
 
+def test_a_hub_one_paper_cites_is_worded_in_the_singular(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+    """One citing paper, no roles: every face says so in the same words, in the singular."""
+    store, hub = f"sqlite:///{tmp_path / 'one.db'}", tmp_path / "one.json"
+    hub.write_text(json.dumps({"paperId": "a" * 40, "title": "A Lonely Hub", "citations": [{"citingPaper": {"paperId": "b" * 40, "title": "Its Only Citer"}}]}))
+    assert run_cli("import", str(hub), "--db", store).returncode == 0
+    text = run_cli("show", "lonely hub", "--db", store).stdout
+    assert "1 paper cites this work." in text and "\n  no roles recorded yet\n" in text
+    assert text.rstrip().endswith("Showing 1 of 1 citing paper after filters.")
+    markdown = run_cli("show", "lonely hub", "--db", store, "--format", "markdown").stdout
+    assert "1 paper cites this work (1 in the store)." in markdown
+    assert "Showing 1 of 1 citing paper after filters." in markdown
+
+
 # --------------------------------------------------------------------------- papers, db, version
 
 

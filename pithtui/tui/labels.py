@@ -7,11 +7,6 @@ import datetime as dt
 from pithtui.models import Paper
 
 
-def counted(n: int, noun: str, plural: str | None = None) -> str:
-    """``1 citing paper``, ``8 citing papers``."""
-    return f"{n} {noun if n == 1 else plural or noun + 's'}"
-
-
 def reference(paper: Paper) -> str | None:
     """How a user would name the paper besides its title (``arXiv 2305.17493``), if anyhow."""
     if paper.arxiv_id:

@@ -25,7 +25,8 @@ from textual.widgets import Input, OptionList, Static
 from pithtui.errors import Cancelled, StoreError
 from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Page, SortKey
 from pithtui.store import HubRepository
-from pithtui.tui.labels import counted, local_time
+from pithtui.text import counted
+from pithtui.tui.labels import local_time
 from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
 from pithtui.tui.widgets.hub_pane import HubPane
 from pithtui.tui.widgets.sidebar import FilterSidebar

@@ -18,7 +18,8 @@ from textual.widgets.option_list import Option
 
 from pithtui.models import PaperListing
 from pithtui.store import HubRepository
-from pithtui.tui.labels import counted, reference
+from pithtui.text import counted
+from pithtui.tui.labels import reference
 from pithtui.tui.safe import literal
 from pithtui.tui.widgets.vim import VimOptionList
 from pithtui.tui.workers import ReportsWorkerErrors

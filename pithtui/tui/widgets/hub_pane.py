@@ -14,9 +14,10 @@ from textual.containers import VerticalScroll
 from textual.widgets import Collapsible, Label, Static
 from textual.widgets.option_list import Option
 
-from pithtui.hub_text import facet_label, paper_meta, polarity_note
+from pithtui.hub_text import NO_ROLES, facet_label, paper_meta, polarity_note
 from pithtui.models import CitingPaper, Facets, FacetValue, HubSummary
-from pithtui.tui.labels import counted, reference
+from pithtui.text import cites_phrase
+from pithtui.tui.labels import reference
 from pithtui.tui.safe import literal
 from pithtui.tui.widgets.vim import VimOptionList
 
@@ -24,7 +25,7 @@ from pithtui.tui.widgets.vim import VimOptionList
 def headline(summary: HubSummary) -> str:
     """``30 papers cite this work · 8 in the store`` (the store's count only when it differs)."""
     stored = f" · {summary.citing_count} in the store" if summary.citing_count != summary.cited_by else ""
-    return f"{counted(summary.cited_by, 'paper cites', 'papers cite')} this work{stored}"
+    return cites_phrase(summary.cited_by) + stored
 
 
 def counts_line(values: Iterable[FacetValue], empty: str) -> Text:
@@ -83,7 +84,7 @@ class HubPane(VerticalScroll):
         abstract = self.query_one("#hub-abstract", Collapsible)
         abstract.display = bool(paper.abstract)
         self.query_one("#hub-abstract-text", Static).update(literal(paper.abstract, keep_newlines=True))
-        self.query_one("#hub-roles", Static).update(counts_line(base.role, "no roles recorded yet"))
+        self.query_one("#hub-roles", Static).update(counts_line(base.role, NO_ROLES))
         self.query_one("#hub-polarity", Static).update(counts_line(base.polarity, "none"))
         self.query_one("#hub-verdicts", Static).update(counts_line(base.verdict, "none"))
         options = self.query_one("#representatives", VimOptionList)
