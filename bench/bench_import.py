@@ -8,6 +8,12 @@ idempotent re-import, which must change nothing) and reports both, each as the t
 the time of its two phases: reading and parsing the file, then storing the records (screening
 them and the one upsert). The machine's load average is printed beside them.
 
+Beside them, the floor of the first import: the JSON of the file decoded alone (``json.loads``
+of each line), plus every statement the import sent (captured as SQLAlchemy hands them to the
+driver: the same SQL, the same parameters) replayed through plain ``sqlite3`` into a copy of
+the store as it was before, with its commit; as the rate that would leave no time at all to
+the Python between them.
+
     python -m bench.bench_import                 # 3,000 and 50,000 citing papers
     python -m bench.bench_import --sizes 1000 200000
 """
@@ -18,9 +24,17 @@ import argparse
 import json
 import os
 import random
+import shutil
+import sqlite3
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import Engine
 
 from pithtui.sources import formats
 from pithtui.sources.importer import bulk, read, store
@@ -73,12 +87,59 @@ def write_hub(path: Path, citing: int, seed: int = 7) -> None:
             out.write(json.dumps(page) + "\n")
 
 
+Statement = tuple[str, Any, bool]
+"""SQL as sent to the driver, its parameters, and whether it went by ``executemany``."""
+
+
+@contextmanager
+def sent(engine: Engine) -> Iterator[list[Statement]]:
+    """Every statement ``engine`` sends to its driver meanwhile."""
+    statements: list[Statement] = []
+
+    def keep(conn: Any, cursor: Any, statement: str, parameters: Any, context: Any, executemany: bool) -> None:
+        statements.append((statement, parameters, executemany))
+
+    event.listen(engine, "before_cursor_execute", keep)
+    try:
+        yield statements
+    finally:
+        event.remove(engine, "before_cursor_execute", keep)
+
+
+def json_seconds(source: Path) -> float:
+    """Decoding the file's JSON Lines, and nothing else."""
+    lines = source.read_bytes().splitlines()
+    started = time.perf_counter()
+    for line in lines:
+        json.loads(line)
+    return time.perf_counter() - started
+
+
+def sql_seconds(store: Path, statements: list[Statement]) -> float:
+    """``statements`` (one transaction, begun by the first) through plain sqlite3 on ``store``,
+    then its commit, as the repository's connections are set up (WAL, synchronous NORMAL)."""
+    conn = sqlite3.connect(store, isolation_level=None)
+    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON"):
+        conn.execute(f"PRAGMA {pragma}")
+    started = time.perf_counter()
+    for statement, parameters, many in statements:
+        (conn.executemany if many else conn.execute)(statement, parameters)
+    conn.execute("COMMIT")
+    seconds = time.perf_counter() - started
+    conn.close()
+    return seconds
+
+
 def run(citing: int, folder: Path) -> None:
     source = folder / f"hub-{citing}.jsonl"
     write_hub(source, citing)
-    repo = open_repository(f"sqlite:///{folder / f'bench-{citing}.db'}")
+    db = folder / f"bench-{citing}.db"
+    open_repository(f"sqlite:///{db}").close()  # the schema, and nothing else
+    before = folder / f"before-{citing}.db"
+    shutil.copyfile(db, before)
+    repo = open_repository(f"sqlite:///{db}")
     for label in ("first import", "re-import"):
-        with bulk():  # the steps of importer.import_path, timed one by one
+        with bulk(), sent(repo.engine) as statements:  # the steps of importer.import_path, timed one by one
             started = time.perf_counter()
             doc = read(str(source))
             _, records = formats.parse(doc, formats.AUTO)
@@ -92,6 +153,13 @@ def run(citing: int, folder: Path) -> None:
             f"(read+parse {parsed - started:5.2f} s, store {stored - parsed:5.2f} s; load {load:.1f})  "
             f"(+{r.citations_added} ~{r.citations_updated} citations, +{r.papers_added} ~{r.papers_updated} papers)"
         )
+        if label == "first import":
+            decoding, sql = json_seconds(source), sql_seconds(before, statements)
+            floor = decoding + sql
+            print(
+                f"{citing:>8} citing  {'floor':12}  {floor:7.2f} s  {citing / floor:>9,.0f} citations/s  "
+                f"(its JSON alone {decoding:5.2f} s, its SQL through sqlite3 {sql:5.2f} s): pithtui at {floor / seconds:.2f}× the floor"
+            )
     repo.close()
 
 
