@@ -21,8 +21,7 @@ from pithtui.export import bibtex_entry
 from pithtui.hub_text import facet_label, paper_meta
 from pithtui.models import CitingPaper, Paper
 from pithtui.store import HubRepository
-from pithtui.text import printable
-from pithtui.text import counted
+from pithtui.text import counted, printable
 from pithtui.tui.safe import literal
 from pithtui.tui.widgets.vim import VimScroll
 from pithtui.tui.widgets.footer import KeysFooter
