@@ -20,11 +20,20 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
+from hypothesis import settings
 
 from pithtui.store import HubRepository, open_repository
 from pithtui.store.schema import Base
 
 BACKENDS = ("sqlite", "postgresql")
+
+# Property tests explore new inputs on every run in development (and remember what failed in
+# .hypothesis/), but CI runs the same examples every time with no example database: a CI run
+# must not fail on an input nobody has seen. Every falsifying input found is kept as an
+# explicit @example beside its test. HYPOTHESIS_PROFILE picks either one by hand.
+settings.register_profile("ci", derandomize=True, database=None, print_blob=True)
+settings.register_profile("dev")
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE") or ("ci" if os.environ.get("CI") else "dev"))
 
 
 # --------------------------------------------------------------------------- PostgreSQL server

@@ -323,3 +323,39 @@ def test_an_arxiv_category_is_not_replaced_by_a_field_of_study(store: HubReposit
     _import(store, json.dumps(OPENALEX_WORK), "oa.json")
     paper = store.resolve("2305.17493")
     assert (paper.category, paper.categories) == ("cs.LG", ("cs.LG",))
+
+
+# ---------------------------------------------------------------- numbers out of range
+
+PITH_PAPER = {"title": "T", "primary_cat": "cs.LG", "submitted_at": "2024-01-02"}
+OUT_OF_RANGE = [
+    ({"paper": {**PITH_PAPER, "submitted_at": 2147483648}, "source": {"kind": "arxiv", "id": "2401.00001"}}, "submitted_at"),
+    ({"paper": {**PITH_PAPER, "submitted_at": 0}, "source": {"kind": "arxiv", "id": "2401.00001"}}, "submitted_at"),
+    ({"paper": {**PITH_PAPER, "submitted_at": -2023}, "source": {"kind": "arxiv", "id": "2401.00001"}}, "submitted_at"),
+    ({"paperId": "a" * 40, "title": "T", "year": 10_000}, "year"),
+    ({"paperId": "a" * 40, "title": "T", "year": 2**64}, "year"),
+    ({"paperId": "a" * 40, "title": "T", "publicationDate": "99999-01-01"}, "publicationDate"),
+    ({"paperId": "a" * 40, "title": "T", "citationCount": 2**64}, "citationCount"),
+    ({"paperId": "a" * 40, "title": "T", "externalIds": {"CorpusId": 2**70}}, "CorpusId"),
+    ({**OPENALEX_WORK, "publication_date": None, "publication_year": 2147483648}, "publication_year"),
+    ({**OPENALEX_WORK, "cited_by_count": -1}, "cited_by_count"),
+    ({"format": "pithtui", "paper": {"title": "T", "date": 99999}}, "date"),
+    ({"format": "pithtui", "paper": {"title": "T", "novelty": 1e308 * 10}}, "novelty"),
+    ({"format": "pithtui", "paper": {"title": "T", "novelty": 11}}, "novelty"),
+    ({"format": "pithtui", "paper": {"title": "T", "cited_by_reported": 2**40}}, "cited_by_reported"),
+]
+
+
+@pytest.mark.parametrize(("record", "field"), OUT_OF_RANGE, ids=[f"{f}-{i}" for i, (_, f) in enumerate(OUT_OF_RANGE)])
+def test_a_number_out_of_range_is_refused_naming_its_field(store: HubRepository, record: dict, field: str) -> None:
+    store.upsert(load_sample_hub())
+    before = _snapshot(store)
+    with pytest.raises(InputError, match=field) as caught:
+        _import(store, json.dumps(record), "x.json")
+    assert "\n" not in str(caught.value)
+    assert _snapshot(store) == before
+
+
+def test_a_bibtex_year_out_of_range_is_refused(store: HubRepository) -> None:
+    with pytest.raises(InputError, match="year"):
+        _import(store, "@misc{k, title={T}, year={2147483648}}", "x.bib")

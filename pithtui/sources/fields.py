@@ -87,10 +87,13 @@ def strings(record: dict[str, Any], field: str, where: str) -> tuple[str, ...]:
 
 
 def parse_date(value: Any) -> dt.date | None:
-    """``2023-05-27``, ``2023-05-27T…`` or a bare year ``2023`` → a date; ValueError otherwise."""
+    """``2023-05-27``, ``2023-05-27T…`` or a bare year ``2023`` → a date; ValueError otherwise,
+    also for a year outside the calendar's range (1 to 9999)."""
     if value is None or value == "":
         return None
     if isinstance(value, int) and not isinstance(value, bool):
+        if not dt.MINYEAR <= value <= dt.MAXYEAR:
+            raise ValueError(f"year out of range: {value!r}")
         return dt.date(value, 1, 1)
     if not isinstance(value, str):
         raise ValueError(f"not a date: {value!r}")
