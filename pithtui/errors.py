@@ -43,3 +43,7 @@ class Cancelled(PithError):
 
     def __init__(self) -> None:
         super().__init__("cancelled")
+
+
+class ModelFileError(PithError):
+    """The citation classifier's weights file is missing or is not one."""
