@@ -14,7 +14,7 @@ import re
 import secrets
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TextIO
 
@@ -43,8 +43,11 @@ def build_report(
     descending: bool = True,
     limit: int | None = None,
 ) -> HubReport:
+    summary = repo.hub(hub_id)
+    if summary.still_indexing:
+        summary = replace(summary, without_context=repo.unlabelled_without_context(hub_id))
     return HubReport(
-        summary=repo.hub(hub_id),
+        summary=summary,
         facets=repo.facets(hub_id, filters),
         matched=repo.count(hub_id, filters),
         representatives=tuple(repo.representatives(hub_id)),
@@ -63,6 +66,7 @@ def write_json(report: HubReport, out: TextIO) -> None:
         "matched": report.matched,
         "facets": report.facets.as_dict(),
         "polarity_unclassified": report.summary.polarity_unclassified,
+        "polarity_without_context": report.summary.without_context or 0,
         "representatives": [citing_to_dict(row) for row in report.representatives],
     }
     text = json_safe(json.dumps(head, ensure_ascii=False, indent=2))

@@ -10,6 +10,7 @@ import textwrap
 from collections.abc import Iterable
 from typing import TYPE_CHECKING, TextIO
 
+from pithtui.classifier import ContextLabel
 from pithtui.models import CitingPaper, FacetValue, Paper
 from pithtui.text import cites_phrase, printable, showing_sentence
 
@@ -42,11 +43,45 @@ def paper_meta(paper: Paper) -> str:
     return " · ".join(parts)
 
 
-def polarity_note(unclassified: int, total: int) -> str:
-    """The still-indexing sentence, or '' once every citation is classified."""
+def polarity_note(unclassified: int, total: int, without_context: int | None = None) -> str:
+    """The still-indexing sentence, or '' once every citation is classified. ``without_context``
+    (when counted) is how many of the unclassified have no citing sentence to classify: when
+    that is all of them, nothing is left to index and the sentence says so."""
     if not unclassified:
         return ""
-    return f"Polarity classification is still indexing ({total - unclassified} of {total} classified)."
+    classified = f"{total - unclassified} of {total} classified"
+    if without_context is None or not without_context:
+        return f"Polarity classification is still indexing ({classified})."
+    none = f"{without_context} {'has' if without_context == 1 else 'have'} no citing sentence to classify"
+    if without_context >= unclassified:
+        return f"Polarity: {classified}; the other {none}."
+    return f"Polarity classification is still indexing ({classified}; {none})."
+
+
+LABELLERS = {"semantic_scholar": "Semantic Scholar", "pith": "Pith"}
+"""How the sources that label citations are named to a reader (others: as stored)."""
+
+
+def labelled_by(by: str | None) -> str:
+    """Who gave a label, for a reader: a source's name, or ``pithtui:<model id>`` as it is."""
+    return LABELLERS.get(by or "", printable(by or "nobody"))
+
+
+def how_cited(row: CitingPaper) -> list[str]:
+    """``roles: uses, background (by pithtui:…)`` and ``polarity: contrasting 0.83 (by …)``."""
+    roles = f"roles: {printable(', '.join(row.roles))} (by {labelled_by(row.roles_by)})" if row.roles else "roles: none recorded"
+    if row.polarity is None:
+        return [roles, f"polarity: {UNCLASSIFIED_LABEL}"]
+    score = f" {row.polarity_score:.2f}" if row.polarity_score is not None else ""
+    return [roles, f"polarity: {facet_label(row.polarity)}{score} (by {labelled_by(row.polarity_by)})"]
+
+
+def context_label_line(label: ContextLabel) -> str:
+    """The classifier's label of one citing sentence: ``uses 0.71, background 0.20 · contrasting
+    0.83 · cues: however, fails to``."""
+    roles = ", ".join(f"{role} {score:.2f}" for role, score in label.roles)
+    cues = f" · cues: {printable(', '.join(label.cues))}" if label.cues else ""
+    return f"{roles} · {label.polarity} {label.score:.2f}{cues}"
 
 
 def clip(text: str, width: int) -> str:
@@ -97,7 +132,7 @@ def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int 
     ident = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else printable(paper.best_ref)
     out.write(f"{ident} · {printable(paper.category) or '—'} · {paper.date.isoformat() if paper.date else 'undated'}\n\n")
     stored = f" ({summary.citing_count} in the store)" if summary.citing_count != summary.cited_by else ""
-    note = polarity_note(summary.polarity_unclassified, summary.citing_count)
+    note = polarity_note(summary.polarity_unclassified, summary.citing_count, summary.without_context)
     counts = f"{cites_phrase(summary.cited_by)}{stored}." + (f" {note}" if note else "")
     out.write(textwrap.fill(counts, width=width) + "\n\n")
     if paper.abstract:

@@ -1,8 +1,8 @@
 """Plain domain types: what every floor of pithtui speaks.
 
-Frozen dataclasses only. Nothing here imports SQLAlchemy, Textual or any other part of the
-project, so the store, the sources, the exporters and the faces can all share them without
-pulling each other in.
+Frozen dataclasses only. Nothing here imports SQLAlchemy, Textual or any part of the project
+beyond the domain (the classifier's labels), so the store, the sources, the exporters and the
+faces can all share them without pulling each other in.
 """
 
 from __future__ import annotations
@@ -11,8 +11,13 @@ import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
 
+from pithtui.classifier import ContextLabel
+
 UNVERDICTED = "UNVERDICTED"
 """The verdict of a paper nobody has judged yet."""
+
+MODEL_LABELLER = "pithtui:"
+"""Prefix of a classifier model's id, naming it as the one who labelled a citation."""
 
 
 class SortKey(str, Enum):
@@ -24,6 +29,9 @@ class SortKey(str, Enum):
     CATEGORY = "category"
     VERDICT = "verdict"
     POLARITY = "polarity"
+    CONTRAST = "contrast"
+    """Most contrasting first (descending): a source's "contrasting", then the classifier's
+    probability of it."""
 
     @classmethod
     def parse(cls, text: str) -> SortKey:
@@ -125,7 +133,16 @@ class Citation:
 
 @dataclass(frozen=True, slots=True)
 class CitingPaper:
-    """A row of the explorer: a stored citing paper with how it cites the hub."""
+    """A row of the explorer: a stored citing paper with how it cites the hub.
+
+    ``roles`` (most likely first where the classifier gave them) and ``polarity`` are the
+    effective labels: the source's where it gave one, else pithtui's classifier's. ``roles_by``
+    and ``polarity_by`` say who gave them (``semantic_scholar``, ``pith``, …, or
+    ``pithtui:<model id>``; None when nobody did), ``polarity_score`` is the classifier's
+    probability (None for a source's label), and ``context_labels`` its label of each context,
+    in the order of ``contexts`` (None for a context it could not label; empty when no model
+    has labelled them), by the model ``model_id``.
+    """
 
     paper: Paper
     roles: tuple[str, ...] = ()
@@ -135,6 +152,11 @@ class CitingPaper:
     contexts: tuple[str, ...] = ()
     source: str | None = None
     first_seen: dt.datetime | None = None
+    roles_by: str | None = None
+    polarity_by: str | None = None
+    polarity_score: float | None = None
+    context_labels: tuple[ContextLabel | None, ...] = ()
+    model_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -195,6 +217,8 @@ class HubSummary:
     """How many citing papers the store holds."""
     polarity_unclassified: int
     """How many of them are not yet classified by polarity."""
+    without_context: int | None = None
+    """How many of those have no citing sentence to classify (None: not counted)."""
 
     @property
     def cited_by_reported(self) -> int | None:

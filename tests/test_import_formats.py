@@ -246,7 +246,7 @@ def test_missing_citing_paper_and_repeats_are_counted_skips(store: HubRepository
     done = _import(store, json.dumps(page), "x.json", hub="CorpusId:7")
     assert (done.result.citations_added, done.result.skipped) == (1, 3)
     [row] = store.iter_citing(store.resolve("CorpusId:7").id)
-    assert (row.roles, row.influential) == (("methodology",), True)
+    assert (row.roles, row.influential) == (("uses",), True)
 
 
 def test_bare_edges_without_a_hub_are_refused_but_one_paper_in_the_file_is_the_hub(store: HubRepository) -> None:

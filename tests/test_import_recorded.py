@@ -72,7 +72,8 @@ def _intents(edge: dict) -> set[str]:
     found = set(edge.get("intents") or ())
     for item in edge.get("contextsWithIntent") or ():
         found.update(item.get("intents") or ())
-    return {i.lower() for i in found}
+    as_roles = {"methodology": "uses", "result": "compares"}  # Semantic Scholar's intents as roles
+    return {as_roles.get(i.lower(), i.lower()) for i in found}
 
 
 # ---------------------------------------------------------------- Semantic Scholar files
@@ -89,7 +90,14 @@ def test_citation_edge_is_stored_field_by_field(shared_data: Path, store: HubRep
     assert _as_dict(row.paper) == _s2_expected(edge["citingPaper"])
     assert row.paper.category == _s2_expected(edge["citingPaper"])["categories"][0]
     assert set(row.roles) == _intents(edge)
+    assert row.roles_by == "semantic_scholar"
     assert row.contexts == tuple(dict.fromkeys(edge["contexts"]))
+    # No source gives polarity: pithtui's classifier labels each citing sentence on import.
+    assert row.polarity in ("supporting", "contrasting", "neutral")
+    assert row.polarity_by == f"pithtui:{row.model_id}"
+    assert len(row.context_labels) == len(row.contexts) and all(row.context_labels)
+    summary = store.hub(hub.id)
+    assert summary.polarity_unclassified == 0
     assert row.influential is edge["isInfluential"]
     assert row.source == "semantic-scholar"
     assert store.resolve(edge["citingPaper"]["paperId"]).id == row.paper.id

@@ -229,6 +229,7 @@ def sort_value(row: Row, key: SortKey) -> str | float:
         SortKey.CATEGORY: p.category or "",
         SortKey.VERDICT: p.verdict,
         SortKey.POLARITY: row.polarity or "",
+        SortKey.CONTRAST: (1.0 if row.polarity == "contrasting" else 0.0) if row.polarity else -1.0,
     }[key]
 
 

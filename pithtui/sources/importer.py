@@ -4,7 +4,9 @@ Each file is read and parsed whole before anything is written, then stored in on
 repository upsert, which is one transaction: a file that fails anywhere stores nothing of
 itself, and its error names the file, the record and the field. Records that cannot be stored
 (a null citing paper, neither a title nor an identifier) and exact repeats are skipped and
-counted, not fatal.
+counted, not fatal. The contexts of the citations stored are labelled by pithtui's citation
+classifier in the same transaction; without a usable model file they are stored unlabelled,
+and the report says why.
 """
 
 from __future__ import annotations
@@ -16,10 +18,12 @@ from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
 
-from pithtui.errors import InputError, StoreError, UnknownPaper
+from pithtui.classifier import Classifier
+from pithtui.errors import InputError, ModelFileError, StoreError, UnknownPaper
 from pithtui.identifiers import parse_reference
 from pithtui.models import Citation, ImportResult, Paper
 from pithtui.sources import formats
+from pithtui.sources.citation_model import load_classifier
 from pithtui.sources.document import Document, load
 from pithtui.sources.fields import Record, Skipped
 from pithtui.store import HubRepository
@@ -111,14 +115,26 @@ def _notes(skipped: list[Skipped]) -> tuple[str, ...]:
     return tuple(notes)
 
 
-def store(repo: HubRepository, name: str, records: list[Record]) -> ImportResult:
-    """Screen ``records`` and store them in one upsert (one transaction)."""
-    kept, skipped = screen(records)
+def classifier_for(records: list[Paper | Citation]) -> tuple[Classifier | None, tuple[str, ...]]:
+    """The classifier that labels these records' contexts (loaded only when some citation has
+    one), or None and a note saying why they stay unlabelled."""
+    if not any(isinstance(record, Citation) and record.contexts for record in records):
+        return None, ()
     try:
-        result = repo.upsert(kept)
+        return load_classifier(), ()
+    except ModelFileError as exc:
+        return None, (f"citations left unclassified: {exc}",)
+
+
+def store(repo: HubRepository, name: str, records: list[Record]) -> ImportResult:
+    """Screen ``records`` and store them in one upsert (one transaction), their contexts labelled."""
+    kept, skipped = screen(records)
+    classifier, notes = classifier_for(kept)
+    try:
+        result = repo.upsert(kept, classifier)
     except StoreError as exc:
         raise StoreError(f"{name}: {exc}; nothing of it was stored") from None
-    return replace(result, skipped=result.skipped + len(skipped), notes=result.notes + _notes(skipped))
+    return replace(result, skipped=result.skipped + len(skipped), notes=result.notes + notes + _notes(skipped))
 
 
 @contextmanager

@@ -9,9 +9,10 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Any
 
+from pithtui.classifier import ContextLabel
 from pithtui.errors import InputError
 from pithtui.identifiers import normalize_arxiv, normalize_doi, normalize_openalex
-from pithtui.models import UNVERDICTED, Citation, CitingPaper, Paper
+from pithtui.models import MODEL_LABELLER, UNVERDICTED, Citation, CitingPaper, Paper
 from pithtui.sources import fields as F
 
 FORMAT_NAME = "pithtui"
@@ -41,17 +42,47 @@ def paper_to_dict(paper: Paper) -> dict[str, Any]:
     }
 
 
+def _context_to_dict(text: str, label: ContextLabel | None) -> dict[str, Any]:
+    if label is None:
+        return {"text": text, "roles": [], "polarity": None, "score": None}
+    return {"text": text, "roles": [role for role, _ in label.roles], "polarity": label.polarity, "score": label.score}
+
+
 def citing_to_dict(row: CitingPaper) -> dict[str, Any]:
-    """A citing paper and how it cites the hub."""
+    """A citing paper and how it cites the hub: the effective roles (most likely first) and
+    polarity, who gave them (``roles_by``, ``polarity_by``: a source, ``pithtui:<model id>`` or
+    None), and each context with the classifier's label of it."""
+    labels = row.context_labels or (None,) * len(row.contexts)
     return {
         **paper_to_dict(row.paper),
         "roles": list(row.roles),
+        "roles_by": row.roles_by,
         "polarity": row.polarity,
+        "polarity_by": row.polarity_by,
+        "polarity_score": row.polarity_score,
         "influential": row.influential,
         "representative": row.representative,
-        "contexts": list(row.contexts),
+        "contexts": [_context_to_dict(text, label) for text, label in zip(row.contexts, labels)],
         "source": row.source,
     }
+
+
+def _by_model(item: dict[str, Any], field: str) -> bool:
+    """True when the record says pithtui's classifier gave ``field``'s value (``FIELD_by``):
+    not a source's label, so not stored as one (the importing store labels the contexts itself)."""
+    by = item.get(f"{field}_by")
+    return isinstance(by, str) and by.startswith(MODEL_LABELLER)
+
+
+def _contexts(item: dict[str, Any], where: str) -> tuple[str, ...]:
+    """The contexts: plain strings, or objects with their ``text`` (as this format writes them)."""
+    value = item.get("contexts")
+    if isinstance(value, list):
+        value = [
+            F.text(entry, "text", f"{where}: contexts[{index}]") if isinstance(entry, dict) else entry
+            for index, entry in enumerate(value)
+        ]
+    return F.strings({"contexts": value}, "contexts", where)
 
 
 def paper_from_dict(record: Any, where: str) -> Paper:
@@ -67,8 +98,10 @@ def paper_from_dict(record: Any, where: str) -> Paper:
     if doi_raw and doi is None:
         raise F.fail(where, "doi", f"is not a DOI ({doi_raw!r})")
     openalex_raw = F.text(record, "openalex_id", where)
+    # A paper known only by an identifier so far (a hub fetched by id) is written untitled.
+    identified = any(record.get(name) for name in ("arxiv_id", "doi", "s2_id", "corpus_id", "openalex_id"))
     return Paper(
-        title=F.text(record, "title", where, required=True) or "",
+        title=F.text(record, "title", where, required=not identified) or "",
         authors=F.strings(record, "authors", where),
         date=F.date(record, "date", where),
         category=F.text(record, "category", where),
@@ -115,10 +148,10 @@ def parse(document: Any, name: str = "<input>") -> list[Paper | Citation]:
             Citation(
                 citing=paper,
                 cited=hub,
-                roles=F.strings(item, "roles", where),
-                polarity=F.text(item, "polarity", where),
+                roles=() if _by_model(item, "roles") else F.strings(item, "roles", where),
+                polarity=None if _by_model(item, "polarity") else F.text(item, "polarity", where),
                 influential=F.flag(item, "influential", where),
-                contexts=F.strings(item, "contexts", where),
+                contexts=_contexts(item, where),
                 representative=F.flag(item, "representative", where),
                 source=F.text(item, "source", where) or FORMAT_NAME,
             )

@@ -4,7 +4,7 @@ Accepted, alone, in a JSON list or as JSON Lines: a paper object (``/paper/{id}`
 with embedded ``citations`` / ``references``), a page envelope ``{offset, next, data}`` of the
 citations or references endpoint, a citation edge (``citingPaper``) and a reference edge
 (``citedPaper``). An edge carries how it cites: ``contexts``, ``intents`` and
-``contextsWithIntent`` (intents become roles, lower-cased) and ``isInfluential``.
+``contextsWithIntent`` (intents become roles, lower-cased and mapped by ``INTENT_ROLES``) and ``isInfluential``.
 
 A bare edge does not say which paper its page belongs to: that is the hub the user names
 (``--hub``), or else the one paper object of the same file.
@@ -84,6 +84,12 @@ def paper(record: dict[str, Any], where: str) -> Paper:
     )
 
 
+INTENT_ROLES = {"methodology": "uses", "result": "compares"}
+"""Semantic Scholar's intents (SciCite's classes) as the roles of ACL-ARC and ACT that pithtui's
+classifier gives: a method taken is *uses*, a result compared is *compares*; *background* is
+itself. Other intents are kept as given."""
+
+
 def _how(edge: dict[str, Any], where: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The roles (intents, lower-cased) and contexts of an edge, from all three fields."""
     contexts = list(F.strings(edge, "contexts", where))
@@ -103,7 +109,7 @@ def _how(edge: dict[str, Any], where: str) -> tuple[tuple[str, ...], tuple[str, 
         lowered = [r.strip().lower() for r in roles]
     except AttributeError:  # an intent that is not text
         raise F.fail(where, "intents", "should be lists of text") from None
-    return F.unique(lowered), F.unique(contexts)
+    return F.unique(INTENT_ROLES.get(r, r) for r in lowered), F.unique(contexts)
 
 
 def edge(record: dict[str, Any], where: str, hub: Paper) -> Record:

@@ -25,6 +25,7 @@ from sqlalchemy import (
     String,
     and_,
     case,
+    cast,
     column,
     func,
     literal_column,
@@ -38,6 +39,7 @@ from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
+from pithtui.classifier import Classifier
 from pithtui.errors import Cancelled, StoreError, UnknownPaper
 from pithtui.identifiers import parse_reference
 from pithtui.text import search_terms
@@ -74,6 +76,8 @@ from pithtui.store.facets import (
     roles_from_key,
     total_query,
 )
+from pithtui.store.labels import context_labels, labeller
+from pithtui.store.relabel import count_pending, label_batch, pending
 from pithtui.store.rows import PAPER_COLUMNS, as_stored, as_tuple, paper_from, title_key
 from pithtui.store.schema import (
     UNACCENT,
@@ -104,6 +108,7 @@ SORT_COLUMNS = {
     SortKey.CATEGORY: citations.c.citing_category,
     SortKey.VERDICT: citations.c.citing_verdict,
     SortKey.POLARITY: citations.c.polarity_key,
+    SortKey.CONTRAST: citations.c.contrast,
 }
 
 SORT_INDEXES = {key: SORT_INDEX_NAMES[column.name] for key, column in SORT_COLUMNS.items()}
@@ -181,12 +186,18 @@ class _SQLiteCompiler(SQLiteCompiler):
 
 HOW_CITED = (
     citations.c.roles_key,
-    citations.c.polarity,
+    citations.c.polarity_key,
     citations.c.influential,
     citations.c.representative,
     as_stored(citations.c.contexts),
     citations.c.source,
     as_stored(citations.c.first_seen, String),
+    citations.c.source_roles_key,
+    citations.c.polarity,
+    citations.c.label_model,
+    as_stored(citations.c.model_roles),
+    citations.c.model_score,
+    as_stored(citations.c.model_contexts),
 )
 """The citation columns of a citing paper's row, after its paper's (``HubRepository._rows_query``)."""
 _how_cited = operator.itemgetter(*range(len(PAPER_COLUMNS), len(PAPER_COLUMNS) + len(HOW_CITED)))
@@ -195,17 +206,30 @@ _how_cited = operator.itemgetter(*range(len(PAPER_COLUMNS), len(PAPER_COLUMNS) +
 
 def _citing_paper(row: Any) -> CitingPaper:
     """The CitingPaper of a row of ``HubRepository._rows_query``, its citation's columns taken
-    by position (by name, the seven look-ups cost ~5 µs a row, a third of building it)."""
-    roles, polarity, influential, representative, contexts, source, first_seen = _how_cited(row)
+    by position (by name, the look-ups cost ~5 µs a row, a third of building it)."""
+    (
+        roles, polarity, influential, representative, contexts, source, first_seen,
+        source_roles, source_polarity, model_id, model_roles, model_score, model_contexts,
+    ) = _how_cited(row)  # fmt: skip
+    if source_roles or not model_roles:
+        roles_of, roles_by = roles_from_key(roles), labeller(source, model_id, by_source=bool(source_roles))
+    else:  # the model's, most likely first
+        roles_of, roles_by = tuple(role for role, _ in as_tuple(model_roles)), labeller(source, model_id, by_source=False)
+    by_source = bool(source_polarity)
     return CitingPaper(
         paper_from(row),
-        roles_from_key(roles),
-        polarity,
+        roles_of,
+        polarity or None,
         bool(influential),
         bool(representative),
         as_tuple(contexts),
         source,
         _moment(first_seen),
+        roles_by if roles_of else None,
+        labeller(source, model_id, by_source=by_source) if polarity else None,
+        None if by_source else model_score,
+        context_labels(as_tuple(model_contexts)),
+        model_id,
     )
 
 
@@ -1024,12 +1048,57 @@ class HubRepository:
             "hubs": n_hubs,
         }
 
+    # ------------------------------------------------------------------ the classifier's labels
+
+    @_guarded
+    def unlabelled_without_context(self, hub_id: int) -> int:
+        """How many citations of the hub have no polarity and no citing sentence to label."""
+        c = citations.c
+        with self._read() as conn:
+            text = c.contexts if conn.dialect.name == "sqlite" else cast(c.contexts, String)
+            query = select(func.count()).where(c.cited_id == hub_id, c.polarity_key == "", text == "[]")
+            return int(conn.execute(query).scalar_one())
+
+    @_guarded
+    def to_label(self, classifier: Classifier, hub_id: int | None = None, *, force: bool = False) -> int:
+        """How many citations (of the hub, or of every hub) :meth:`classify` would label."""
+        with self._read() as conn:
+            return count_pending(conn, pending(conn, classifier.model_id, hub_id, force))
+
+    @_guarded
+    def classify(
+        self,
+        classifier: Classifier,
+        hub_id: int | None = None,
+        *,
+        force: bool = False,
+        batch: int = 2_000,
+        progress: Callable[[int, int], None] | None = None,
+    ) -> tuple[int, int, int]:
+        """Label with ``classifier`` the citations with contexts (of the hub, or of every hub)
+        that this model has not labelled (all of them with ``force``), one transaction per
+        ``batch`` citations: an interrupted run keeps each batch it finished. ``progress`` is
+        told (citations taken, labelled) after each batch. Returns (taken, labelled, changed:
+        whose effective label changed)."""
+        after_id, taken, labelled, changed = 0, 0, 0, 0
+        while True:
+            with self._write() as conn:
+                done = label_batch(conn, classifier, pending(conn, classifier.model_id, hub_id, force), after_id, batch)
+            if not done.taken:
+                return taken, labelled, changed
+            after_id = done.last_id
+            taken, labelled, changed = taken + done.taken, labelled + done.labelled, changed + done.changed
+            if progress is not None:
+                progress(taken, labelled)
+
     # ------------------------------------------------------------------ writing
 
     @_guarded
-    def upsert(self, records: Iterable[Paper | Citation]) -> ImportResult:
+    def upsert(self, records: Iterable[Paper | Citation], classifier: Classifier | None = None) -> ImportResult:
         """Store papers and citations in one transaction, merging records of the same paper by
-        any shared identifier. Idempotent: storing the same records again changes nothing."""
+        any shared identifier, the contexts of new or changed citations labelled by
+        ``classifier`` when one is given. Idempotent: storing the same records again (with the
+        same classifier) changes nothing."""
         batch = BatchPapers()
         pending: list[tuple[int, int, Citation]] = []
         for record in records:
@@ -1038,4 +1107,4 @@ class HubRepository:
             else:
                 batch.add(record)
         with self._write() as conn:
-            return Upsert(conn, self._inserts).store(batch, pending)
+            return Upsert(conn, self._inserts, classifier).store(batch, pending)

@@ -34,11 +34,12 @@ from sqlalchemy import (
     String,
     Table,
     Text,
+    text,
     UniqueConstraint,
     event,
 )
 
-SCHEMA_REVISION = "0008"
+SCHEMA_REVISION = "0009"
 """The Alembic revision these tables are (pithtui/store/migrations/versions holds each one);
 a store records its own in ``alembic_version``. Changing the tables means a new revision and
 bumping this (see pithtui/store/migrations/__init__.py).
@@ -50,6 +51,8 @@ bumping this (see pithtui/store/migrations/__init__.py).
 0006: ``facet_rollups`` by novelty band (levels 4-6).
 0007: on PostgreSQL, the title and summary words stored (``WORD_COLUMNS``), GIN-indexed.
 0008: ``facet_rollups`` by half-point novelty band (``BANDS_PER_POINT``).
+0009: the citation classifier's labels beside the source's (``source_roles_key``, ``label_model``,
+``model_*``, ``contrast``) and ``ix_cit_hub_contrast``.
 """
 
 SCHEMA_VERSION = int(SCHEMA_REVISION)
@@ -58,6 +61,9 @@ from before migrations read it there, and refuse a store whose number is above t
 
 NO_NOVELTY = -1.0
 """``citing_novelty`` of a paper without a novelty score: sorts below every real score."""
+
+NO_CONTRAST = -1.0
+"""``citations.contrast`` of a citation nobody has labelled: sorts below every real score."""
 
 TITLE_KEY_LENGTH = 120
 """How much of a casefolded title the sort column keeps (enough to order, small to index)."""
@@ -147,6 +153,7 @@ SORT_INDEX_NAMES = {
     "citing_category": "ix_cit_hub_category",
     "citing_verdict": "ix_cit_hub_verdict",
     "polarity_key": "ix_cit_hub_polarity",
+    "contrast": "ix_cit_hub_contrast",
 }
 """The index that keeps each sortable column's order, by column."""
 
@@ -165,6 +172,7 @@ citations = Table(
     Column("id", Integer, primary_key=True),
     Column("cited_id", Integer, _cascade(), nullable=False),
     Column("citing_id", Integer, _cascade(), nullable=False),
+    # What the source said: its polarity (None: it said none) and its roles (below).
     Column("polarity", String),
     Column("influential", Boolean, nullable=False, default=False),
     Column("representative", Boolean, nullable=False, default=False),
@@ -172,7 +180,7 @@ citations = Table(
     Column("source", String),
     Column("first_seen", DateTime, nullable=False, default=utcnow),
     # Copies of the citing paper's attributes, kept in step by the repository (see module doc).
-    # roles_key: the citation's roles, sorted and joined (see store/facets.py); '' for none.
+    # roles_key: the citation's effective roles, sorted and joined (see store/facets.py); '' for none.
     Column("roles_key", String, nullable=False, default=""),
     Column("polarity_key", sort_text(), nullable=False, default=""),
     Column("citing_date", sort_text(10), nullable=False, default=""),
@@ -181,6 +189,18 @@ citations = Table(
     Column("citing_title", sort_text(TITLE_KEY_LENGTH), nullable=False, default=""),
     Column("citing_category", sort_text(), nullable=False, default=""),
     Column("citing_verdict", sort_text(), nullable=False, default="UNVERDICTED"),
+    # Who says how it cites (see pithtui/store/labels.py): the source's roles, and the labels of
+    # pithtui's classifier with the id of the model that gave them (None: not labelled; a model
+    # that found no context to label leaves its id and no polarity). ``roles_key``,
+    # ``polarity_key`` and ``contrast`` hold the effective values every filter, facet and sort
+    # reads: the source's where it gave one, else the model's.
+    Column("source_roles_key", String, nullable=False, default="", server_default=text("''")),
+    Column("label_model", String),
+    Column("model_roles", JSON(none_as_null=True)),
+    Column("model_polarity", String),
+    Column("model_score", Float),
+    Column("model_contexts", JSON(none_as_null=True)),
+    Column("contrast", Float, nullable=False, default=NO_CONTRAST, server_default=str(NO_CONTRAST)),
     UniqueConstraint("cited_id", "citing_id", name="uq_citation_pair"),
     # One index per sort key the explorer offers, covering the filters (see sort_index).
     *(sort_index(column) for column in SORT_INDEX_NAMES),

@@ -23,10 +23,12 @@ from typing import Any
 
 from sqlalchemy import ARRAY, Connection, ColumnElement, any_, bindparam, delete, func, select, update
 
+from pithtui.classifier import Classifier
 from pithtui.identifiers import is_arxiv_category
 from pithtui.models import UNVERDICTED, Citation, ImportResult, Paper
 from pithtui.store.bulk import RowInsert
 from pithtui.store.facets import CELL_COLUMNS, CellDeltas, cell_key, roles_key
+from pithtui.store.labels import UNLABELLED, effective, from_model, model_columns
 from pithtui.store.rows import PAPER_COLUMNS, PAPER_FIELDS, as_stored, as_tuple, paper_from, title_key
 from pithtui.store.schema import FTS_INSERT, NO_NOVELTY, WORD_COLUMNS, citations, papers, utcnow, visits
 
@@ -189,12 +191,19 @@ class BatchPapers:
 
 class Upsert:
     """The writing of one import in the transaction of ``conn``: its papers, then its citations,
-    then the facet cells (``deltas``, gathered on the way) and citing counts they change."""
+    then the facet cells (``deltas``, gathered on the way) and citing counts they change. With a
+    ``classifier``, the contexts of each citation stored or changed are labelled on the way."""
 
-    def __init__(self, conn: Connection, inserts: dict[tuple[str, tuple[str, ...]], RowInsert]) -> None:
+    def __init__(
+        self,
+        conn: Connection,
+        inserts: dict[tuple[str, tuple[str, ...]], RowInsert],
+        classifier: Classifier | None = None,
+    ) -> None:
         self.conn = conn
         self.inserts = inserts
         """The repository's compiled bulk INSERTs (see ``HubRepository._inserts``), filled on first use."""
+        self.classifier = classifier
         self.deltas = CellDeltas()
 
     def store(self, batch: BatchPapers, pending: list[tuple[int, int, Citation]]) -> ImportResult:
@@ -370,32 +379,41 @@ class Upsert:
             merged[key] = record if earlier is None else _merge_citation(earlier, record)
         c = citations.c
         existing = self._existing_citations(
-            merged, c.polarity, c.influential, c.representative, as_stored(c.contexts), c.source, *CELL_COLUMNS[1:]
-        )
+            merged,
+            c.polarity, c.influential, c.representative, as_stored(c.contexts), c.source,
+            c.source_roles_key, c.label_model, c.contrast, *CELL_COLUMNS[1:],
+        )  # fmt: skip
+        classifier = self.classifier
         now = utcnow()
         new_rows: list[dict[str, Any]] = []
         changed: list[dict[str, Any]] = []
+        relabelled: list[dict[str, Any]] = []
         for (cited_id, citing_id), record in merged.items():
             row = existing.get((cited_id, citing_id))
             if row is None:
+                contexts = _unique(record.contexts)
+                source_roles = roles_key(record.roles)
+                polarity = record.polarity or None  # "" is no polarity: not yet classified
+                model, label = model_columns(classifier, contexts) if classifier else (UNLABELLED, None)
                 values = {
                     "cited_id": cited_id,
                     "citing_id": citing_id,
-                    "roles_key": roles_key(record.roles),
-                    "polarity": record.polarity or None,  # "" is no polarity: not yet classified
-                    "polarity_key": record.polarity or "",
+                    "polarity": polarity,
                     "influential": record.influential,
                     "representative": record.representative,
-                    "contexts": _unique(record.contexts),
+                    "contexts": contexts,
                     "source": record.source,
                     "first_seen": now,
                     **_citing_values(final[citing_id]),
+                    "source_roles_key": source_roles,
+                    **model,
+                    **effective(source_roles, polarity, from_model(label)),
                 }
                 new_rows.append(values)
                 deltas.add(cell_key(cited_id, values))
                 continue
             before = {
-                "roles_key": row.roles_key,
+                "source_roles_key": row.source_roles_key,
                 "polarity": row.polarity,
                 "influential": bool(row.influential),
                 "representative": bool(row.representative),
@@ -403,22 +421,29 @@ class Upsert:
                 "source": row.source,
             }
             values = {
-                "roles_key": roles_key(record.roles) or before["roles_key"],
+                "source_roles_key": roles_key(record.roles) or before["source_roles_key"],
                 "polarity": record.polarity or before["polarity"],
                 "influential": before["influential"] or record.influential,
                 "representative": before["representative"] or record.representative,
                 "contexts": _unique(record.contexts) or before["contexts"],
                 "source": record.source or before["source"],
             }
-            if values != before:
-                values["polarity_key"] = values["polarity"] or ""
-                changed.append({**values, "_id": row.id})
+            relabel = classifier is not None and (values["contexts"] != before["contexts"] or row.label_model != classifier.model_id)
+            if values != before or relabel:
+                if relabel:
+                    model, label = model_columns(classifier, values["contexts"])
+                    values.update(model, **effective(values["source_roles_key"], values["polarity"], from_model(label)))
+                else:  # the model's label stands; where the source says nothing, the row's values are the model's
+                    kept = {"roles_key": row.roles_key, "polarity_key": row.polarity_key, "contrast": row.contrast}
+                    values.update(effective(values["source_roles_key"], values["polarity"], kept))
+                (relabelled if relabel else changed).append({**values, "_id": row.id})
                 deltas.move(cell_key(cited_id, row._mapping), cell_key(cited_id, {**row._mapping, **values}))
         if new_rows:
             self._insert(citations, CITATION_INSERT, [_citation_row(row) for row in new_rows])
-        if changed:
-            conn.execute(update(citations).where(citations.c.id == bindparam("_id")), changed)
-        return len(new_rows), len(changed), skipped
+        for rows in (changed, relabelled):  # one executemany each: their rows set other columns
+            if rows:
+                conn.execute(update(citations).where(citations.c.id == bindparam("_id")), rows)
+        return len(new_rows), len(changed) + len(relabelled), skipped
 
 
 def _merge_citation(a: Citation, b: Citation) -> Citation:

@@ -1,0 +1,81 @@
+"""Labelling stored citations with the classifier, batch by batch (``pithtui classify``).
+
+Each batch is one write transaction: the citations it takes are read in id order from where the
+last batch ended, labelled, written with their effective values, and the facet cells they move
+between are brought along, so that an interrupted run keeps every batch it finished and the
+store agrees with itself after each one.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import Connection, ColumnElement, String, bindparam, cast, func, or_, select, update
+
+from pithtui.classifier import Classifier
+from pithtui.store.facets import CELL_COLUMNS, CellDeltas, cell_key
+from pithtui.store.labels import effective, from_model, model_columns
+from pithtui.store.rows import as_stored, as_tuple
+from pithtui.store.schema import citations
+
+
+@dataclass(frozen=True)
+class Batch:
+    """What one batch did: the last citation id it took, how many it took and labelled (those
+    with a context to go on), and how many changed their effective label."""
+
+    last_id: int
+    taken: int
+    labelled: int
+    changed: int
+
+
+def _has_contexts(conn: Connection) -> ColumnElement[bool]:
+    text = citations.c.contexts if conn.dialect.name == "sqlite" else cast(citations.c.contexts, String)
+    return text != "[]"
+
+
+def pending(conn: Connection, model_id: str, hub_id: int | None, force: bool) -> list[ColumnElement[bool]]:
+    """The conditions on the citations a run labels: those with a context, of one hub or all,
+    that this model has not labelled yet (every one with ``force``)."""
+    c = citations.c
+    conds = [_has_contexts(conn)]
+    if hub_id is not None:
+        conds.append(c.cited_id == hub_id)
+    if not force:
+        conds.append(or_(c.label_model.is_(None), c.label_model != model_id))
+    return conds
+
+
+def count_pending(conn: Connection, conds: list[ColumnElement[bool]]) -> int:
+    return int(conn.execute(select(func.count()).select_from(citations).where(*conds)).scalar_one())
+
+
+def label_batch(conn: Connection, classifier: Classifier, conds: list[ColumnElement[bool]], after_id: int, size: int) -> Batch:
+    """Label the next ``size`` citations meeting ``conds`` after id ``after_id``, in ``conn``'s
+    transaction."""
+    c = citations.c
+    rows = conn.execute(
+        select(c.id, as_stored(c.contexts), c.source_roles_key, c.polarity, c.contrast, *CELL_COLUMNS)
+        .where(*conds, c.id > after_id)
+        .order_by(c.id)
+        .limit(size)
+    ).all()
+    if not rows:
+        return Batch(after_id, 0, 0, 0)
+    deltas = CellDeltas()
+    updates: list[dict[str, Any]] = []
+    labelled = changed = 0
+    for row in rows:
+        model, label = model_columns(classifier, as_tuple(row.contexts))
+        values: dict[str, Any] = {**model, **effective(row.source_roles_key, row.polarity, from_model(label))}
+        labelled += label is not None
+        now = {**row._mapping, **values}
+        if (row.roles_key, row.polarity_key, row.contrast) != (values["roles_key"], values["polarity_key"], values["contrast"]):
+            changed += 1
+            deltas.move(cell_key(row.cited_id, row._mapping), cell_key(row.cited_id, now))
+        updates.append({**values, "_id": row.id})
+    conn.execute(update(citations).where(c.id == bindparam("_id")), updates)
+    deltas.apply(conn)
+    return Batch(rows[-1].id, len(rows), labelled, changed)
