@@ -19,7 +19,7 @@ from typing import Iterator, NoReturn, TextIO
 from pithtui import __version__
 from pithtui.errors import InputError, PithError
 
-SUBCOMMANDS = ("show", "papers", "db", "import", "fetch")
+SUBCOMMANDS = ("show", "papers", "db", "import", "fetch", "classify")
 TEXT_LIMIT = 25
 """Rows ``show`` lists in its text form unless --limit says otherwise."""
 PAPERS_FIXED = 7 + 2 + 24 + 2
@@ -173,6 +173,14 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(fetch)
     fetch.add_argument("--source", choices=tuple(SOURCES), default="s2", help="the service to ask (default s2)")
     fetch.add_argument("--limit", type=_positive, metavar="N", help="fetch at most N citing papers")
+
+    classify = commands.add_parser(
+        "classify", help="label the stored citing sentences with roles and polarity (pithtui's own model, offline)"
+    )
+    classify.add_argument("ref", nargs="?", metavar="REF", help="the hub whose citations to label")
+    _add_db(classify)
+    classify.add_argument("--all", action="store_true", help="the citations of every hub")
+    classify.add_argument("--force", action="store_true", help="label again what this model has labelled already")
     return parser
 
 
@@ -314,12 +322,44 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_classify(args: argparse.Namespace) -> int:
+    """Label what the model has not (all with --force), in batches that each commit: an
+    interrupted run keeps what it finished, and the next run takes up the rest."""
+    from pithtui.progress import ProgressBar
+    from pithtui.sources.citation_model import load_classifier
+
+    if (args.ref is None) == (not args.all):
+        raise InputError("classify: give one hub's REF or --all")
+    repo = _open(args)
+    hub_id = None if args.all else repo.resolve(args.ref).id
+    classifier = load_classifier()
+    total = repo.to_label(classifier, hub_id, force=args.force)
+    done = [0]
+
+    def progress(taken: int, _labelled: int) -> None:
+        done[0] = taken
+        bar(taken, total)
+
+    try:
+        with ProgressBar("classifying citations") as bar:
+            taken, labelled, changed = repo.classify(classifier, hub_id, force=args.force, progress=progress)
+    except KeyboardInterrupt:
+        print(f"pithtui: interrupted; the {done[0]:,} citations classified so far are kept", file=sys.stderr)
+        return 130
+    print(
+        f"classified {taken:,} citations with contexts (model {classifier.model_id}): "
+        f"{labelled:,} labelled, {changed:,} changed what the hub shows"
+    )
+    return 0
+
+
 COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "show": cmd_show,
     "papers": cmd_papers,
     "db": cmd_db,
     "import": cmd_import,
     "fetch": cmd_fetch,
+    "classify": cmd_classify,
 }
 
 
