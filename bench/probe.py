@@ -25,6 +25,7 @@ import json
 import resource
 import sys
 import time
+from collections.abc import Callable
 from typing import Any
 
 SIZE = (120, 40)
@@ -154,6 +155,7 @@ class Watch:
     def install(self) -> None:
         from textual.screen import Screen
 
+        from pithtui.tui import compat
         from pithtui.tui.widgets.sidebar import FilterSidebar
 
         original = FilterSidebar.show_counts
@@ -168,15 +170,13 @@ class Watch:
         # Not by hooking the explorer's class: importing it here, before pithtui's own start,
         # would import the store and SQLAlchemy outside the start's garbage-collection pause,
         # adding ~25 ms to the start measured.
-        compositor_refresh = Screen._compositor_refresh
-
-        def frame(screen: Any) -> None:
+        def frame(screen: Any, compose: Callable[[], None]) -> None:
             shown = watch.top_row_at_hand(screen)
-            compositor_refresh(screen)
+            compose()
             if shown is not None and (watch.rows_drawn is None or watch.rows_drawn[0] != shown):
                 watch.rows_drawn = (shown, time.perf_counter())
 
-        Screen._compositor_refresh = frame  # type: ignore[method-assign]
+        compat.hook_frames(Screen, frame)
 
     @staticmethod
     def top_row_at_hand(screen: Any) -> Any:

@@ -23,6 +23,7 @@ from pithtui.hub_text import facet_label
 from pithtui.models import Filters
 from pithtui.sources.sample import SAMPLE_REF, load_sample_hub
 from pithtui.store import HubRepository, open_repository
+from pithtui.tui import compat
 
 SIZE = 4000
 
@@ -133,7 +134,7 @@ def headless(test):  # noqa: ANN001, ANN201
 
 
 def screen_text(app) -> str:  # noqa: ANN001 - PithApp
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return compat.screen_text(app.screen)
 
 
 def showing(app) -> tuple[int, int]:  # noqa: ANN001 - PithApp
@@ -213,7 +214,7 @@ async def test_the_tui_stays_usable_while_another_program_holds_the_store(tmp_pa
             await settle(pilot)
             assert showing(app) == (6, 8)
             assert "locked" not in screen_text(app)
-            assert not app._notifications, list(app._notifications)
+            assert not compat.notifications(app), compat.notifications(app)
     finally:
         holder.execute("ROLLBACK")
         holder.close()

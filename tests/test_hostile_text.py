@@ -26,6 +26,7 @@ from pithtui.models import Citation, Filters, Paper, SortKey
 from pithtui.store import HubRepository, open_repository
 from pithtui.store.facets import clean_roles
 from pithtui.store.schema import Base
+from pithtui.tui import compat
 
 MARKUP = "[bold red]loud[/] [link=https://evil.example]click[/link] [/]"
 ANSI = "\x1b[2J\x1b[H\x1b[31mred\x1b[0m \x1b]0;pwned\x07 \x1b]8;;https://evil.example\x1b\\link\x1b]8;;\x1b\\ \x9b31m"
@@ -192,7 +193,7 @@ def test_the_tui_shows_ten_thousand_characters_and_every_code_inert(tmp_path: Pa
             for keys in steps:
                 await pilot.press(*keys)
                 await settle(pilot)
-                strips = app.screen._compositor.render_strips()
+                strips = compat.screen_strips(app.screen)
                 screens.append("\n".join(strip.text for strip in strips))
                 segments.extend(segment.text for strip in strips for segment in strip)
         repo.close()

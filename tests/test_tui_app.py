@@ -30,12 +30,14 @@ from pithtui.sources.sample import open_store
 from pithtui.store import HubRepository
 from pithtui.tui import wants_ansi
 from pithtui.tui.app import PithApp
+from pithtui.sources.citation_model import load_classifier
+from pithtui.tui import compat
 from pithtui.tui.screens.detail import DetailScreen
 from pithtui.tui.screens.help import HelpScreen
 from pithtui.tui.screens import hub as hub_module
 from pithtui.tui.screens.hub import HubScreen
 from pithtui.tui.screens.picker import PickerScreen
-from pithtui.tui.screenshots import sample_store, settle
+from pithtui.tui.screenshots import SENTENCES_HUB, sample_store, sentences_store, settle
 from pithtui.tui.widgets import explorer as explorer_module
 from pithtui.tui.widgets.explorer import CitingExplorer
 from pithtui.tui.widgets.row_cache import BLOCK
@@ -154,7 +156,7 @@ async def eventually(pilot, condition: Callable[[], bool], timeout: float = 10) 
 
 
 def screen_text(app: PithApp) -> str:
-    return "\n".join(strip.text for strip in app.screen._compositor.render_strips())
+    return compat.screen_text(app.screen)
 
 
 def showing(app: PithApp) -> tuple[int, int]:
@@ -211,7 +213,7 @@ async def test_opens_the_sample_hub_like_the_hub_page(sample: HubRepository) -> 
         assert "The Curse of Recursion: Training on Generated Data Makes Models Forget" in text
         assert "arXiv 2305.17493 · cs.LG · 2023-05-27" in text
         assert "30 papers cite this work · 8 in the store" in text
-        assert "Polarity classification is still indexing (0 of 8 classified)." in text
+        assert "Polarity: 0 of 8 classified; the other 8 have no citing sentence to classify." in text
         assert "UNVERDICTED 8" in text
         assert "When Does Model Collapse Occur in Structured Interactive Learning?" in text
         assert "cs.LG · 2026-05-19 · unverdicted · novelty 7.0" in text
@@ -462,22 +464,20 @@ async def test_a_filter_changes_rows_showing_and_counts_are_drawn_in_one_frame(b
 
     monkeypatch.setattr(big, slower, slowed)
     frames: list[tuple[bool, bool, bool]] = []
-    real_refresh = HubScreen._compositor_refresh
 
     def refresh(screen: HubScreen) -> None:
-        real_refresh(screen)
         text = screen_text(screen.app)
         first_row = table_lines(screen.app)[1]
         # (rows, Showing, counts) of the new filters (SOUND: every tenth paper, none in cs.CL)?
         frames.append(("09990" in first_row, "Showing 1000 of" in text, "cs.CL  0" in text))
 
-    monkeypatch.setattr(HubScreen, "_compositor_refresh", refresh)
-    async with opened(big, ref="2301.00001") as (app, pilot):
-        assert "Citing paper 09999" in table_lines(app)[1] and "cs.CL  2500" in screen_text(app)
-        frames.clear()
-        await tick(pilot, "verdict", "SOUND")
-        assert frames[-1] == (True, True, True)
-        assert set(frames) == {(False, False, False), (True, True, True)}, frames
+    with compat.frames(HubScreen, refresh):
+        async with opened(big, ref="2301.00001") as (app, pilot):
+            assert "Citing paper 09999" in table_lines(app)[1] and "cs.CL  2500" in screen_text(app)
+            frames.clear()
+            await tick(pilot, "verdict", "SOUND")
+            assert frames[-1] == (True, True, True)
+            assert set(frames) == {(False, False, False), (True, True, True)}, frames
 
 
 @headless
@@ -485,20 +485,14 @@ async def test_a_filter_change_that_empties_the_explorer_is_drawn_in_one_frame(b
     """No frame after the one that shows the new rows: the scroll bar does not come or go with
     the count (which would lay the screen out again and draw it twice more)."""
     frames: list[str] = []
-    real_refresh = HubScreen._compositor_refresh
-
-    def refresh(screen: HubScreen) -> None:
-        real_refresh(screen)
-        frames.append(screen_text(screen.app))
-
-    monkeypatch.setattr(HubScreen, "_compositor_refresh", refresh)
-    async with opened(big, ref="2301.00001") as (app, pilot):
-        await tick(pilot, "verdict", "SOUND")
-        frames.clear()
-        await tick(pilot, "category", "cs.CL")  # no SOUND paper is in cs.CL
-        await pilot.pause(0.2)
-        shown = [i for i, text in enumerate(frames) if "Showing 0 of" in text]
-        assert shown and shown[0] == len(frames) - 1, [text.splitlines()[-3:] for text in frames]
+    with compat.frames(HubScreen, lambda screen: frames.append(screen_text(screen.app))):
+        async with opened(big, ref="2301.00001") as (app, pilot):
+            await tick(pilot, "verdict", "SOUND")
+            frames.clear()
+            await tick(pilot, "category", "cs.CL")  # no SOUND paper is in cs.CL
+            await pilot.pause(0.2)
+            shown = [i for i, text in enumerate(frames) if "Showing 0 of" in text]
+            assert shown and shown[0] == len(frames) - 1, [text.splitlines()[-3:] for text in frames]
 
 
 def held_search_pages(repo: HubRepository, monkeypatch) -> threading.Event:  # noqa: ANN001
@@ -704,7 +698,7 @@ async def test_detail_shows_the_paper_and_copies_and_opens(big: HubRepository, m
         assert app.clipboard.startswith("@misc{") and "eprint = {2401.09997}" in app.clipboard
         await pilot.press("u")
         assert browsed == ["https://arxiv.org/abs/2401.09997"]
-        assert "Copied 2401.09997 to the clipboard" in [n.message for n in app._notifications]
+        assert "Copied 2401.09997 to the clipboard" in compat.notifications(app)
         await pilot.press("escape")
         assert isinstance(app.screen, HubScreen)
 
@@ -757,7 +751,7 @@ async def test_refresh_shows_what_an_import_added_and_keeps_the_row(tmp_path: Pa
 
 def notes(app: PithApp) -> list[str]:
     """The notifications shown, oldest first."""
-    return [n.message for n in app._notifications]
+    return compat.notifications(app)
 
 
 @headless
@@ -829,6 +823,31 @@ async def test_new_since_last_visit_lists_what_was_stored_since(tmp_path: Path) 
             await pilot.press("n", "x")  # clear filters clears it too
             await eventually(pilot, lambda: showing(app) == (35, 35))
             assert app.screen.filters == Filters()
+    finally:
+        repo.close()
+
+
+@headless
+async def test_a_labelled_hub_shows_its_polarity_sorts_contrasting_first_and_the_evidence(tmp_path: Path) -> None:
+    repo = sentences_store(tmp_path)
+    try:
+        async with opened(repo, ref=SENTENCES_HUB.arxiv_id, size=(160, 50)) as (app, pilot):
+            text = screen_text(app)
+            assert "Polarity: 10 of 11 classified; the other 1 has no citing sentence to classify." in text
+            assert "contrasting" in text and "supporting" in text
+            await pilot.press("c")  # most contrasting first
+            await settle(pilot)
+            assert "sorted by contrast, descending" in screen_text(app)
+            first = explorer(app).current_row
+            assert first is not None and first.polarity == "contrasting"
+            await pilot.press("enter")
+            await settle(pilot)
+            assert isinstance(app.screen, DetailScreen)
+            detail = screen_text(app)
+            model = load_classifier().model_id
+            assert f"polarity: contrasting {first.polarity_score:.2f} (by pithtui:{model})" in detail
+            assert f"sentences labelled by pithtui:{model}" in detail
+            assert "· contrasting " in detail and "cues: " in detail
     finally:
         repo.close()
 
@@ -946,7 +965,7 @@ async def test_hostile_titles_show_literally_and_never_reach_the_terminal_as_cod
         await pilot.press("enter")
         await settle(pilot)
         screens.append(screen_text(app))
-        strips = app.screen._compositor.render_strips()
+        strips = compat.screen_strips(app.screen)
         await pilot.press("escape", "o")
         await settle(pilot)
         screens.append(screen_text(app))

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 
 from pithtui.tui.app import PithApp
-from pithtui.tui.screenshots import SCENES, Scene, sample_store
+from pithtui.tui.screenshots import SCENES, Scene
 
 SIZES = ((80, 24), (120, 40))
 CASES = [
@@ -24,8 +24,8 @@ CASES = [
 
 @pytest.mark.parametrize(("scene", "size"), CASES)
 def test_screen(snap_compare, tmp_path: Path, scene: Scene, size: tuple[int, int]) -> None:  # noqa: ANN001
-    repo = sample_store(tmp_path)
+    repo = scene.store(tmp_path)
     try:
-        assert snap_compare(PithApp(repo), terminal_size=size, run_before=scene.steps)
+        assert snap_compare(PithApp(repo, ref=scene.ref), terminal_size=size, run_before=scene.steps)
     finally:
         repo.close()

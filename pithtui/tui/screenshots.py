@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import datetime as dt
 import tempfile
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -16,6 +17,8 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
+from pithtui.models import Citation, Paper
+from pithtui.sources.citation_model import load_classifier
 from pithtui.sources.sample import load_sample_hub, open_store
 from pithtui.store import HubRepository
 
@@ -38,6 +41,40 @@ def sample_store(directory: Path) -> HubRepository:
     """A store in ``directory`` holding just the sample hub."""
     repo = open_store(f"sqlite:///{directory / 'sample.db'}")
     repo.upsert(load_sample_hub())
+    return repo
+
+
+SENTENCES_HUB = Paper(title="Sample: a hub whose citing sentences pithtui labels (invented for the screenshots)", arxiv_id="2401.00001")
+SENTENCES = (
+    ("Tails first: what recursive training forgets", 2024, "However, unlike [12], we find that the tails of the distribution vanish only when real data is discarded."),
+    ("Accumulating data avoids collapse", 2024, "In contrast to (Lee et al., 2023), our analysis shows that collapse does not occur when synthetic data accumulates alongside real data."),
+    ("Self-consuming generative models", 2023, "Our results are consistent with [4], confirming that quality degrades over generations without fresh data."),
+    ("A survey of synthetic data for language models", 2025, "Model collapse has been described for language models and image generators [7, 8]."),
+    ("Curating synthetic corpora at scale", 2024, "We use the recursive training protocol of (Lee et al., 2023) to measure the loss of rare tokens."),
+    ("Watermarks against self-consumption", 2024, "Following [3], we train each generation on the previous generation's outputs."),
+    ("Scaling laws under recursive training", 2025, "We extend the analysis of [5] to mixtures of real and synthetic data and to larger models."),
+    ("Collapse is not inevitable", 2024, "Their conclusion that collapse is inevitable fails to hold once the training set keeps its original samples [2]."),
+    ("Data provenance for web-scale corpora", 2025, "Future work could apply the detection methods of [9] to filter generated text from web crawls."),
+    ("Strong model collapse", 2024, "This confirms the findings of (Lee et al., 2023) for a broader family of models."),
+    ("Recursive fine-tuning of instruction models", 2025, ""),
+)
+"""Invented citing papers and sentences: a hub the classifier has labelled, to show its work."""
+
+
+def sentences_store(directory: Path) -> HubRepository:
+    """A store in ``directory`` holding the sample hub and a hub whose citing sentences the
+    classifier labelled (as an import labels them)."""
+    repo = sample_store(directory)
+    records = [
+        Citation(
+            citing=Paper(title=title, date=dt.date(year, 1 + n % 12, 1 + n), arxiv_id=f"{year % 100}{1 + n % 12:02d}.{n + 10:05d}"),
+            cited=SENTENCES_HUB,
+            contexts=(sentence,) if sentence else (),
+            source="semantic-scholar",
+        )
+        for n, (title, year, sentence) in enumerate(SENTENCES)
+    ]
+    repo.upsert(records, load_classifier())
     return repo
 
 
@@ -76,11 +113,26 @@ async def _help(pilot: Pilot[object]) -> None:
     await settle(pilot)
 
 
+async def _labelled(pilot: Pilot[object]) -> None:
+    """The labelled hub, most contrasting first."""
+    await settle(pilot)
+    await pilot.press("c")
+    await settle(pilot)
+
+
+async def _labelled_detail(pilot: Pilot[object]) -> None:
+    await _labelled(pilot)
+    await pilot.press("enter")
+    await settle(pilot)
+
+
 @dataclass(frozen=True, slots=True)
 class Scene:
     name: str
     size: tuple[int, int]
     steps: Callable[[Pilot[object]], Awaitable[None]]
+    store: Callable[[Path], HubRepository] = sample_store
+    ref: str | None = None
 
 
 SCENES = (
@@ -90,13 +142,15 @@ SCENES = (
     Scene("detail", (120, 40), _detail),
     Scene("picker", (120, 40), _picker),
     Scene("help", (120, 40), _help),
+    Scene("polarity", (120, 40), _labelled, sentences_store, SENTENCES_HUB.arxiv_id),
+    Scene("polarity-detail", (120, 40), _labelled_detail, sentences_store, SENTENCES_HUB.arxiv_id),
 )
 
 
 async def shoot(scene: Scene, repo: HubRepository, out_dir: Path) -> Path:
     from pithtui.tui.app import PithApp
 
-    app = PithApp(repo)
+    app = PithApp(repo, ref=scene.ref)
     async with app.run_test(size=scene.size) as pilot:
         await scene.steps(pilot)
         return Path(app.save_screenshot(filename=f"{scene.name}.svg", path=str(out_dir)))
@@ -111,7 +165,7 @@ def main(argv: list[str] | None = None) -> int:
         for scene in SCENES:
             folder = Path(directory) / scene.name
             folder.mkdir()
-            repo = sample_store(folder)
+            repo = scene.store(folder)
             try:
                 print(asyncio.run(shoot(scene, repo, args.out)))
             finally:

@@ -18,8 +18,8 @@ from textual.screen import Screen
 from textual.widgets import Static
 
 from pithtui.export import bibtex_entry
-from pithtui.hub_text import facet_label, paper_meta
-from pithtui.models import CitingPaper, Paper
+from pithtui.hub_text import context_label_line, how_cited, labelled_by, paper_meta
+from pithtui.models import MODEL_LABELLER, CitingPaper, Paper
 from pithtui.store import HubRepository
 from pithtui.text import counted, printable
 from pithtui.tui.safe import literal
@@ -62,6 +62,24 @@ def lines(items: Iterable[str]) -> Text:
     return Text("\n").join(literal(item) for item in items) or Text("none recorded", style="dim")
 
 
+def contexts_text(row: CitingPaper) -> Text:
+    """Each citing sentence, with the classifier's label of it beneath: roles and polarity with
+    their scores, the words that weighed most, and which model said so."""
+    text = Text()
+    labels = row.context_labels or (None,) * len(row.contexts)
+    for sentence, label in zip(row.contexts, labels):
+        text.append("“")
+        text.append_text(literal(sentence, "italic"))
+        text.append("”\n")
+        if label is not None:
+            text.append_text(literal(f"  {context_label_line(label)}", "dim"))
+            text.append("\n")
+    if any(labels) and row.model_id:
+        text.append_text(literal(f"sentences labelled by {labelled_by(MODEL_LABELLER + row.model_id)}", "dim"))
+        text.append("\n")
+    return text
+
+
 def describe(detail: Detail) -> Text:
     """The whole detail page as one literal Text."""
     row, paper = detail.row, detail.row.paper
@@ -79,17 +97,11 @@ def describe(detail: Detail) -> Text:
         text.append("\n")
 
     section("identifiers", lines(f"{IDENTIFIER_LABELS[name]}: {value}" for name, value in paper.identifiers.items()))
-    cites = [f"roles: {', '.join(row.roles) or 'none recorded'}", f"polarity: {facet_label(row.polarity)}"]
-    section("how it cites the hub", lines([*cites, *(["influential citation"] if row.influential else [])]))
+    section("how it cites the hub", lines([*how_cited(row), *(["influential citation"] if row.influential else [])]))
     if paper.summary:
         section("summary", literal(paper.summary))
     if row.contexts:
-        contexts = Text()
-        for sentence in row.contexts:
-            contexts.append("“")
-            contexts.append_text(literal(sentence, "italic"))
-            contexts.append("”\n")
-        section("citation contexts", contexts)
+        section("citation contexts", contexts_text(row))
     if paper.abstract:
         section("abstract", literal(paper.abstract, keep_newlines=True))
     links = paper_links(paper)

@@ -116,6 +116,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         Binding("x", "clear_filters", "Clear", id="hub.clear"),
         Binding("s", "cycle_sort", "Sort", id="hub.sort"),
         Binding("r", "reverse_sort", "Reverse", id="hub.reverse"),
+        Binding("c", "most_contrasting", "Most contrasting first", show=False, id="hub.contrasting"),
         Binding("n", "toggle_new", "New since last visit", show=False, id="hub.new"),
         Binding("w", "export", "Export to a file", show=False, id="hub.export"),
         Binding("a", "toggle_abstract", "Abstract", show=False, id="hub.abstract"),
@@ -140,6 +141,11 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         def __init__(self, hub_id: int, header: HubHeader) -> None:
             super().__init__()
             self.hub_id, self.header = hub_id, header
+
+    class WithoutContextCounted(Message):
+        def __init__(self, hub_id: int, summary: HubSummary) -> None:
+            super().__init__()
+            self.hub_id, self.summary = hub_id, summary
 
     class FacetsCounted(Message):
         def __init__(self, filters: Filters, facets: Facets) -> None:
@@ -212,6 +218,13 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         if before is not None:
             self._post_new_count(hub_id, before, tell=True)
 
+    @work(thread=True, exclusive=True, group="hub-unlabelled", exit_on_error=False)
+    def _count_without_context(self, hub_id: int, summary: HubSummary) -> None:
+        """How many of the hub's unclassified citations have no citing sentence: the rest of
+        the still-indexing sentence, which reads the citations themselves (after the first frame)."""
+        counted = replace(summary, without_context=self._repo.unlabelled_without_context(hub_id))
+        self.post_message(self.WithoutContextCounted(hub_id, counted))
+
     @work(thread=True, exclusive=True, group="hub-new", exit_on_error=False)
     def _count_new(self, hub_id: int, since: dt.datetime) -> None:
         """Count again what is new since ``since`` (the store may have changed: a refresh)."""
@@ -255,11 +268,19 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         if self.filters.active:
             self._count_facets(self.hub_id, self.filters)
         self._update_showing()
+        if header.summary.still_indexing:
+            self.call_after_refresh(self._count_without_context, self.hub_id, header.summary)
         if not self._visit_noted:
             self._visit_noted = True
             if header.last_visit is not None:
                 sidebar.show_new(header.last_visit)
             self.call_after_refresh(self._record_visit, self.hub_id, header.last_visit)
+
+    @on(WithoutContextCounted)
+    def _without_context_counted(self, message: WithoutContextCounted) -> None:
+        if message.hub_id == self.hub_id:
+            self._summary = message.summary
+            self.query_one(HubPane).show_count(message.summary)
 
     @on(NewCounted)
     def _new_counted(self, message: NewCounted) -> None:
@@ -462,6 +483,11 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     def action_cycle_sort(self) -> None:
         keys = list(SortKey)
         self.sort = keys[(keys.index(self.sort) + 1) % len(keys)]
+
+    def action_most_contrasting(self) -> None:
+        """Sort by how contrasting each citation is: a source's "contrasting", then the
+        classifier's probability of it, highest first."""
+        self.sort, self.descending = SortKey.CONTRAST, True
 
     def action_reverse_sort(self) -> None:
         self.descending = not self.descending

@@ -32,6 +32,7 @@ from pithtui.hub_text import facet_label
 from pithtui.models import CitingPaper, Filters, Page, SortKey
 from pithtui.store import HubRepository
 from pithtui.text import printable
+from pithtui.tui.compat import update_scrollbars
 from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
 from pithtui.tui.widgets.row_cache import BLOCK, HEAD_MARGIN, Edges, RowCache, block_of, fetch_order, fetch_plan, joined
 from pithtui.tui.widgets.strips import LineScrollView, text_strip
@@ -45,13 +46,15 @@ TITLE_MIN = 24
 
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column: its header, fixed width (0: the title, which takes the rest), sort key."""
+    """One column: its header, fixed width (0: the title, which takes the rest), the sort key a
+    click on it sets, and any other order whose arrow it carries (``also``)."""
 
     label: str
     width: int
     value: Callable[[CitingPaper], str]
     sort: SortKey | None = None
     right: bool = False
+    also: SortKey | None = None
 
 
 COLUMNS = (
@@ -61,7 +64,7 @@ COLUMNS = (
     Column("verdict", 11, lambda r: r.paper.verdict.lower(), SortKey.VERDICT),
     Column("novelty", 8, lambda r: "" if r.paper.novelty is None else f"{r.paper.novelty:.1f}", SortKey.NOVELTY, right=True),
     Column("roles", 16, lambda r: ", ".join(r.roles)),
-    Column("polarity", 12, lambda r: facet_label(r.polarity), SortKey.POLARITY),
+    Column("polarity", 12, lambda r: facet_label(r.polarity), SortKey.POLARITY, also=SortKey.CONTRAST),
 )
 HIDE_ORDER = ("verdict", "category", "roles", "polarity")
 """The columns a narrow explorer hides first: how a paper cites the hub (roles, polarity) is
@@ -380,7 +383,7 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
             shown = self.styles.overflow_y == "scroll" or size.height > self.container_size.height
             if self.container_size and shown == self.show_vertical_scrollbar:
                 self.set_reactive(CitingExplorer.virtual_size, size)
-                self._scroll_update(size)  # Textual's own update of the scroll bars, minus the layout
+                update_scrollbars(self, size)
                 self.refresh()
             else:
                 self.virtual_size = size
@@ -478,7 +481,7 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         line = Text(no_wrap=True)
         sorted_style = self.get_component_rich_style("explorer--sorted")
         for column, cell_width in columns:
-            if query is not None and column.sort is query.sort:
+            if query is not None and query.sort in (column.sort, column.also):
                 cell = Text(column.label + ("▼" if query.descending else "▲"), style=sorted_style)
             else:
                 cell = Text(column.label)

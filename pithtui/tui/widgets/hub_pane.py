@@ -76,11 +76,7 @@ class HubPane(VerticalScroll):
         self.query_one("#hub-authors", Static).update(literal(", ".join(paper.authors)))
         ids = [reference(paper), paper.category or "—", paper.date.isoformat() if paper.date else "undated"]
         self.query_one("#hub-ids", Static).update(literal(" · ".join(i for i in ids if i), "dim"))
-        count = Text(headline(summary), style="bold")
-        note = polarity_note(summary.polarity_unclassified, summary.citing_count)
-        if note:
-            count.append("  " + note, style="italic")
-        self.query_one("#hub-count", Static).update(count)
+        self.show_count(summary)
         abstract = self.query_one("#hub-abstract", Collapsible)
         abstract.display = bool(paper.abstract)
         self.query_one("#hub-abstract-text", Static).update(literal(paper.abstract, keep_newlines=True))
@@ -90,6 +86,15 @@ class HubPane(VerticalScroll):
         options = self.query_one("#representatives", VimOptionList)
         options.clear_options()
         options.add_options(Option(representative_prompt(row), id=str(row.paper.id)) for row in representatives)
+
+    def show_count(self, summary: HubSummary) -> None:
+        """The headline count and the still-indexing sentence (again once ``without_context``
+        is counted)."""
+        count = Text(headline(summary), style="bold")
+        note = polarity_note(summary.polarity_unclassified, summary.citing_count, summary.without_context)
+        if note:
+            count.append("  " + note, style="italic")
+        self.query_one("#hub-count", Static).update(count)
 
     def toggle_abstract(self) -> None:
         abstract = self.query_one("#hub-abstract", Collapsible)
