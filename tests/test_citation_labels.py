@@ -138,7 +138,9 @@ def test_a_new_model_relabels_and_the_same_model_does_not(repo: HubRepository) -
 
 
 def test_labels_of_stored_citations_fill_the_hub_and_an_interrupted_run_keeps_its_batches(repo: HubRepository) -> None:
-    records = [Citation(citing=Paper(title=f"Old {n}", arxiv_id=f"2401.{n:05d}"), cited=HUB, contexts=(CONTRASTING,)) for n in range(10)]
+    records = [
+        Citation(citing=Paper(title=f"Old {n}", arxiv_id=f"2401.{n:05d}"), cited=HUB, contexts=(CONTRASTING,)) for n in range(10)
+    ]
     repo.upsert(records)  # stored before the classifier existed: nothing labelled
     hub = hub_id(repo)
     assert repo.hub(hub).polarity_unclassified == 10
@@ -170,6 +172,8 @@ def test_hostile_contexts_are_labelled_or_left_and_never_crash(repo: HubReposito
     assert row.polarity in (None, "neutral", "supporting", "contrasting")
     if row.polarity is not None:
         assert row.context_labels and row.polarity_by.startswith("pithtui:")
+    else:  # nothing the model could read: not "still indexing" for ever
+        assert repo.unlabelled_without_context(hub_id(repo)) == 1
     assert_cells_agree(repo)
 
 

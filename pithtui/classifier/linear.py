@@ -182,9 +182,14 @@ class Classifier:
         if not weighed:
             return ()
         weighed.sort(reverse=True)
-        chosen = list(dict.fromkeys(text for _, text in weighed))
+        chosen = list(dict.fromkeys(text for _, text in weighed))[: 2 * MAX_CUES]
         # A cue inside a longer one that also weighed ("contrast" in "in contrast to") says nothing more.
-        return tuple([text for text in chosen if not any(text != other and f" {text} " in f" {other} " for other in chosen)][:MAX_CUES])
+        spaced = [f" {text} " for text in chosen]
+        return tuple(
+            [text for text, inner in zip(chosen, spaced) if not any(inner in outer and inner != outer for outer in spaced)][
+                :MAX_CUES
+            ]
+        )
 
 
 def _number(value: object, what: str) -> float:
@@ -207,9 +212,7 @@ def _rows(weights: Mapping[str, Any]) -> dict[Feature, int]:
             fields = [round(value * scale) + offset for value in values]
             if min(fields) < 0 or max(fields) >= top:
                 break
-            rows[tuple(spelled.split(" ")) if " " in spelled else spelled] = int.from_bytes(
-                pack_fields(*fields), "little"
-            )
+            rows[tuple(spelled.split(" ")) if " " in spelled else spelled] = int.from_bytes(pack_fields(*fields), "little")
         else:
             return rows
     except (TypeError, ValueError, OverflowError, AttributeError, struct.error):

@@ -11,13 +11,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Connection, ColumnElement, String, bindparam, cast, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, String, bindparam, cast, func, or_, select, update
 
 from pithtui.classifier import Classifier
 from pithtui.store.facets import CELL_COLUMNS, CellDeltas, cell_key
 from pithtui.store.labels import effective, from_model, model_columns
 from pithtui.store.rows import as_stored, as_tuple
 from pithtui.store.schema import citations
+from pithtui.store.upsert import IMPORT_CACHE_KIB, page_cache
 
 
 @dataclass(frozen=True)
@@ -54,7 +55,13 @@ def count_pending(conn: Connection, conds: list[ColumnElement[bool]]) -> int:
 
 def label_batch(conn: Connection, classifier: Classifier, conds: list[ColumnElement[bool]], after_id: int, size: int) -> Batch:
     """Label the next ``size`` citations meeting ``conds`` after id ``after_id``, in ``conn``'s
-    transaction."""
+    transaction, with the page cache of an import (each citation's new label moves its entries
+    in every covering index of ``citations``)."""
+    with page_cache(conn, IMPORT_CACHE_KIB):
+        return _label_batch(conn, classifier, conds, after_id, size)
+
+
+def _label_batch(conn: Connection, classifier: Classifier, conds: list[ColumnElement[bool]], after_id: int, size: int) -> Batch:
     c = citations.c
     rows = conn.execute(
         select(c.id, as_stored(c.contexts), c.source_roles_key, c.polarity, c.contrast, *CELL_COLUMNS)

@@ -20,8 +20,8 @@ from dataclasses import replace
 from typing import Any, TypeVar
 
 from sqlalchemy import (
-    Connection,
     ColumnElement,
+    Connection,
     String,
     and_,
     case,
@@ -42,7 +42,6 @@ from sqlalchemy.exc import DBAPIError
 from pithtui.classifier import Classifier
 from pithtui.errors import Cancelled, StoreError, UnknownPaper
 from pithtui.identifiers import parse_reference
-from pithtui.text import search_terms
 from pithtui.models import (
     Citation,
     CitingPaper,
@@ -62,13 +61,13 @@ from pithtui.store.facets import (
     CITATIONS,
     FACETS,
     NO_YEAR,
+    Source,
     band_range,
     cells_answer,
     cells_for,
     conditions,
     cube,
     dialect_insert,
-    Source,
     dimensions,
     facets_query,
     indexed,
@@ -80,10 +79,10 @@ from pithtui.store.labels import context_labels, labeller
 from pithtui.store.relabel import count_pending, label_batch, pending
 from pithtui.store.rows import PAPER_COLUMNS, as_stored, as_tuple, paper_from, title_key
 from pithtui.store.schema import (
-    UNACCENT,
-    SORT_INDEX_NAMES,
     NO_NOVELTY_BAND,
     SCHEMA_REVISION,
+    SORT_INDEX_NAMES,
+    UNACCENT,
     WORD_COLUMNS,
     citations,
     meta,
@@ -94,6 +93,7 @@ from pithtui.store.schema import (
 )
 from pithtui.store.textmatch import text_matcher
 from pithtui.store.upsert import BatchPapers, Upsert
+from pithtui.text import search_terms
 
 PAPERS_FTS = table("papers_fts", column("rowid"))
 _FTS_MATCH = literal_column("papers_fts")
@@ -280,7 +280,9 @@ def _past(column: Any, value: Any, paper_id: int, descending: bool) -> ColumnEle
 def _with_texts(*columns: Any) -> Any:
     """SELECT of ``columns`` of ``citations`` with each citing paper's title and summary: what
     a search tests in Python (a walk, a small hub's papers)."""
-    return select(*columns, papers.c.title, papers.c.summary).select_from(citations.join(papers, papers.c.id == citations.c.citing_id))
+    return select(*columns, papers.c.title, papers.c.summary).select_from(
+        citations.join(papers, papers.c.id == citations.c.citing_id)
+    )
 
 
 MEMO_SIZE = 256
@@ -482,7 +484,9 @@ class HubRepository:
     def list_papers(self, search: str = "", *, limit: int | None = 100) -> list[PaperListing]:
         """Papers in the store, most cited first; ``search`` matches an identifier exactly or
         words in titles and summaries."""
-        listing = select(*PAPER_COLUMNS, papers.c.citing_count).order_by(papers.c.citing_count.desc(), papers.c.title_key, papers.c.id)
+        listing = select(*PAPER_COLUMNS, papers.c.citing_count).order_by(
+            papers.c.citing_count.desc(), papers.c.title_key, papers.c.id
+        )
         query, words = listing, ""
         if search.strip():
             parsed = parse_reference(search)
@@ -541,7 +545,9 @@ class HubRepository:
         # folds them, and every term found within the title or within the summary.
         # The documents are the stored words of schema.WORD_COLUMNS, which GIN indexes hold.
         simple = literal_column("'simple'")
-        documents = [literal_column(f"papers.{WORD_COLUMNS[name]}") for name in (("title",) if title_only else ("title", "summary"))]
+        documents = [
+            literal_column(f"papers.{WORD_COLUMNS[name]}") for name in (("title",) if title_only else ("title", "summary"))
+        ]
         matches = []
         for term in terms:
             words = [word.translate(UNACCENT) for word in term]
@@ -610,7 +616,9 @@ class HubRepository:
         out (each facet's counts apply every other filter)."""
         return conditions(CITATIONS, hub_id, f, skip) + self._passing(conn, hub_id, f)
 
-    def _counting(self, conn: Connection, hub_id: int, f: Filters, skip: str | None = None) -> tuple[Any, list[ColumnElement[bool]]]:
+    def _counting(
+        self, conn: Connection, hub_id: int, f: Filters, skip: str | None = None
+    ) -> tuple[Any, list[ColumnElement[bool]]]:
         """Where counts under ``f`` come from: the facet cells when they can answer, else the
         citations; with the conditions for that source."""
         if cells_answer(f):
@@ -633,7 +641,10 @@ class HubRepository:
         if conn.dialect.name != "sqlite":
             return None
         if search_terms(f.search):
-            few = self._tested_here(conn, hub_id, f.search) or self._match_count(conn, f.search, FEW_MATCHES_TO_GROUP) <= FEW_MATCHES_TO_GROUP
+            few = (
+                self._tested_here(conn, hub_id, f.search)
+                or self._match_count(conn, f.search, FEW_MATCHES_TO_GROUP) <= FEW_MATCHES_TO_GROUP
+            )
             return CITING_INDEX if grouped and few else None
         if f.new_since is not None:
             return SEEN_INDEX
@@ -644,8 +655,12 @@ class HubRepository:
     def _total(self, conn: Connection, hub_id: int, f: Filters) -> int:
         split = novelty_split(f)
         if split is not None:
-            between = total_query(CITATIONS, self._conditions(conn, hub_id, split.rest) + self._scored_between(split.low, split.high))
-            return self._total(conn, hub_id, split.whole) + int(conn.execute(indexed(between, self._novelty_index(conn))).scalar_one())
+            between = total_query(
+                CITATIONS, self._conditions(conn, hub_id, split.rest) + self._scored_between(split.low, split.high)
+            )
+            return self._total(conn, hub_id, split.whole) + int(
+                conn.execute(indexed(between, self._novelty_index(conn))).scalar_one()
+            )
         source, conds = self._counting(conn, hub_id, f)
         query = total_query(source, conds)
         if source is CITATIONS:
@@ -700,7 +715,12 @@ class HubRepository:
                 below = cube(hub_id, split.rest, self._scored_between(split.low, split.high), self._novelty_index(conn))
                 parts = [(self._stored_cells(split.whole), split.whole), (lambda _facet: below, split.rest)]
             else:
-                counted_now = cube(hub_id, filters, self._passing(conn, hub_id, filters), self._counting_index(conn, hub_id, filters, grouped=True))
+                counted_now = cube(
+                    hub_id,
+                    filters,
+                    self._passing(conn, hub_id, filters),
+                    self._counting_index(conn, hub_id, filters, grouped=True),
+                )
                 parts = [(lambda _facet: counted_now, filters)]
             for sources, part in parts:
                 for facet, value, n in conn.execute(facets_query(sources, hub_id, part)):
@@ -851,7 +871,11 @@ class HubRepository:
         ``sort``'s column: a year of ISO dates compared as text, a novelty band, or one value."""
         c = citations.c
         if sort is SortKey.DATE:
-            return c.citing_date == "" if value == NO_YEAR else and_(c.citing_date >= f"{value:04d}", c.citing_date < f"{value + 1:04d}")
+            return (
+                c.citing_date == ""
+                if value == NO_YEAR
+                else and_(c.citing_date >= f"{value:04d}", c.citing_date < f"{value + 1:04d}")
+            )
         if sort is SortKey.NOVELTY:
             return c.citing_novelty < 0 if value == NO_NOVELTY_BAND else and_(*HubRepository._scored_between(*band_range(value)))
         return SORT_COLUMNS[sort] == value
@@ -1052,11 +1076,13 @@ class HubRepository:
 
     @_guarded
     def unlabelled_without_context(self, hub_id: int) -> int:
-        """How many citations of the hub have no polarity and no citing sentence to label."""
+        """How many citations of the hub have no polarity and nothing to label it from: no citing
+        sentence, or none the model that looked at them could read (only a marker, say)."""
         c = citations.c
         with self._read() as conn:
             text = c.contexts if conn.dialect.name == "sqlite" else cast(c.contexts, String)
-            query = select(func.count()).where(c.cited_id == hub_id, c.polarity_key == "", text == "[]")
+            unreadable = and_(c.label_model.is_not(None), c.model_polarity.is_(None))
+            query = select(func.count()).where(c.cited_id == hub_id, c.polarity_key == "", or_(text == "[]", unreadable))
             return int(conn.execute(query).scalar_one())
 
     @_guarded

@@ -21,7 +21,7 @@ from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any
 
-from sqlalchemy import ARRAY, Connection, ColumnElement, any_, bindparam, delete, func, select, update
+from sqlalchemy import ARRAY, ColumnElement, Connection, any_, bindparam, delete, func, select, update
 
 from pithtui.classifier import Classifier
 from pithtui.identifiers import is_arxiv_category
@@ -62,7 +62,7 @@ back when the import ends."""
 
 
 @contextmanager
-def _page_cache(conn: Connection, kib: int) -> Iterator[None]:
+def page_cache(conn: Connection, kib: int) -> Iterator[None]:
     """SQLite's page cache of ``conn`` at ``kib`` KiB inside the block (other backends: as is)."""
     if conn.dialect.name != "sqlite":
         yield
@@ -210,7 +210,7 @@ class Upsert:
         """Store the papers of ``batch`` and the citations ``pending`` (citing group, cited group,
         record) between them."""
         conn, deltas = self.conn, self.deltas
-        with _page_cache(conn, IMPORT_CACHE_KIB):
+        with page_cache(conn, IMPORT_CACHE_KIB):
             ids, final, paper_stats = self._store_papers(batch)
             links = [(ids[batch.find(a)], ids[batch.find(b)], cit) for a, b, cit in pending]
             citation_stats = self._store_citations(links, final)
@@ -305,9 +305,7 @@ class Upsert:
                 [{**_paper_values(p), "updated_at": now, "_id": p.id} for p in updates],
             )
             # Citations taken over from an absorbed paper still carry that paper's copies.
-            changed_copies = [
-                p for p in updates if p.id in absorbed or _citing_values(p) != _citing_values(stored[p.id])
-            ]
+            changed_copies = [p for p in updates if p.id in absorbed or _citing_values(p) != _citing_values(stored[p.id])]
             if changed_copies:
                 self._move_cells_of_citing({p.id: p for p in changed_copies})
                 conn.execute(
@@ -328,9 +326,7 @@ class Upsert:
     def _recount(self, hub_ids: set[int]) -> None:
         """Bring ``papers.citing_count`` of these papers in line with their citations."""
         conn = self.conn
-        stored = (
-            select(func.count()).select_from(citations).where(citations.c.cited_id == papers.c.id).scalar_subquery()
-        )
+        stored = select(func.count()).select_from(citations).where(citations.c.cited_id == papers.c.id).scalar_subquery()
         if hub_ids:
             conn.execute(update(papers).where(_among(conn, papers.c.id, hub_ids)).values(citing_count=stored))
 
@@ -428,7 +424,9 @@ class Upsert:
                 "contexts": _unique(record.contexts) or before["contexts"],
                 "source": record.source or before["source"],
             }
-            relabel = classifier is not None and (values["contexts"] != before["contexts"] or row.label_model != classifier.model_id)
+            relabel = classifier is not None and (
+                values["contexts"] != before["contexts"] or row.label_model != classifier.model_id
+            )
             if values != before or relabel:
                 if relabel:
                     model, label = model_columns(classifier, values["contexts"])
