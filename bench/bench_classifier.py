@@ -82,9 +82,7 @@ def role_rows(name: str, classifier: Classifier, records: Sequence[Record], six:
     folded = f1_per_class(folded_truth, folded_predicted, len(FOLDS))
     rows.append(_row(f"roles (3) {name}", float(np.mean(folded)), dict(zip(FOLDS, folded, strict=True))))
     if six:
-        per_role = f1_per_class(
-            [ROLES.index(r.label) for r in records], [ROLES.index(p) for p in predicted], len(ROLES)
-        )
+        per_role = f1_per_class([ROLES.index(r.label) for r in records], [ROLES.index(p) for p in predicted], len(ROLES))
         rows.append(_row(f"roles (6) {name}", float(np.mean(per_role)), dict(zip(ROLES, per_role, strict=True))))
     return rows
 
@@ -122,9 +120,7 @@ def polarity_rows(athar: Sequence[Record], roles_head: Head) -> tuple[list[list[
     precision = {name: float(np.sum((t == c) & (p == c)) / max(1, np.sum(p == c))) for c, name in enumerate(POLARITIES)}
     contrasting = POLARITIES.index("contrasting")
     rows = [
-        _row(
-            "polarity, Athar by citing paper", float(np.mean(per_class)), dict(zip(POLARITIES, per_class, strict=True))
-        ),
+        _row("polarity, Athar by citing paper", float(np.mean(per_class)), dict(zip(POLARITIES, per_class, strict=True))),
         _row(
             "contrasting F1, Athar",
             per_class[contrasting],

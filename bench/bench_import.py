@@ -50,7 +50,11 @@ def _paper(rng: random.Random, n: int) -> dict:
     year = rng.randint(2015, 2026)
     return {
         "paperId": f"{n:040x}",
-        "externalIds": {"CorpusId": 10_000_000 + n, "DOI": f"10.5555/bench.{n}", **({"ArXiv": f"{year % 100:02d}{rng.randint(1, 12):02d}.{n % 100000:05d}"} if n % 3 == 0 else {})},
+        "externalIds": {
+            "CorpusId": 10_000_000 + n,
+            "DOI": f"10.5555/bench.{n}",
+            **({"ArXiv": f"{year % 100:02d}{rng.randint(1, 12):02d}.{n % 100000:05d}"} if n % 3 == 0 else {}),
+        },
         "title": " ".join(rng.choice(WORDS) for _ in range(rng.randint(6, 14))).capitalize(),
         "abstract": " ".join(rng.choice(WORDS) for _ in range(60)),
         "venue": rng.choice(("NeurIPS", "ICML", "arXiv.org", "")),
@@ -73,7 +77,10 @@ def write_hub(path: Path, citing: int, seed: int = 7) -> None:
             data = []
             for n in range(offset, min(offset + PAGE, citing)):
                 intents = rng.sample(INTENTS, rng.randint(0, 2))
-                contexts = [f"As shown in [{rng.randint(1, 40)}], {' '.join(rng.choice(WORDS) for _ in range(12))}." for _ in range(rng.randint(0, 3))]
+                contexts = [
+                    f"As shown in [{rng.randint(1, 40)}], {' '.join(rng.choice(WORDS) for _ in range(12))}."
+                    for _ in range(rng.randint(0, 3))
+                ]
                 data.append(
                     {
                         "isInfluential": rng.random() < 0.1,

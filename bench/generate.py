@@ -55,9 +55,22 @@ def _vocabulary() -> tuple[list[str], list[float]]:
 
 
 VOCABULARY, CUMULATIVE = _vocabulary()
-CATEGORIES = ["cs.LG"] * 30 + ["cs.CL"] * 30 + ["cs.AI"] * 12 + ["stat.ML"] * 8 + [
-    "cs.CV", "cs.CR", "cs.IR", "math.ST", "cs.NE", "q-bio.NC", "econ.GN", "physics.soc-ph",
-]
+CATEGORIES = (
+    ["cs.LG"] * 30
+    + ["cs.CL"] * 30
+    + ["cs.AI"] * 12
+    + ["stat.ML"] * 8
+    + [
+        "cs.CV",
+        "cs.CR",
+        "cs.IR",
+        "math.ST",
+        "cs.NE",
+        "q-bio.NC",
+        "econ.GN",
+        "physics.soc-ph",
+    ]
+)
 VERDICTS = ["UNVERDICTED"] * 85 + ["SOUND"] * 8 + ["FLAWED"] * 4 + ["RETRACTED"]
 ROLES = ["background", "baseline", "method", "dataset", "comparison", "extension"]
 POLARITIES = [None] * 30 + ["supporting"] * 40 + ["neutral"] * 20 + ["contrasting"] * 10

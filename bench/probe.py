@@ -322,13 +322,17 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
                 await asyncio.sleep(TYPING_PAUSE)  # and the pause: no frame is due when it ends
                 expected = sidebar.filters(live=True)
                 if expected == hub_screen.filters:
-                    keystrokes.append({"typed": typed, "wall_ms": 0.0, "cpu_ms": 0.0, "rows_ms": 0.0, "drawn_ms": 0.0, "query": False})
+                    keystrokes.append(
+                        {"typed": typed, "wall_ms": 0.0, "cpu_ms": 0.0, "rows_ms": 0.0, "drawn_ms": 0.0, "query": False}
+                    )
                     continue  # nothing new to search for (a space, or a one-letter last word)
                 shown = watch.counts_shown
                 rows_at: list[float] = []
                 started = time.perf_counter()
 
-                def complete(shown: int = shown, rows_at: list[float] = rows_at, started: float = started, expected: Any = expected) -> bool:
+                def complete(
+                    shown: int = shown, rows_at: list[float] = rows_at, started: float = started, expected: Any = expected
+                ) -> bool:
                     current = widget._query is not None and widget._query.filters == expected
                     if not rows_at and current and (widget.total == 0 or widget._cache.row(int(widget.scroll_y)) is not None):
                         rows_at.append((time.perf_counter() - started) * 1000)
@@ -337,7 +341,9 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
                 timing = await timed(app, sidebar.typed_pause, complete, idle=0.0)
                 rows_ms = rows_at[0] if rows_at else timing["wall_ms"]
                 drawn = watch.rows_drawn
-                drawn_ms = (drawn[1] - started) * 1000 if drawn is not None and drawn[0].filters == expected else timing["wall_ms"]
+                drawn_ms = (
+                    (drawn[1] - started) * 1000 if drawn is not None and drawn[0].filters == expected else timing["wall_ms"]
+                )
                 keystrokes.append(
                     {"typed": typed, **timing, "rows_ms": rows_ms, "drawn_ms": drawn_ms, "query": True, "matching": widget.total}
                 )

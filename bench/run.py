@@ -1,4 +1,4 @@
-"""pithtui's performance benchmark: every number of the README's Performance section.
+"""pithtui's performance benchmark: every number of docs/performance.md.
 
     python -m bench.run --sizes 1000,100000,1000000 --json bench/results/full.json
     python -m bench.run --quick                      # 1,000 and 10,000 citing papers, fewer repeats
@@ -606,9 +606,8 @@ def print_table(size: int, rows: list[tuple[str, str, str, str, str]]) -> None:
 
 
 def machine() -> dict[str, Any]:
-    import textual
-
     import sqlalchemy
+    import textual
 
     return {
         "python": platform.python_version(),

@@ -11,13 +11,18 @@ import datetime as dt
 import json
 import shutil
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 from pithtui import __version__
 from pithtui.errors import InputError, PithError
+
+if TYPE_CHECKING:  # imported where used, so that each command loads only what it needs
+    from pithtui.models import Filters, SortKey
+    from pithtui.sources.importer import FileImport
+    from pithtui.store import HubRepository
 
 SUBCOMMANDS = ("show", "papers", "db", "import", "fetch", "classify")
 TEXT_LIMIT = 25
@@ -80,7 +85,7 @@ def _positive(text: str) -> int:
     return value
 
 
-def _sort_key(text: str):  # noqa: ANN202 - SortKey, imported lazily
+def _sort_key(text: str) -> SortKey:
     from pithtui.models import SortKey
 
     try:
@@ -148,7 +153,10 @@ def build_parser() -> argparse.ArgumentParser:
     db = commands.add_parser("db", help="where the store is and what it holds")
     _add_db(db)
     db.add_argument(
-        "action", nargs="?", choices=("path", "info"), default="info",
+        "action",
+        nargs="?",
+        choices=("path", "info"),
+        default="info",
         help="path: where the store is; info (default): that and what it holds",
     )
 
@@ -210,7 +218,7 @@ def _output(path: str | None) -> Iterator[TextIO]:
         yield out
 
 
-def _filters(args: argparse.Namespace):  # noqa: ANN202 - Filters, imported lazily
+def _filters(args: argparse.Namespace) -> Filters:
     from pithtui.hub_text import UNCLASSIFIED_LABEL
     from pithtui.models import Filters
 
@@ -229,7 +237,7 @@ def _filters(args: argparse.Namespace):  # noqa: ANN202 - Filters, imported lazi
     )
 
 
-def _open(args: argparse.Namespace):  # noqa: ANN202 - HubRepository, imported lazily
+def _open(args: argparse.Namespace) -> HubRepository:
     from pithtui.sources.sample import open_store
 
     return open_store(args.db)
@@ -287,7 +295,7 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(done) -> None:  # noqa: ANN001 - FileImport, imported lazily
+def _report(done: FileImport) -> None:
     print(done.summary())
     for note in done.result.notes:
         print(f"  {note}")

@@ -203,7 +203,7 @@ def whole_file(path: Path) -> Iterator[TextIO]:
     The file is made by a plain exclusive open, so it gets the mode any new file would (the
     user's umask), where a ``tempfile`` one is private to its owner."""
     try:
-        handle = open(path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp"), "x", encoding="utf-8", newline="")  # noqa: SIM115
+        handle = open(path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp"), "x", encoding="utf-8", newline="")
     except OSError as exc:
         raise InputError(f"cannot write {path}: {exc.strerror}") from None
     try:
@@ -217,9 +217,7 @@ def whole_file(path: Path) -> Iterator[TextIO]:
         raise
 
 
-def export_file(
-    repo: HubRepository, hub_id: int, filters: Filters, sort: SortKey, descending: bool, fmt: str, path: Path
-) -> int:
+def export_file(repo: HubRepository, hub_id: int, filters: Filters, sort: SortKey, descending: bool, fmt: str, path: Path) -> int:
     """Write the hub's citing papers under ``filters``, in that order, to ``path`` as ``fmt``;
     returns how many were written."""
     report = build_report(repo, hub_id, filters, sort, descending)

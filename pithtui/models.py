@@ -10,6 +10,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 from enum import Enum
+from typing import Any
 
 from pithtui.classifier import ContextLabel
 
@@ -71,7 +72,7 @@ class Paper:
     cited_by_reported: int | None = None
 
     @property
-    def identifiers(self) -> dict[str, str | int]:
+    def identifiers(self) -> dict[str, Any]:
         """The identifiers this record carries, by store column name."""
         pairs = {
             "arxiv_id": self.arxiv_id,
@@ -269,6 +270,4 @@ class ImportResult:
 
     @property
     def changed(self) -> bool:
-        return bool(
-            self.papers_added or self.papers_updated or self.citations_added or self.citations_updated
-        )
+        return bool(self.papers_added or self.papers_updated or self.citations_added or self.citations_updated)

@@ -127,7 +127,7 @@ class PostgresServer:
     def url(self, database: str) -> str:
         return f"postgresql+psycopg://postgres@127.0.0.1:{self.port}/{database}"
 
-    def _admin_engine(self):  # noqa: ANN202 - sqlalchemy Engine
+    def _admin_engine(self):
         if self._admin is None:
             from sqlalchemy import create_engine
 

@@ -14,7 +14,6 @@ from urllib.parse import parse_qsl, urlsplit
 import httpx
 import yaml
 
-
 # ---------------------------------------------------------------- records
 
 BIBTEX = r"""

@@ -25,7 +25,9 @@ def store(tmp_path_factory: pytest.TempPathFactory) -> HubRepository:
         [hub]
         + [
             Citation(
-                citing=Paper(title=f"Paper {i} on collapse", arxiv_id=f"2401.{i:05d}", novelty=float(i % 10), category=f"c{i % 7}"),
+                citing=Paper(
+                    title=f"Paper {i} on collapse", arxiv_id=f"2401.{i:05d}", novelty=float(i % 10), category=f"c{i % 7}"
+                ),
                 cited=hub,
                 roles=(f"r{i % 5}",),
             )

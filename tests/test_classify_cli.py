@@ -63,7 +63,9 @@ def test_an_exported_hub_imported_again_keeps_the_models_labels_the_models(run_c
 def test_classify_labels_what_was_stored_unlabelled(run_cli: Any, cli_env: dict[str, str], tmp_path: Path) -> None:
     broken = tmp_path / "missing-model.json"
     unlabelled = {**cli_env, "PITHTUI_MODEL": str(broken)}
-    done = run_cli("import", page_file(tmp_path, [edge(n, [CONTRASTING if n % 2 else USES]) for n in range(6)]), "--hub", HUB, env=unlabelled)
+    done = run_cli(
+        "import", page_file(tmp_path, [edge(n, [CONTRASTING if n % 2 else USES]) for n in range(6)]), "--hub", HUB, env=unlabelled
+    )
     assert done.returncode == 0, done.stderr
     assert "citations left unclassified" in done.stdout and str(broken) in done.stdout
     assert show_json(run_cli)["polarity_unclassified"] == 6

@@ -159,7 +159,7 @@ def make_store(path: Path, *, sample: bool = True) -> None:
 
 
 @pytest.fixture
-def seeded(run_cli, cli_env) -> Path:  # noqa: ANN001
+def seeded(run_cli, cli_env) -> Path:
     """The default store after a first run has seeded it with the sample hub."""
     done = run_cli("db", "info")
     assert done.returncode == 0, done.stderr
@@ -169,14 +169,21 @@ def seeded(run_cli, cli_env) -> Path:  # noqa: ANN001
 # --------------------------------------------------------------------------- show
 
 
-def test_show_prints_the_hub_like_the_seed_page(run_cli, cli_env, expected: Expected) -> None:  # noqa: ANN001
+def test_show_prints_the_hub_like_the_seed_page(run_cli, cli_env, expected: Expected) -> None:
     done = run_cli("show", SAMPLE_REF)
     assert done.returncode == 0, done.stderr
     assert done.stderr == ""
     out = done.stdout
     assert out.splitlines()[0] == expected.title
     assert f"{expected.cited_by} papers cite this work" in out
-    for heading in ("abstract", "citation-role summary", "citation-polarity summary", "verdicts", "representative citing papers", "citing papers explorer"):
+    for heading in (
+        "abstract",
+        "citation-role summary",
+        "citation-polarity summary",
+        "verdicts",
+        "representative citing papers",
+        "citing papers explorer",
+    ):
         assert f"\n{heading}\n" in out, heading
     n = expected.total
     assert out.rstrip().endswith(f"Showing {n} of {n} citing papers after filters.")
@@ -191,7 +198,7 @@ def test_show_prints_the_hub_like_the_seed_page(run_cli, cli_env, expected: Expe
 
 
 @pytest.mark.parametrize("columns", [60, 80, 100])
-def test_show_keeps_to_the_terminal_width(run_cli, cli_env, columns: int) -> None:  # noqa: ANN001
+def test_show_keeps_to_the_terminal_width(run_cli, cli_env, columns: int) -> None:
     done = run_cli("show", SAMPLE_REF, env={**cli_env, "COLUMNS": str(columns)})
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -202,7 +209,7 @@ def test_show_keeps_to_the_terminal_width(run_cli, cli_env, columns: int) -> Non
     assert explorer.count("2023-06-20") == 1 and "Textbooks Are All You Need" in explorer
 
 
-def test_filters_narrow_the_hub_as_the_seed_page_implies(run_cli, expected: Expected, tmp_path: Path, capsys) -> None:  # noqa: ANN001
+def test_filters_narrow_the_hub_as_the_seed_page_implies(run_cli, expected: Expected, tmp_path: Path, capsys) -> None:
     n = expected.total
     # The issue's own examples, end to end: --category cs.LG and --min-novelty 6.5.
     for args in AS_THE_ISSUE_STATES.counts:
@@ -218,11 +225,20 @@ def test_filters_narrow_the_hub_as_the_seed_page_implies(run_cli, expected: Expe
         assert (data["matched"], len(data["citing"]), data["citing_count"]) == (count, count, n), args
 
 
-def test_show_json_carries_every_key(run_cli, expected: Expected) -> None:  # noqa: ANN001
+def test_show_json_carries_every_key(run_cli, expected: Expected) -> None:
     done = run_cli("show", SAMPLE_REF, "--format", "json")
     assert done.returncode == 0, done.stderr
     data = json.loads(done.stdout)
-    for key in ("paper", "cited_by_reported", "citing_count", "matched", "facets", "polarity_unclassified", "representatives", "citing"):
+    for key in (
+        "paper",
+        "cited_by_reported",
+        "citing_count",
+        "matched",
+        "facets",
+        "polarity_unclassified",
+        "representatives",
+        "citing",
+    ):
         assert key in data, key
     for key in ("title", "arxiv_id", "doi", "date", "category", "abstract"):
         assert key in data["paper"], key
@@ -233,7 +249,19 @@ def test_show_json_carries_every_key(run_cli, expected: Expected) -> None:  # no
     assert data["polarity_unclassified"] == n
     assert len(data["citing"]) == n and len(data["representatives"]) == n
     for row in data["citing"]:
-        for key in ("title", "arxiv_id", "doi", "category", "date", "verdict", "novelty", "summary", "roles", "polarity", "influential"):
+        for key in (
+            "title",
+            "arxiv_id",
+            "doi",
+            "category",
+            "date",
+            "verdict",
+            "novelty",
+            "summary",
+            "roles",
+            "polarity",
+            "influential",
+        ):
             assert key in row, key
     dates = [r["date"] for r in data["citing"]]
     assert dates == sorted(dates, reverse=True)  # newest first by default
@@ -243,7 +271,7 @@ def test_show_json_carries_every_key(run_cli, expected: Expected) -> None:  # no
         assert sorted(r["title"] for r in data["citing"]) == sorted(p.title for p in papers)
 
 
-def test_sort_order_and_limit(run_cli) -> None:  # noqa: ANN001
+def test_sort_order_and_limit(run_cli) -> None:
     data = json.loads(run_cli("show", SAMPLE_REF, "--sort", "novelty", "--asc", "--format", "json").stdout)
     novelties = [r["novelty"] for r in data["citing"]]
     assert novelties == sorted(novelties)
@@ -256,7 +284,7 @@ def test_sort_order_and_limit(run_cli) -> None:  # noqa: ANN001
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_every_format_to_stdout_and_to_a_file(run_cli, tmp_path: Path, fmt: str) -> None:  # noqa: ANN001
+def test_every_format_to_stdout_and_to_a_file(run_cli, tmp_path: Path, fmt: str) -> None:
     done = run_cli("show", SAMPLE_REF, "--format", fmt)
     assert done.returncode == 0 and done.stderr == "", done.stderr
     out = done.stdout
@@ -280,19 +308,30 @@ def test_every_format_to_stdout_and_to_a_file(run_cli, tmp_path: Path, fmt: str)
         assert target.read_text(encoding="utf-8") == out
 
 
-def test_show_by_title_words_and_global_db_option(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_show_by_title_words_and_global_db_option(run_cli, tmp_path: Path) -> None:
     store = tmp_path / "elsewhere.db"
     make_store(store)
-    for args in (("--db", str(store), "show", "curse of recursion"), ("show", "curse of recursion", "--db", f"sqlite:///{store}")):
+    for args in (
+        ("--db", str(store), "show", "curse of recursion"),
+        ("show", "curse of recursion", "--db", f"sqlite:///{store}"),
+    ):
         done = run_cli(*args, "--format", "json")
         assert done.returncode == 0, done.stderr
         assert json.loads(done.stdout)["paper"]["arxiv_id"] == SAMPLE_REF
 
 
-def test_a_hub_one_paper_cites_is_worded_in_the_singular(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_hub_one_paper_cites_is_worded_in_the_singular(run_cli, tmp_path: Path) -> None:
     """One citing paper, no roles: every face says so in the same words, in the singular."""
     store, hub = f"sqlite:///{tmp_path / 'one.db'}", tmp_path / "one.json"
-    hub.write_text(json.dumps({"paperId": "a" * 40, "title": "A Lonely Hub", "citations": [{"citingPaper": {"paperId": "b" * 40, "title": "Its Only Citer"}}]}))
+    hub.write_text(
+        json.dumps(
+            {
+                "paperId": "a" * 40,
+                "title": "A Lonely Hub",
+                "citations": [{"citingPaper": {"paperId": "b" * 40, "title": "Its Only Citer"}}],
+            }
+        )
+    )
     assert run_cli("import", str(hub), "--db", store).returncode == 0
     text = run_cli("show", "lonely hub", "--db", store).stdout
     assert "1 paper cites this work." in text and "\n  no roles recorded yet\n" in text
@@ -305,7 +344,7 @@ def test_a_hub_one_paper_cites_is_worded_in_the_singular(run_cli, tmp_path: Path
 # --------------------------------------------------------------------------- papers, db, version
 
 
-def test_papers_lists_the_store_most_cited_first(run_cli, cli_env) -> None:  # noqa: ANN001
+def test_papers_lists_the_store_most_cited_first(run_cli, cli_env) -> None:
     done = run_cli("papers")
     assert done.returncode == 0, done.stderr
     lines = done.stdout.splitlines()
@@ -325,7 +364,7 @@ def test_papers_lists_the_store_most_cited_first(run_cli, cli_env) -> None:  # n
     assert [len(line) for line in narrow if len(line) > 60] == []
 
 
-def test_db_path_and_info(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: ANN001
+def test_db_path_and_info(run_cli, cli_env, tmp_path: Path) -> None:
     done = run_cli("db", "path")
     assert done.returncode == 0
     assert done.stdout.strip() == f"sqlite:///{default_store(cli_env)}"
@@ -340,7 +379,7 @@ def test_db_path_and_info(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: AN
     assert (facts["backend"], facts["papers"], facts["citations"], facts["hubs"]) == ("sqlite", "9", "8", "1")
 
 
-def test_only_the_default_store_is_seeded(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: ANN001
+def test_only_the_default_store_is_seeded(run_cli, cli_env, tmp_path: Path) -> None:
     other = tmp_path / "empty.db"
     info = run_cli("db", "info", env={**cli_env, "PITHTUI_DB": str(other)})
     facts = dict(line.split(": ", 1) for line in info.stdout.splitlines())
@@ -348,7 +387,7 @@ def test_only_the_default_store_is_seeded(run_cli, cli_env, tmp_path: Path) -> N
     assert not default_store(cli_env).exists()
 
 
-def test_version(run_cli) -> None:  # noqa: ANN001
+def test_version(run_cli) -> None:
     expected = f"pithtui {pithtui.__version__}"
     done = run_cli("--version")
     assert (done.returncode, done.stdout.strip()) == (0, expected)
@@ -359,7 +398,7 @@ def test_version(run_cli) -> None:  # noqa: ANN001
     assert (installed.returncode, installed.stdout.strip()) == (0, expected)
 
 
-def test_help_lists_the_commands_and_how_to_open_the_terminal_app(run_cli) -> None:  # noqa: ANN001
+def test_help_lists_the_commands_and_how_to_open_the_terminal_app(run_cli) -> None:
     done = run_cli("--help")
     assert done.returncode == 0
     for command in ("show", "papers", "db", "import", "fetch"):
@@ -374,7 +413,7 @@ def test_help_lists_the_commands_and_how_to_open_the_terminal_app(run_cli) -> No
 
 
 @pytest.mark.parametrize("ref", ["9999.99999", "10.1000/nothing", "no such words at all", "CorpusId:12"])
-def test_unknown_reference(run_cli, seeded: Path, ref: str) -> None:  # noqa: ANN001
+def test_unknown_reference(run_cli, seeded: Path, ref: str) -> None:
     before = dump(seeded)
     assert_one_line_error(run_cli("show", ref), "no paper in the store matches")
     assert dump(seeded) == before
@@ -396,18 +435,18 @@ def test_unknown_reference(run_cli, seeded: Path, ref: str) -> None:  # noqa: AN
         ("--format", "pdf"),
     ],
 )
-def test_malformed_options(run_cli, seeded: Path, args: tuple[str, ...]) -> None:  # noqa: ANN001
+def test_malformed_options(run_cli, seeded: Path, args: tuple[str, ...]) -> None:
     before = dump(seeded)
     assert_one_line_error(run_cli("show", SAMPLE_REF, *args))
     assert dump(seeded) == before
 
 
-def test_malformed_option_before_any_store_exists(run_cli, cli_env) -> None:  # noqa: ANN001
+def test_malformed_option_before_any_store_exists(run_cli, cli_env) -> None:
     assert_one_line_error(run_cli("show", SAMPLE_REF, "--since", "2024-13"), "--since", "2024-13")
     assert not default_store(cli_env).parent.exists()
 
 
-def test_a_text_file_is_not_a_database(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_text_file_is_not_a_database(run_cli, tmp_path: Path) -> None:
     notes = tmp_path / "notes.db"
     notes.write_text("these are my notes, not a database\n" * 20)
     before = notes.read_bytes()
@@ -418,7 +457,7 @@ def test_a_text_file_is_not_a_database(run_cli, tmp_path: Path) -> None:  # noqa
 
 
 @pytest.mark.parametrize("damage", ["garbage after the header", "truncated"])
-def test_a_corrupt_store(run_cli, tmp_path: Path, damage: str) -> None:  # noqa: ANN001
+def test_a_corrupt_store(run_cli, tmp_path: Path, damage: str) -> None:
     store = tmp_path / "store.db"
     make_store(store)
     data = store.read_bytes()
@@ -431,7 +470,7 @@ def test_a_corrupt_store(run_cli, tmp_path: Path, damage: str) -> None:  # noqa:
     assert store.read_bytes() == damaged
 
 
-def test_a_sqlite_database_that_is_not_a_pithtui_store(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_sqlite_database_that_is_not_a_pithtui_store(run_cli, tmp_path: Path) -> None:
     other = tmp_path / "other.sqlite"
     conn = sqlite3.connect(other)
     conn.execute("CREATE TABLE accounts (id INTEGER PRIMARY KEY, name TEXT)")
@@ -443,7 +482,7 @@ def test_a_sqlite_database_that_is_not_a_pithtui_store(run_cli, tmp_path: Path) 
     assert dump(other) == before
 
 
-def test_a_store_written_by_a_newer_pithtui(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_store_written_by_a_newer_pithtui(run_cli, tmp_path: Path) -> None:
     store = tmp_path / "future.db"
     make_store(store)
     conn = sqlite3.connect(store)
@@ -455,23 +494,25 @@ def test_a_store_written_by_a_newer_pithtui(run_cli, tmp_path: Path) -> None:  #
     assert dump(store) == before
 
 
-def test_a_directory_as_the_store(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_directory_as_the_store(run_cli, tmp_path: Path) -> None:
     assert_one_line_error(run_cli("db", "info", "--db", str(tmp_path)), "is a directory")
 
 
-@pytest.mark.parametrize("url", ["nosuchdb://somewhere/x", "postgresql+psycopg://nobody@127.0.0.1:1/none", "mysql://x@localhost/db"])
-def test_a_database_url_that_cannot_be_used(run_cli, url: str) -> None:  # noqa: ANN001
+@pytest.mark.parametrize(
+    "url", ["nosuchdb://somewhere/x", "postgresql+psycopg://nobody@127.0.0.1:1/none", "mysql://x@localhost/db"]
+)
+def test_a_database_url_that_cannot_be_used(run_cli, url: str) -> None:
     assert_one_line_error(run_cli("papers", "--db", url))
 
 
-def test_an_output_file_that_cannot_be_written(run_cli, seeded: Path, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_output_file_that_cannot_be_written(run_cli, seeded: Path, tmp_path: Path) -> None:
     assert_one_line_error(run_cli("show", SAMPLE_REF, "-o", str(tmp_path / "missing" / "hub.json"), "--format", "json"))
 
 
 # --------------------------------------------------------------------------- permissions and locks
 
 
-def test_a_read_only_folder_for_a_new_store(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_read_only_folder_for_a_new_store(run_cli, tmp_path: Path) -> None:
     prefix = unprivileged()
     folder = tmp_path / "locked-folder"
     folder.mkdir()
@@ -484,7 +525,7 @@ def test_a_read_only_folder_for_a_new_store(run_cli, tmp_path: Path) -> None:  #
         folder.chmod(0o755)
 
 
-def test_a_read_only_store_that_must_be_written(run_cli, cli_env) -> None:  # noqa: ANN001
+def test_a_read_only_store_that_must_be_written(run_cli, cli_env) -> None:
     """The default store exists but is empty, so pithtui wants to seed it; it is read-only."""
     prefix = unprivileged()
     store = default_store(cli_env)
@@ -502,7 +543,7 @@ def test_a_read_only_store_that_must_be_written(run_cli, cli_env) -> None:  # no
         store.chmod(0o644)
 
 
-def test_a_read_only_store_can_still_be_read(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_read_only_store_can_still_be_read(run_cli, tmp_path: Path) -> None:
     prefix = unprivileged()
     folder = tmp_path / "shared-folder"
     folder.mkdir()
@@ -527,7 +568,7 @@ def _hold_exclusive_lock(path: Path, *, wal: bool) -> sqlite3.Connection:
     return conn
 
 
-def test_a_locked_store(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_locked_store(run_cli, cli_env, tmp_path: Path) -> None:
     store = tmp_path / "busy.db"
     make_store(store)
     before = dump(store)
@@ -541,7 +582,7 @@ def test_a_locked_store(run_cli, cli_env, tmp_path: Path) -> None:  # noqa: ANN0
     assert dump(store) == before
 
 
-def test_seeding_a_store_another_program_is_writing(run_cli, cli_env) -> None:  # noqa: ANN001
+def test_seeding_a_store_another_program_is_writing(run_cli, cli_env) -> None:
     store = default_store(cli_env)
     store.parent.mkdir(parents=True)
     make_store(store, sample=False)
@@ -558,18 +599,19 @@ def test_seeding_a_store_another_program_is_writing(run_cli, cli_env) -> None:  
     assert run_cli("show", SAMPLE_REF).returncode == 0
 
 
-
 HOSTILE = "\x1b[2J\x1b[31mRed\x1b]0;pwned\x07 title\u202e\u2066 reversed\x9b1m\x00"
 
 
 @pytest.mark.parametrize("fmt", FORMATS)
-def test_hostile_text_never_reaches_the_terminal_as_control_codes(run_cli, tmp_path: Path, fmt: str) -> None:  # noqa: ANN001
+def test_hostile_text_never_reaches_the_terminal_as_control_codes(run_cli, tmp_path: Path, fmt: str) -> None:
     from pithtui.models import Citation, Paper
 
     store = tmp_path / "hostile.db"
     repo = open_repository(str(store))
     hub = Paper(title="Hub " + HOSTILE, arxiv_id="2301.00001", abstract="Abstract " + HOSTILE)
-    citing = Paper(title="Citing " + HOSTILE, arxiv_id="2402.00001", summary=HOSTILE, category="cs." + HOSTILE, authors=(HOSTILE,))
+    citing = Paper(
+        title="Citing " + HOSTILE, arxiv_id="2402.00001", summary=HOSTILE, category="cs." + HOSTILE, authors=(HOSTILE,)
+    )
     repo.upsert([Citation(citing=citing, cited=hub, roles=("role" + HOSTILE,), polarity="p" + HOSTILE, contexts=(HOSTILE,))])
     repo.close()
     done = run_cli("show", "2301.00001", "--db", str(store), "--format", fmt)

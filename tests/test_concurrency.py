@@ -66,7 +66,9 @@ def test_two_importers_of_the_same_file_add_it_once(db_url: str, env: dict[str, 
     assert (info["papers"], info["citations"]) == (SIZE + 1, SIZE)
 
 
-def test_a_reader_keeps_answering_while_an_import_writes(db_url: str, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_a_reader_keeps_answering_while_an_import_writes(
+    db_url: str, env: dict[str, str], tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     seeded = open_repository(db_url)
     seeded.upsert(load_sample_hub())
     seeded.close()
@@ -123,7 +125,7 @@ def test_an_import_waits_for_another_writer_instead_of_failing(tmp_path: Path, e
 # --------------------------------------------------------------------------- the TUI beside an import
 
 
-def headless(test):  # noqa: ANN001, ANN201
+def headless(test):
     """Run an async test on its own event loop (pytest sees the wrapped test's fixtures)."""
 
     @functools.wraps(test)
@@ -133,17 +135,17 @@ def headless(test):  # noqa: ANN001, ANN201
     return run
 
 
-def screen_text(app) -> str:  # noqa: ANN001 - PithApp
+def screen_text(app) -> str:
     return compat.screen_text(app.screen)
 
 
-def showing(app) -> tuple[int, int]:  # noqa: ANN001 - PithApp
+def showing(app) -> tuple[int, int]:
     found = re.search(r"Showing (\d+) of (\d+) citing papers? after filters", screen_text(app))
     assert found, screen_text(app)
     return int(found[1]), int(found[2])
 
 
-async def tick(pilot, facet: str, label: str) -> None:  # noqa: ANN001 - Pilot
+async def tick(pilot, facet: str, label: str) -> None:
     from pithtui.tui.screenshots import settle
 
     facet_list = pilot.app.screen.query_one(f"#facet-{facet}")
@@ -187,7 +189,9 @@ async def test_the_tui_shows_what_an_import_added_on_refresh(db_url: str, env: d
 
 
 @headless
-async def test_the_tui_stays_usable_while_another_program_holds_the_store(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+async def test_the_tui_stays_usable_while_another_program_holds_the_store(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     """Opening a hub notes the visit, a write: when an import holds the store longer than the
     busy timeout, the hub still opens and answers, without an error."""
     from pithtui.tui.app import PithApp

@@ -49,7 +49,7 @@ def _checked(url: str) -> None:
 
 
 @pytest.fixture
-def pristine(db_url: str, request: pytest.FixtureRequest, tmp_path: Path):  # noqa: ANN201
+def pristine(db_url: str, request: pytest.FixtureRequest, tmp_path: Path):
     """A function giving a fresh store holding the sample hub and an earlier import."""
     earlier = write_s2_file(tmp_path / "earlier.json", 300, start=10 * SIZE, tag=" (earlier)")
     repo = open_repository(db_url)
@@ -83,7 +83,9 @@ def pristine(db_url: str, request: pytest.FixtureRequest, tmp_path: Path):  # no
     return fresh_pg
 
 
-def test_an_import_killed_at_any_moment_leaves_the_store_as_it_was(pristine, backend: str, cli_env: dict[str, str], tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_import_killed_at_any_moment_leaves_the_store_as_it_was(
+    pristine, backend: str, cli_env: dict[str, str], tmp_path: Path
+) -> None:
     big = write_s2_file(tmp_path / "big.json", SIZE)
     before = snapshot(pristine())
     reference = pristine()
@@ -139,7 +141,7 @@ COMMANDS = {
 }
 
 
-def _assert_one_line(done, *fragments: str) -> str:  # noqa: ANN001 - CompletedProcess
+def _assert_one_line(done, *fragments: str) -> str:
     assert done.returncode == 1, (done.stdout, done.stderr)
     lines = done.stderr.splitlines()
     assert len(lines) == 1, done.stderr
@@ -151,7 +153,7 @@ def _assert_one_line(done, *fragments: str) -> str:  # noqa: ANN001 - CompletedP
 
 @pytest.mark.parametrize("command", list(COMMANDS))
 @pytest.mark.parametrize("damage", ["cut in half", "pages overwritten"])
-def test_a_damaged_store_is_refused_in_one_line_and_never_written(run_cli, tmp_path: Path, damage: str, command: str) -> None:  # noqa: ANN001
+def test_a_damaged_store_is_refused_in_one_line_and_never_written(run_cli, tmp_path: Path, damage: str, command: str) -> None:
     store = tmp_path / "store.db"
     _store_with_data(store)
     data = store.read_bytes()
@@ -171,7 +173,9 @@ def test_a_damaged_store_is_refused_in_one_line_and_never_written(run_cli, tmp_p
     assert sorted(p.name for p in tmp_path.iterdir() if p.name.startswith("store")) == ["store.db"]
 
 
-def test_an_import_into_a_locked_store_says_so_and_stores_nothing_then_succeeds(run_cli, cli_env: dict[str, str], tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_import_into_a_locked_store_says_so_and_stores_nothing_then_succeeds(
+    run_cli, cli_env: dict[str, str], tmp_path: Path
+) -> None:
     store = tmp_path / "store.db"
     _store_with_data(store)
     url = f"sqlite:///{store}"
@@ -193,12 +197,14 @@ def test_an_import_into_a_locked_store_says_so_and_stores_nothing_then_succeeds(
     assert snapshot(url)["info"]["citations"] == before["info"]["citations"] + 20
 
 
-def test_an_import_into_a_read_only_store_says_so_and_writes_nothing(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_import_into_a_read_only_store_says_so_and_writes_nothing(run_cli, tmp_path: Path) -> None:
     import os
     import subprocess
 
     if os.geteuid() == 0:
-        probe = subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False) if shutil.which("unshare") else None
+        probe = (
+            subprocess.run(["unshare", "--user", "true"], capture_output=True, check=False) if shutil.which("unshare") else None
+        )
         if probe is None or probe.returncode != 0:
             pytest.skip("running as root and cannot drop the right to override file permissions (unshare --user)")
         prefix: tuple[str, ...] = ("unshare", "--user")

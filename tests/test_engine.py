@@ -14,7 +14,7 @@ from pithtui.store import default_db_path, open_repository, resolve_url
 from pithtui.store.engine import BUSY_TIMEOUT_MS
 
 
-def pragma(repo, name: str):  # noqa: ANN001, ANN201
+def pragma(repo, name: str):
     with repo.engine.connect() as conn:
         return conn.execute(text(f"PRAGMA {name}")).scalar()
 
@@ -101,8 +101,6 @@ def test_a_new_store_written_longer_than_the_busy_timeout_is_refused_as_locked(
     other.rollback()
     assert other.execute("SELECT count(*) FROM sqlite_master").fetchone() == (0,)
     other.close()
-
-
 
 
 def test_what_is_refused_before_a_byte_is_written(tmp_path: Path) -> None:

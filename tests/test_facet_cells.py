@@ -73,7 +73,7 @@ filters = st.builds(
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(batches=writes, f=filters)
-def test_cells_agree_with_counting_citations(fresh_repo, batches, f) -> None:  # noqa: ANN001
+def test_cells_agree_with_counting_citations(fresh_repo, batches, f) -> None:
     repo = fresh_repo()
     for batch in batches:
         repo.upsert(batch)
@@ -87,7 +87,7 @@ def test_cells_agree_with_counting_citations(fresh_repo, batches, f) -> None:  #
         assert summary.polarity_unclassified == repo.count(hub, Filters(polarities=frozenset({None}), new_since=EVERYTHING_NEW))
 
 
-def test_two_hubs_found_to_be_one_paper_keep_every_citation_counted(repo) -> None:  # noqa: ANN001
+def test_two_hubs_found_to_be_one_paper_keep_every_citation_counted(repo) -> None:
     by_arxiv = Paper(title="The hub", arxiv_id="2101.00001")
     by_doi = Paper(title="The hub (journal version)", doi="10.1000/hub")
     citing = [Paper(title=f"citing {n}", arxiv_id=f"2202.{n:05d}", verdict=VERDICTS[n % 3]) for n in range(3)]
@@ -106,7 +106,7 @@ def test_two_hubs_found_to_be_one_paper_keep_every_citation_counted(repo) -> Non
     assert {v.value: v.count for v in repo.facets(hub.id).verdict} == {"UNVERDICTED": 1, "SOUND": 1, "FLAWED": 1}
 
 
-def test_a_minimum_novelty_counts_each_score_in_its_band(repo) -> None:  # noqa: ANN001
+def test_a_minimum_novelty_counts_each_score_in_its_band(repo) -> None:
     hub = Paper(title="The hub", arxiv_id="2101.00001")
     scores = [None, 0.0, 4.99, 5.0, 5.5, 9.99, 10.0]
     citing = [Paper(title=f"citing {n}", arxiv_id=f"2202.{n:05d}", novelty=score) for n, score in enumerate(scores)]

@@ -150,9 +150,17 @@ def test_failure_on_a_later_page_stores_nothing(store: HubRepository) -> None:
 
 def test_openalex_follows_cursors_with_mailto(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setenv("OPENALEX_MAILTO", "me@example.org")
-    hub = {"id": "https://openalex.org/W1", "title": "Hub", "cited_by_count": 3, "doi": "https://doi.org/10.48550/arxiv.2305.17493"}
+    hub = {
+        "id": "https://openalex.org/W1",
+        "title": "Hub",
+        "cited_by_count": 3,
+        "doi": "https://doi.org/10.48550/arxiv.2305.17493",
+    }
     pages = {
-        "*": {"meta": {"count": 3, "next_cursor": "c2"}, "results": [{"id": "https://openalex.org/W2", "title": "A"}, {"id": "https://openalex.org/W3", "title": "B"}]},
+        "*": {
+            "meta": {"count": 3, "next_cursor": "c2"},
+            "results": [{"id": "https://openalex.org/W2", "title": "A"}, {"id": "https://openalex.org/W3", "title": "B"}],
+        },
         "c2": {"meta": {"count": 3, "next_cursor": "c3"}, "results": [{"id": "https://openalex.org/W4", "title": "C"}]},
         "c3": {"meta": {"count": 3, "next_cursor": None}, "results": []},
     }

@@ -96,6 +96,7 @@ PITH_RECORD = {
     "verdict": {"one_line_summary": "Collapse happens when the graph has a cycle."},
 }
 
+
 def builtin_seeds() -> list[str]:
     """One real record or more of every format, as file text."""
     s2 = s2_hub_document(3)
@@ -120,7 +121,7 @@ JSON_SEEDS = [json.loads(seed) for seed in SEEDS if seed.lstrip()[:1] in "[{" an
 
 KEYS = sorted(
     {key for seed in JSON_SEEDS for key in _keys(seed)}
-    if (_keys := lambda value: (  # noqa: E731 - every key of a JSON value, however deep
+    if (_keys := lambda value: (
         [k for k, v in value.items() for k in (k, *_keys(v))] if isinstance(value, dict)
         else [k for item in value for k in _keys(item)] if isinstance(value, list) else []
     ))
@@ -151,7 +152,9 @@ scalars = st.one_of(
 )
 json_values = st.recursive(
     scalars,
-    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=5),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(KEYS) | st.text(max_size=6), children, max_size=5)
+    ),
     max_leaves=25,
 )
 
@@ -193,9 +196,13 @@ def _like(old: Any) -> st.SearchStrategy[Any]:
     if isinstance(old, bool):
         return st.booleans()
     if isinstance(old, (int, float)):
-        return st.integers(-(2**64), 2**64) | st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0, -1, 2**31, 2**63])
+        return (
+            st.integers(-(2**64), 2**64) | st.floats(allow_nan=True, allow_infinity=True) | st.sampled_from([0, -1, 2**31, 2**63])
+        )
     if isinstance(old, str):
-        return st.text(max_size=40) | st.sampled_from(["", " ", old.upper(), old * 3, old[: len(old) // 2], HOSTILE, "x" * 10_000])
+        return st.text(max_size=40) | st.sampled_from(
+            ["", " ", old.upper(), old * 3, old[: len(old) // 2], HOSTILE, "x" * 10_000]
+        )
     return json_values
 
 
@@ -232,7 +239,9 @@ def mutated_bytes(draw: st.DrawFn, seeds: list[str]) -> bytes:
         elif action == "truncate":
             del data[at:]
         elif action == "insert":
-            data[at:at] = draw(st.binary(min_size=1, max_size=16) | st.sampled_from([b"{", b"}", b'"', b",", b"<", b"@", b"\\u0000"]))
+            data[at:at] = draw(
+                st.binary(min_size=1, max_size=16) | st.sampled_from([b"{", b"}", b'"', b",", b"<", b"@", b"\\u0000"])
+            )
         elif action == "overwrite":
             data[at] = draw(st.integers(0, 255))
         else:

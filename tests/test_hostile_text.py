@@ -36,7 +36,7 @@ HOSTILE = (MARKUP, ANSI, BIDI, LONG, "tab\tand\nnewline\r\n", "emoji 🧪 and ω
 UNSAFE = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 SQL = (
     "'; DROP TABLE papers; --",
-    "\"; DELETE FROM citations; --",
+    '"; DELETE FROM citations; --',
     "' OR '1'='1",
     "%",
     "_",
@@ -73,7 +73,16 @@ def hostile_records() -> tuple[Paper, list[Citation]]:
             venue=value,
             url="https://example.org/" + value[:30],
         )
-        cites.append(Citation(citing=paper, cited=hub, roles=("role " + value[:60],), polarity="p " + value[:30], contexts=(value,), source=value[:20]))
+        cites.append(
+            Citation(
+                citing=paper,
+                cited=hub,
+                roles=("role " + value[:60],),
+                polarity="p " + value[:30],
+                contexts=(value,),
+                source=value[:20],
+            )
+        )
     return hub, cites
 
 
@@ -103,7 +112,9 @@ def test_hostile_values_are_stored_to_the_character(hostile_repo: HubRepository)
         assert row.roles == clean_roles(cite.roles)  # roles are keys: kept without control characters
     # Filters on hostile values are values too: each finds its one paper.
     for cite in cites:
-        found = repo.page(stored_hub.id, Filters(categories=frozenset({cite.citing.category}), roles=frozenset(clean_roles(cite.roles))))
+        found = repo.page(
+            stored_hub.id, Filters(categories=frozenset({cite.citing.category}), roles=frozenset(clean_roles(cite.roles)))
+        )
         assert [r.paper.arxiv_id for r in found.rows] == [cite.citing.arxiv_id]
     # A long title is found by its own words, and sorts by its first characters.
     assert [r.paper.title for r in repo.page(stored_hub.id, Filters(search="ten thousand characters")).rows] == [LONG]
@@ -132,7 +143,7 @@ def test_search_text_is_a_bound_parameter_and_never_changes_the_store(hostile_re
     assert [r.paper.title for r in repo.page(hub, Filters(search="'; ten\" * (thousand")).rows] == [LONG]
 
 
-def test_show_and_papers_print_hostile_text_inert(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_show_and_papers_print_hostile_text_inert(run_cli, tmp_path: Path) -> None:
     store = tmp_path / "hostile.db"
     repo = open_repository(str(store))
     repo.upsert(hostile_records()[1])
@@ -161,10 +172,13 @@ def test_show_and_papers_print_hostile_text_inert(run_cli, tmp_path: Path) -> No
     repo.close()
 
 
-def test_an_error_quoting_hostile_input_is_one_clean_line(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_an_error_quoting_hostile_input_is_one_clean_line(run_cli, tmp_path: Path) -> None:
     answers = {
         "answer.json": {"error": "\x1b[2J\x1b[31mNot found\x1b[0m\nrm -rf ~ \u202etxt.exe"},
-        "s2.json": [{"paperId": "0123456789abcdef0123456789abcdef01234567", "title": "ok"}, {"error": "\x1b]0;pwned\x07bad\r\nline"}],
+        "s2.json": [
+            {"paperId": "0123456789abcdef0123456789abcdef01234567", "title": "ok"},
+            {"error": "\x1b]0;pwned\x07bad\r\nline"},
+        ],
         "field.json": {"paperId": "0123456789abcdef0123456789abcdef01234567", "title": ["\x1b[31m", "list"]},
     }
     for name, value in answers.items():
@@ -189,7 +203,12 @@ def test_the_tui_shows_ten_thousand_characters_and_every_code_inert(tmp_path: Pa
         app = PithApp(repo, ref="2301.00001")
         async with app.run_test(size=(100, 30)) as pilot:
             # The hub; the long paper found by its words and opened; the picker; a SQL search.
-            steps = ((), ("slash", *"ten thousand", "enter", "enter"), ("escape", "escape", "o"), ("escape", "slash", "ctrl+u", *"'; DROP TABLE papers; --", "enter"))
+            steps = (
+                (),
+                ("slash", *"ten thousand", "enter", "enter"),
+                ("escape", "escape", "o"),
+                ("escape", "slash", "ctrl+u", *"'; DROP TABLE papers; --", "enter"),
+            )
             for keys in steps:
                 await pilot.press(*keys)
                 await settle(pilot)
@@ -216,7 +235,9 @@ def test_a_nul_in_a_file_is_left_out_the_same_on_both_backends(db_url: str, tmp_
     from pithtui.sources.importer import import_document
 
     repo = open_repository(db_url)
-    data = json.dumps({"paperId": "0123456789abcdef0123456789abcdef01234567", "title": "Nul\u0000 in\u0000side", "abstract": "a\\u0000b"}).encode()
+    data = json.dumps(
+        {"paperId": "0123456789abcdef0123456789abcdef01234567", "title": "Nul\u0000 in\u0000side", "abstract": "a\\u0000b"}
+    ).encode()
     import_document(repo, load(data, "nul.json"))
     paper = repo.resolve("0123456789abcdef0123456789abcdef01234567")
     assert (paper.title, paper.abstract) == ("Nul inside", "a\\u0000b")

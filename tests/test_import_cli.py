@@ -42,7 +42,7 @@ def _hub_json(url: str) -> dict:
 
 
 def _unordered(hub: dict) -> dict:
-    by_title = lambda rows: sorted(rows, key=lambda row: row["title"])  # noqa: E731
+    by_title = lambda rows: sorted(rows, key=lambda row: row["title"])
     return {**hub, "citing": by_title(hub["citing"]), "representatives": by_title(hub["representatives"])}
 
 

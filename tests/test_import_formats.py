@@ -29,7 +29,10 @@ OPENALEX_WORK = {
     "publication_year": 2023,
     "ids": {"openalex": "https://openalex.org/W4378771755", "doi": "https://doi.org/10.48550/arxiv.2305.17493"},
     "authorships": [{"author": {"display_name": "Ilia Shumailov"}}, {"author": {"display_name": "Zakhar Shumaylov"}}],
-    "primary_location": {"landing_page_url": "https://arxiv.org/abs/2305.17493", "source": {"display_name": "arXiv (Cornell University)"}},
+    "primary_location": {
+        "landing_page_url": "https://arxiv.org/abs/2305.17493",
+        "source": {"display_name": "arXiv (Cornell University)"},
+    },
     "locations": [{"landing_page_url": "https://arxiv.org/abs/2305.17493", "pdf_url": None}],
     "primary_topic": {"display_name": "Topic Modeling"},
     "topics": [{"display_name": "Topic Modeling"}, {"display_name": "Natural Language Processing Techniques"}],
@@ -145,7 +148,7 @@ def test_bibtex_entries_map_and_decode_latex(store: HubRepository) -> None:
     assert (muller.title, muller.authors, muller.venue) == ("Straße und Müller", ("J. Müller",), "Journal of Tests")
 
 
-def test_bibtex_export_parses_back_with_bibtexparser(tmp_path) -> None:  # noqa: ANN001
+def test_bibtex_export_parses_back_with_bibtexparser(tmp_path) -> None:
     from pithtui.store import open_repository
 
     repo = open_repository(f"sqlite:///{tmp_path / 'b.db'}")
@@ -207,7 +210,10 @@ def test_auto_detects_by_content(text: str, expected: str) -> None:
         (b"", r"x\.json: the file is empty"),
         (b"\xff\xfe\x00garbage", r"x\.json: not UTF-8 text"),
         (b'{"error": "Paper with id 0 not found"}', r"error answer from a service.*Paper with id 0 not found"),
-        (b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "b">]><feed xmlns="http://www.w3.org/2005/Atom"/>', r"refused: the XML declares a DTD"),
+        (
+            b'<?xml version="1.0"?><!DOCTYPE feed [<!ENTITY a "b">]><feed xmlns="http://www.w3.org/2005/Atom"/>',
+            r"refused: the XML declares a DTD",
+        ),
         (b'{"paperId": "x", "externalIds": {"DOI": "not a doi"}}', r"x\.json: externalIds: field 'DOI' is not a DOI"),
         (b'{"paperId": "x", "authors": "nobody"}', r"x\.json: field 'authors' should be a list"),
     ],
@@ -276,7 +282,12 @@ def test_paper_with_embedded_citations_and_references(store: HubRepository) -> N
 
 
 def test_records_from_different_sources_merge_and_reimport_changes_nothing(store: HubRepository) -> None:
-    s2 = {"paperId": "f" * 40, "externalIds": {"ArXiv": "2305.17493", "CorpusId": 258987224}, "title": "The Curse of Recursion", "citationCount": 300}
+    s2 = {
+        "paperId": "f" * 40,
+        "externalIds": {"ArXiv": "2305.17493", "CorpusId": 258987224},
+        "title": "The Curse of Recursion",
+        "citationCount": 300,
+    }
     for name, text in (("s2.json", json.dumps(s2)), ("oa.json", json.dumps(OPENALEX_WORK)), ("refs.bib", BIBTEX)):
         assert _import(store, text, name).result.changed
         before = _snapshot(store)

@@ -30,7 +30,9 @@ def _import_json(repo: HubRepository, value: object, name: str, hub: str | None 
 def _s2_expected(record: dict) -> dict:
     """What a Semantic Scholar paper object says, in Paper's terms."""
     ids = record.get("externalIds") or {}
-    fields_of_study = list(dict.fromkeys((record.get("fieldsOfStudy") or []) + [f["category"] for f in record.get("s2FieldsOfStudy") or []]))
+    fields_of_study = list(
+        dict.fromkeys((record.get("fieldsOfStudy") or []) + [f["category"] for f in record.get("s2FieldsOfStudy") or []])
+    )
     return {
         "title": record.get("title") or "",
         "s2_id": record["paperId"],
@@ -169,7 +171,9 @@ def test_reference_pages_of_a_recorded_session(shared_data: Path, store: HubRepo
             cited = store.resolve(edge["citedPaper"]["paperId"])
             assert cited.title == " ".join(edge["citedPaper"]["title"].split())
             assert [row.paper.id for row in store.iter_citing(cited.id)] == [hub.id]
-    expected = {_key(e["citedPaper"]["paperId"], e["citedPaper"]["title"]) for i in recorded for e in json.loads(i["body"])["data"]}
+    expected = {
+        _key(e["citedPaper"]["paperId"], e["citedPaper"]["title"]) for i in recorded for e in json.loads(i["body"])["data"]
+    }
     assert store.info()["citations"] == len(expected)
 
 
@@ -204,7 +208,12 @@ def _fold(text: str | None) -> str | None:
 
 
 @pytest.mark.parametrize(
-    "name", ["id_0808.05394_1707.08567_s0_m100_42e5aa0ec3af.json", "id_1605.08386_s0_m100_199195aa31ad.json", "q_testing_s0_m10_bc5a6c384fe9.json"]
+    "name",
+    [
+        "id_0808.05394_1707.08567_s0_m100_42e5aa0ec3af.json",
+        "id_1605.08386_s0_m100_199195aa31ad.json",
+        "q_testing_s0_m10_bc5a6c384fe9.json",
+    ],
 )
 def test_arxiv_feed_is_stored_field_by_field(shared_data: Path, store: HubRepository, name: str) -> None:
     path = shared_data / "arxiv" / name

@@ -44,15 +44,35 @@ def fixture_records() -> list[Paper | Citation]:
     )  # fmt: skip
     citing = [
         Paper(
-            title="Towards a Theory of Model Collapse", arxiv_id="2402.07712", doi="10.5555/theory.1", category="stat.ML",
-            date=dt.date(2024, 2, 12), novelty=7.5, verdict="SOUND", summary="A statistical account of collapse.",
+            title="Towards a Theory of Model Collapse",
+            arxiv_id="2402.07712",
+            doi="10.5555/theory.1",
+            category="stat.ML",
+            date=dt.date(2024, 2, 12),
+            novelty=7.5,
+            verdict="SOUND",
+            summary="A statistical account of collapse.",
         ),  # fmt: skip
-        Paper(title="École des données synthétiques", openalex_id="W4000000001", category="cs.CL", date=dt.date(2025, 1, 1), summary="Accents and Straße in a title."),
+        Paper(
+            title="École des données synthétiques",
+            openalex_id="W4000000001",
+            category="cs.CL",
+            date=dt.date(2025, 1, 1),
+            summary="Accents and Straße in a title.",
+        ),
         Paper(title="A paper known only by its title"),
     ]
     return [
         *sample,
-        Citation(citing=citing[0], cited=second, roles=("background", "method"), polarity="supporting", contexts=("As MAD shows.",), source="test", influential=True),
+        Citation(
+            citing=citing[0],
+            cited=second,
+            roles=("background", "method"),
+            polarity="supporting",
+            contexts=("As MAD shows.",),
+            source="test",
+            influential=True,
+        ),
         Citation(citing=citing[1], cited=second, roles=("baseline",), polarity=None, contexts=(), source="test"),
         Citation(citing=citing[2], cited=second, roles=(), polarity="contrasting", source="test", representative=True),
         Citation(citing=second, cited=sample[0], roles=("background",), polarity="neutral", source="test"),
@@ -215,7 +235,13 @@ def test_a_store_at_the_first_revision_upgrades_and_keeps_every_row(
             assert repo.count(hub, banded) == repo.count(hub, counted)
         assert repo.count(hub, Filters(min_novelty=7.5)) >= 1
         assert [r.paper.title for r in repo.page(hub, Filters(search="ecole")).rows] == ["École des données synthétiques"]
-        repo.upsert([Citation(citing=Paper(title="Alpha Beta Gamma", arxiv_id="2501.00001"), cited=Paper(title="", arxiv_id="2307.01850"))])
+        repo.upsert(
+            [
+                Citation(
+                    citing=Paper(title="Alpha Beta Gamma", arxiv_id="2501.00001"), cited=Paper(title="", arxiv_id="2307.01850")
+                )
+            ]
+        )
         repo.upsert([Paper(title="Delta Epsilon", arxiv_id="2501.00001")])  # the title changes
         assert [r.paper.title for r in repo.page(hub, Filters(search="delta")).rows] == ["Delta Epsilon"]
         assert repo.page(hub, Filters(search="alpha")).rows == ()
@@ -256,7 +282,9 @@ def test_a_migrated_store_has_the_schema_schema_py_describes(db_url: str) -> Non
                 return False
             return not (kind in ("column", "index") and name in PG_WORDS)
 
-        context = MigrationContext.configure(conn, opts={"include_name": ours, "compare_type": True, "compare_server_default": True})
+        context = MigrationContext.configure(
+            conn, opts={"include_name": ours, "compare_type": True, "compare_server_default": True}
+        )
         differences = compare_metadata(context, Base.metadata)
     engine.dispose()
     assert differences == []
@@ -309,7 +337,12 @@ def test_several_programs_opening_one_old_store_upgrade_it_once(db_url: str) -> 
     url = db_url
     build_0001(url, legacy=True)
     procs = [
-        subprocess.Popen([sys.executable, "-m", "pithtui", "db", "info", "--db", url], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+        subprocess.Popen(
+            [sys.executable, "-m", "pithtui", "db", "info", "--db", url],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
         for _ in range(4)
     ]
     outputs = [p.communicate(timeout=120) for p in procs]
@@ -318,7 +351,7 @@ def test_several_programs_opening_one_old_store_upgrade_it_once(db_url: str) -> 
     assert stored_revision(url) == (SCHEMA_REVISION, str(SCHEMA_VERSION))
 
 
-def test_a_read_only_old_store_says_it_needs_upgrading(run_cli, tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_read_only_old_store_says_it_needs_upgrading(run_cli, tmp_path: Path) -> None:
     prefix = unprivileged()
     folder = tmp_path / "shared"
     folder.mkdir()

@@ -34,7 +34,9 @@ def hub(repo: HubRepository) -> int:
 @pytest.mark.parametrize("sort", list(SortKey))
 @pytest.mark.parametrize("descending", [True, False])
 @pytest.mark.parametrize("filters", [Filters(), Filters(categories=frozenset({"cs.LG", "cs.CL"}))])
-def test_offsets_from_either_end_are_slices_of_the_order(repo: HubRepository, hub: int, sort: SortKey, descending: bool, filters: Filters) -> None:
+def test_offsets_from_either_end_are_slices_of_the_order(
+    repo: HubRepository, hub: int, sort: SortKey, descending: bool, filters: Filters
+) -> None:
     order = [row.paper.id for row in repo.iter_citing(hub, filters, sort, descending, batch=7)]
     n = len(order)
     for offset in (1, 5, n // 2, n - 10, n - 1, n, n + 3):

@@ -66,7 +66,7 @@ def generated_records(seed: int = 20260526, count: int = 120) -> list[Paper | Ci
 
 
 @pytest.fixture(scope="module")
-def stores(postgres_server, tmp_path_factory: pytest.TempPathFactory):  # noqa: ANN001, ANN201
+def stores(postgres_server, tmp_path_factory: pytest.TempPathFactory):
     """The same records in a SQLite file and in a PostgreSQL database: (sqlite URL, pg URL)."""
     records = generated_records()
     sqlite_url = f"sqlite:///{tmp_path_factory.mktemp('parity') / 'store.db'}"
@@ -86,7 +86,7 @@ def _show_json(capsys: pytest.CaptureFixture[str], url: str, *args: str) -> str:
     return captured.out
 
 
-def test_show_json_is_identical_end_to_end(stores, cli_env: dict[str, str], tmp_path: Path) -> None:  # noqa: ANN001
+def test_show_json_is_identical_end_to_end(stores, cli_env: dict[str, str], tmp_path: Path) -> None:
     outputs = []
     for url in stores:
         done = subprocess.run(
@@ -123,14 +123,14 @@ def test_show_json_is_identical_end_to_end(stores, cli_env: dict[str, str], tmp_
         ("--limit", "7", "--sort", "novelty", "--asc"),
     ],
 )
-def test_show_json_is_identical_for_every_filter_and_sort(stores, capsys, args: tuple[str, ...]) -> None:  # noqa: ANN001
+def test_show_json_is_identical_for_every_filter_and_sort(stores, capsys, args: tuple[str, ...]) -> None:
     sqlite_url, pg_url = stores
     on_sqlite = _show_json(capsys, sqlite_url, "show", SAMPLE_REF, *args)
     on_postgres = _show_json(capsys, pg_url, "show", SAMPLE_REF, *args)
     assert on_sqlite == on_postgres
 
 
-def test_every_hub_and_the_paper_list_are_identical(stores, capsys) -> None:  # noqa: ANN001
+def test_every_hub_and_the_paper_list_are_identical(stores, capsys) -> None:
     sqlite_url, pg_url = stores
     assert _show_json(capsys, sqlite_url, "papers") == _show_json(capsys, pg_url, "papers")
     assert _show_json(capsys, sqlite_url, "papers", "--search", "synthetic data") == _show_json(

@@ -75,7 +75,7 @@ def statements_sent(repo: HubRepository, call: Callable[[], Any]) -> list[tuple[
     """Each statement ``call`` sends to the database, with its parameters."""
     sent: list[tuple[str, Any]] = []
 
-    def seen(conn, cursor, statement, parameters, context, executemany) -> None:  # noqa: ANN001
+    def seen(conn, cursor, statement, parameters, context, executemany) -> None:
         sent.append((statement, parameters))
 
     event.listen(repo.engine, "before_cursor_execute", seen)
@@ -168,7 +168,9 @@ def test_counts_and_facets(store: HubRepository, name: str) -> None:
         assert not any("citations" in step for _, steps in found for step in steps), found
     if name == "fractional novelty":  # the rollups from 5.5 up, and the scores from 5.25 to 5.5: a range
         ranges = [step for _, steps in found for step in steps if "citations" in step]
-        assert ranges and all("INDEX ix_cit_hub_novelty (cited_id=? AND citing_novelty>? AND citing_novelty<?)" in step for step in ranges), found
+        assert ranges and all(
+            "INDEX ix_cit_hub_novelty (cited_id=? AND citing_novelty>? AND citing_novelty<?)" in step for step in ranges
+        ), found
         counted = check(store, lambda: store.count(hub, FILTERS[name]))
         assert [step for _, steps in counted for step in steps if "citations" in step] == [ranges[0]], counted
     if name == "novelty and years":  # a cube walked in cell order, grouped as it goes
@@ -276,7 +278,14 @@ def test_the_walk_gives_up_at_the_same_sparseness_for_a_few_rows_as_for_a_page(
     repo.upsert(
         [hub]
         + [
-            Citation(citing=Paper(title=f"Paper {i}" + (" on zebras" if i % 4 == 3 else ""), arxiv_id=f"2401.{i:05d}", date=dt.date(2000, 1, 1) + dt.timedelta(days=i)), cited=hub)
+            Citation(
+                citing=Paper(
+                    title=f"Paper {i}" + (" on zebras" if i % 4 == 3 else ""),
+                    arxiv_id=f"2401.{i:05d}",
+                    date=dt.date(2000, 1, 1) + dt.timedelta(days=i),
+                ),
+                cited=hub,
+            )
             for i in range(60)
         ]
     )
@@ -346,13 +355,15 @@ def test_a_small_hub_counts_a_common_word_from_its_own_papers(store: HubReposito
             assert counted and all("papers_fts" not in statement and FOUND.search(statement) for statement, _ in counted), found
             assert any(statement.startswith("SELECT citations.citing_id, papers.title, papers.summary") for statement, _ in found)
         monkeypatch.setattr(repository, "SMALL_HUB", 0)  # a big hub: the index's list
-        assert all("papers_fts" in statement for statement, _ in check(store, lambda: store.count(hub, search)) if "count(" in statement)
+        assert all(
+            "papers_fts" in statement for statement, _ in check(store, lambda: store.count(hub, search)) if "count(" in statement
+        )
     finally:
         store._match_counts.clear()
 
 
 def test_search_and_papers(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
-    for statement, steps in check(store, lambda: store.list_papers("")):
+    for _statement, steps in check(store, lambda: store.list_papers("")):
         assert not any("TEMP B-TREE" in step for step in steps), steps
     check(store, lambda: store.list_papers("model collapse"))  # few matches: from them, sorted
     monkeypatch.setattr(repository, "FEW_MATCHES", 0)
@@ -373,7 +384,7 @@ def test_resolve(store: HubRepository) -> None:
 # --------------------------------------------------------------------------- PostgreSQL search
 
 
-def test_postgresql_search_reads_the_word_indexes(postgres_server: Any) -> None:  # noqa: ANN401 - conftest's server
+def test_postgresql_search_reads_the_word_indexes(postgres_server: Any) -> None:
     """On PostgreSQL a search matches schema.pg_words of titles and summaries: the GIN indexes
     of those expressions answer it (sequential scans are priced out so that a small table
     still shows which plan the index allows)."""
@@ -384,7 +395,10 @@ def test_postgresql_search_reads_the_word_indexes(postgres_server: Any) -> None:
         repo.upsert(
             [hub]
             + [
-                Citation(citing=Paper(title=f"Paper {i} on model collapse", arxiv_id=f"2401.{i:05d}", summary=f"Summary {i}"), cited=hub)
+                Citation(
+                    citing=Paper(title=f"Paper {i} on model collapse", arxiv_id=f"2401.{i:05d}", summary=f"Summary {i}"),
+                    cited=hub,
+                )
                 for i in range(200)
             ]
         )

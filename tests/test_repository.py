@@ -17,11 +17,11 @@ from pithtui.store import HubRepository, upsert
 HUB = Paper(title="The Hub Paper", arxiv_id="2301.00001", cited_by_reported=40)
 
 
-def cite(citing: Paper, cited: Paper = HUB, **how) -> Citation:  # noqa: ANN003
+def cite(citing: Paper, cited: Paper = HUB, **how) -> Citation:
     return Citation(citing=citing, cited=cited, **how)
 
 
-def citing_papers(n: int, **fields) -> list[Paper]:  # noqa: ANN003
+def citing_papers(n: int, **fields) -> list[Paper]:
     return [Paper(title=f"Citing paper {i}", arxiv_id=f"2402.{i:05d}", **fields) for i in range(n)]
 
 
@@ -178,7 +178,18 @@ def test_representatives_flagged_first_else_most_novel_then_newest(repo: HubRepo
 
 def test_citing_paper_carries_how_it_cites(repo: HubRepository) -> None:
     paper = citing_papers(1)[0]
-    repo.upsert([cite(paper, roles=("baseline", "background"), polarity="supporting", influential=True, contexts=("As [3] shows",), source="s2")])
+    repo.upsert(
+        [
+            cite(
+                paper,
+                roles=("baseline", "background"),
+                polarity="supporting",
+                influential=True,
+                contexts=("As [3] shows",),
+                source="s2",
+            )
+        ]
+    )
     row = repo.citing_paper(hub_id(repo), repo.resolve(paper.arxiv_id).id)
     assert row.roles == ("background", "baseline")
     assert (row.polarity, row.influential, row.contexts, row.source) == ("supporting", True, ("As [3] shows",), "s2")
@@ -318,7 +329,10 @@ def test_a_large_import_refreshes_the_planner_statistics(repo: HubRepository, mo
 
     def statistics() -> set[str]:
         with repo.engine.connect() as conn:
-            if repo.engine.dialect.name == "sqlite" and not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first():
+            if (
+                repo.engine.dialect.name == "sqlite"
+                and not conn.exec_driver_sql("SELECT 1 FROM sqlite_master WHERE name = 'sqlite_stat1'").first()
+            ):
                 return set()  # made by the first ANALYZE
             return set(conn.exec_driver_sql(query).scalars())
 
@@ -340,7 +354,7 @@ def test_stored_lists_read_back_whatever_their_spacing(repo: HubRepository) -> N
     whitespace around it (a hand-edited store) still reads."""
     repo.upsert([cite(p) for p in citing_papers(2)])
     paper = repo.resolve("2402.00001")
-    for stored in ('["Ada Lovelace", "Alan Turing"]', '  ["Ada Lovelace", "Alan Turing"]  ', "\n[\"Ada Lovelace\",\"Alan Turing\"]"):
+    for stored in ('["Ada Lovelace", "Alan Turing"]', '  ["Ada Lovelace", "Alan Turing"]  ', '\n["Ada Lovelace","Alan Turing"]'):
         with repo.engine.begin() as conn:
             conn.execute(sql_text("UPDATE papers SET authors = :stored WHERE id = :id"), {"stored": stored, "id": paper.id})
         assert repo.paper(paper.id).authors == ("Ada Lovelace", "Alan Turing"), stored

@@ -144,7 +144,7 @@ class Row:
     influential: bool
 
 
-def store(repo, data: Dataset) -> tuple[list[int], dict[int, list[Row]]]:  # noqa: ANN001
+def store(repo, data: Dataset) -> tuple[list[int], dict[int, list[Row]]]:
     """Upsert ``data``; the store ids of its papers and, per hub id, its rows."""
     repo.upsert(data.records())
     by_arxiv = {listing.paper.arxiv_id: listing.paper.id for listing in repo.list_papers(limit=None)}
@@ -195,7 +195,7 @@ def matches(row: Row, f: Filters, skip: str | None = None) -> bool:
     return all(term_in(term, p.title, p.summary) for term in terms if term)
 
 
-def facet(counts: Counter, selected=(), *, by_year: bool = False) -> tuple[FacetValue, ...]:  # noqa: ANN001
+def facet(counts: Counter, selected=(), *, by_year: bool = False) -> tuple[FacetValue, ...]:
     counts = Counter(counts)
     for value in selected:
         counts.setdefault(value, 0)
@@ -242,7 +242,7 @@ def cursor_of(row: Row, key: SortKey) -> Cursor:
     return Cursor(sort_value(row, key), row.paper.id)
 
 
-def ids(rows) -> list[int]:  # noqa: ANN001
+def ids(rows) -> list[int]:
     return [r.paper.id for r in rows]
 
 
@@ -380,7 +380,7 @@ def test_storing_the_same_records_again_changes_nothing(fresh_repo, data: Datase
     assert snapshot(repo) == before
 
 
-def snapshot(repo) -> tuple:  # noqa: ANN001
+def snapshot(repo) -> tuple:
     """Everything a user can see of a store: its papers and each hub's citing papers."""
     listings = repo.list_papers(limit=None)
     hubs = []
@@ -422,7 +422,14 @@ def test_papers_searched_by_words_are_the_most_cited_that_match(
     word=st.tuples(st.integers(0, 15), st.integers(1, 2)),
 )
 def test_a_small_hubs_matches_tested_in_python_count_and_list_as_python(
-    fresh_repo, monkeypatch: pytest.MonkeyPatch, data: Dataset, f: Filters, key: SortKey, hub_pick: int, offset: int, word: tuple[int, int]
+    fresh_repo,
+    monkeypatch: pytest.MonkeyPatch,
+    data: Dataset,
+    f: Filters,
+    key: SortKey,
+    hub_pick: int,
+    offset: int,
+    word: tuple[int, int],
 ) -> None:
     """A small hub under a search many papers of the store match (here: any, in a store of any
     size) finds its matches by testing its own papers' texts (SQLite; PostgreSQL always asks its word indexes). The

@@ -19,7 +19,7 @@ _roles = itertools.count()
 
 
 @pytest.fixture
-def shared(postgres_server) -> tuple[str, str]:  # noqa: ANN001
+def shared(postgres_server) -> tuple[str, str]:
     """(owner URL, reader URL) of a store holding the sample hub; the reader may only SELECT."""
     url = postgres_server.create_database()
     repo = open_repository(url)
@@ -39,7 +39,7 @@ def shared(postgres_server) -> tuple[str, str]:  # noqa: ANN001
     admin.dispose()
 
 
-def test_a_role_that_may_only_read_reads_everything(run_cli, shared: tuple[str, str]) -> None:  # noqa: ANN001
+def test_a_role_that_may_only_read_reads_everything(run_cli, shared: tuple[str, str]) -> None:
     owner, reader = shared
     as_owner = run_cli("show", SAMPLE_REF, "--db", owner, "--format", "json")
     as_reader = run_cli("show", SAMPLE_REF, "--db", reader, "--format", "json")
@@ -49,7 +49,7 @@ def test_a_role_that_may_only_read_reads_everything(run_cli, shared: tuple[str, 
     assert run_cli("papers", "--db", reader).returncode == 0
 
 
-def test_a_role_that_may_only_read_is_told_so_when_it_imports(run_cli, shared: tuple[str, str], tmp_path: Path) -> None:  # noqa: ANN001
+def test_a_role_that_may_only_read_is_told_so_when_it_imports(run_cli, shared: tuple[str, str], tmp_path: Path) -> None:
     owner, reader = shared
     before = snapshot(owner)
     upload = write_s2_file(tmp_path / "upload.json", 10)

@@ -58,7 +58,9 @@ def fts_answers(rows: list[tuple[str, str | None]], query: str) -> set[int]:
 def test_the_text_test_lists_what_the_full_text_index_lists(rows: list[tuple[str, str | None]], data: st.DataObject) -> None:
     # Searches built from the texts' own pieces (so that they match something), or random.
     pieces = [piece for title, summary in rows for piece in f"{title} {summary or ''}".split()]
-    query = data.draw(st.one_of(st.lists(st.sampled_from(pieces), min_size=1, max_size=3).map(" ".join), texts) if pieces else texts)
+    query = data.draw(
+        st.one_of(st.lists(st.sampled_from(pieces), min_size=1, max_size=3).map(" ".join), texts) if pieces else texts
+    )
     terms = tuple(tuple(term) for term in search_terms(query))
     if not terms:
         return  # nothing to search for: no filter at all
@@ -111,7 +113,9 @@ def test_pages_found_by_walking_are_the_full_text_index_pages(
             cursor = page.last
         cursor = None
         for _ in range(3):  # backwards from the end
-            page = store.page(searched_hub, searched, sort, descending, limit=4, before=cursor, from_end=cursor is None, with_total=False)
+            page = store.page(
+                searched_hub, searched, sort, descending, limit=4, before=cursor, from_end=cursor is None, with_total=False
+            )
             seen.append(([row.paper.id for row in page.rows], page.has_before, page.has_after))
             cursor = page.first
         return seen
@@ -121,7 +125,9 @@ def test_pages_found_by_walking_are_the_full_text_index_pages(
     assert sum(len(ids) for ids, _, _ in walked[:-3]) == store.count(searched_hub, searched) > 0
 
 
-def test_a_word_the_full_text_index_does_not_count_is_left_out_as_it_leaves_it_out(store: HubRepository, searched_hub: int) -> None:
+def test_a_word_the_full_text_index_does_not_count_is_left_out_as_it_leaves_it_out(
+    store: HubRepository, searched_hub: int
+) -> None:
     # U+19B0: a letter to Python's search_terms, a separator to FTS5, which drops the phrase.
     alone, beside = Filters(search="\u19b0"), Filters(search="model \u19b0")
     assert store.page(searched_hub, alone, limit=100).rows == () and store.count(searched_hub, alone) == 0

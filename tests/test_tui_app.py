@@ -10,7 +10,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
-from dataclasses import replace
 import functools
 import json
 import os
@@ -20,21 +19,21 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Coroutine
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
 
 from pithtui.hub_text import facet_label
 from pithtui.models import UNVERDICTED, Citation, Filters, Paper
+from pithtui.sources.citation_model import load_classifier
 from pithtui.sources.sample import open_store
 from pithtui.store import HubRepository
-from pithtui.tui import wants_ansi
+from pithtui.tui import compat, wants_ansi
 from pithtui.tui.app import PithApp
-from pithtui.sources.citation_model import load_classifier
-from pithtui.tui import compat
+from pithtui.tui.screens import hub as hub_module
 from pithtui.tui.screens.detail import DetailScreen
 from pithtui.tui.screens.help import HelpScreen
-from pithtui.tui.screens import hub as hub_module
 from pithtui.tui.screens.hub import HubScreen
 from pithtui.tui.screens.picker import PickerScreen
 from pithtui.tui.screenshots import SENTENCES_HUB, sample_store, sentences_store, settle
@@ -92,7 +91,9 @@ def generated_hub() -> list[Paper | Citation]:
         )
     # Paper 00000 is a hub of its own: three follow-ups cite it.
     for letter in "ABC":
-        records.append(Citation(citing=Paper(title=f"Follow-up {letter}", arxiv_id=f"2501.0000{ord(letter) - 64}"), cited=citing(0)))
+        records.append(
+            Citation(citing=Paper(title=f"Follow-up {letter}", arxiv_id=f"2501.0000{ord(letter) - 64}"), cited=citing(0))
+        )
     return records
 
 
@@ -137,7 +138,7 @@ def headless(test: Callable[..., Coroutine[object, object, None]]) -> Callable[.
 
 
 @contextlib.asynccontextmanager
-async def opened(repo: HubRepository, *, size: tuple[int, int] = (120, 40), **options: object):  # noqa: ANN201
+async def opened(repo: HubRepository, *, size: tuple[int, int] = (120, 40), **options: object):
     """The app on ``repo``, running headless at ``size`` with its first hub (or picker) shown."""
     app = PithApp(repo, **options)
     async with app.run_test(size=size) as pilot:
@@ -145,7 +146,7 @@ async def opened(repo: HubRepository, *, size: tuple[int, int] = (120, 40), **op
         yield app, pilot
 
 
-async def eventually(pilot, condition: Callable[[], bool], timeout: float = 10) -> None:  # noqa: ANN001 - Pilot
+async def eventually(pilot, condition: Callable[[], bool], timeout: float = 10) -> None:
     """Wait (for a debounce, the palette's search) until ``condition`` holds."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -187,8 +188,7 @@ def cursor_line(app: PithApp) -> str:
     return widget.render_line(widget.cursor - int(widget.scroll_y) + 1).text.rstrip()
 
 
-
-async def tick(pilot, facet: str, label: str) -> None:  # noqa: ANN001 - Pilot
+async def tick(pilot, facet: str, label: str) -> None:
     """Tick ``label`` in a facet list with the keys: g, j…, space."""
     facet_list = pilot.app.screen.query_one(f"#facet-{facet}")
     facet_list.focus()
@@ -196,7 +196,7 @@ async def tick(pilot, facet: str, label: str) -> None:  # noqa: ANN001 - Pilot
     await settle(pilot)
 
 
-async def type_into(pilot, selector: str, text: str) -> None:  # noqa: ANN001 - Pilot
+async def type_into(pilot, selector: str, text: str) -> None:
     pilot.app.screen.query_one(selector).focus()
     await pilot.press(*text, "enter")
     await settle(pilot)
@@ -275,7 +275,7 @@ async def test_no_ref_opens_the_last_hub(big: HubRepository) -> None:
     ],
 )
 @headless
-async def test_ticking_a_facet_value_filters_and_recounts(big: HubRepository, facet: str, label: str, predicate) -> None:  # noqa: ANN001
+async def test_ticking_a_facet_value_filters_and_recounts(big: HubRepository, facet: str, label: str, predicate) -> None:
     async with opened(big, ref="2301.00001") as (app, pilot):
         await tick(pilot, facet, label)
         assert showing(app) == (matching(predicate), N)
@@ -306,7 +306,7 @@ async def test_year_range_and_minimum_novelty(big: HubRepository) -> None:
     async with opened(big, ref="2301.00001") as (app, pilot):
         await type_into(pilot, "#since", "2020")
         await type_into(pilot, "#until", "2021-06")
-        in_range = lambda i: dt.date(2020, 1, 1) <= date_of(i) <= dt.date(2021, 6, 30)  # noqa: E731
+        in_range = lambda i: dt.date(2020, 1, 1) <= date_of(i) <= dt.date(2021, 6, 30)
         assert showing(app) == (matching(in_range), N)
         await type_into(pilot, "#min-novelty", "8")
         assert showing(app) == (matching(lambda i: in_range(i) and (novelty_of(i) or -1) >= 8), N)
@@ -338,19 +338,19 @@ async def test_search_and_clear_filters(big: HubRepository) -> None:
 
 
 @headless
-async def test_a_searchs_rows_come_before_its_facet_counts_are_asked_for(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_a_searchs_rows_come_before_its_facet_counts_are_asked_for(big: HubRepository, monkeypatch) -> None:
     """Counting a search's matches takes longer than finding its first rows: the facets are
     counted once the rows are in, so the two do not share the cores; a category's counts,
     answered by the stored cells, are asked for beside its rows."""
     events: list[tuple[str, str]] = []
     real_page, real_facets = big.page, big.facets
 
-    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def page(hub_id, filters=Filters(), *args, **kwargs):
         found = real_page(hub_id, filters, *args, **kwargs)
         events.append(("rows", filters.search))
         return found
 
-    def facets(hub_id, filters=Filters()):  # noqa: ANN001
+    def facets(hub_id, filters=Filters()):
         events.append(("facets asked", filters.search))
         return real_facets(hub_id, filters)
 
@@ -370,18 +370,20 @@ async def test_a_searchs_rows_come_before_its_facet_counts_are_asked_for(big: Hu
 
 
 @headless
-async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown_nor_an_old_order(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown_nor_an_old_order(
+    big: HubRepository, monkeypatch
+) -> None:
     counted = threading.Event()
     real_count, real_facets = big.count, big.facets
 
     counts: list[Filters] = []
 
-    def count(hub_id, filters=Filters()):  # noqa: ANN001
+    def count(hub_id, filters=Filters()):
         counts.append(filters)
         counted.wait(10)
         return real_count(hub_id, filters)
 
-    def facets(hub_id, filters=Filters()):  # noqa: ANN001
+    def facets(hub_id, filters=Filters()):
         if filters.search:
             counted.wait(10)
         return real_facets(hub_id, filters)
@@ -414,14 +416,16 @@ async def test_while_a_search_is_counted_the_counts_from_before_are_not_shown_no
 
 
 @headless
-async def test_a_searchs_rows_in_view_are_drawn_before_the_rest_of_its_first_rows_are_found(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_a_searchs_rows_in_view_are_drawn_before_the_rest_of_its_first_rows_are_found(
+    big: HubRepository, monkeypatch
+) -> None:
     """Under a rare word each row is found far down the hub: the rows in view are asked for
     first and drawn, then the rest of the first block, which joins on where they end."""
     found_rest = threading.Event()
     real_page = big.page
     asked: list[int] = []
 
-    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def page(hub_id, filters=Filters(), *args, **kwargs):
         if filters.search == "paper 01":  # not a word cut short by a typing pause on a loaded machine
             asked.append(kwargs["limit"])
             if kwargs.get("after") is not None:
@@ -450,14 +454,16 @@ async def test_a_searchs_rows_in_view_are_drawn_before_the_rest_of_its_first_row
 
 @pytest.mark.parametrize("slower", ["page", "facets"])
 @headless
-async def test_a_filter_changes_rows_showing_and_counts_are_drawn_in_one_frame(big: HubRepository, monkeypatch, slower: str) -> None:  # noqa: ANN001
+async def test_a_filter_changes_rows_showing_and_counts_are_drawn_in_one_frame(
+    big: HubRepository, monkeypatch, slower: str
+) -> None:
     """Whichever comes first waits for the other: no frame mixes the rows, "Showing N of M"
     and the counts of two sets of filters (and Textual draws a second frame one to two frame
     intervals after the first)."""
     monkeypatch.setattr(hub_module, "ROWS_AWAITED", 10)  # no deadline within the test
     real = getattr(big, slower)
 
-    def slowed(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def slowed(hub_id, filters=Filters(), *args, **kwargs):
         if filters.verdicts:
             time.sleep(0.05)
         return real(hub_id, filters, *args, **kwargs)
@@ -481,7 +487,7 @@ async def test_a_filter_changes_rows_showing_and_counts_are_drawn_in_one_frame(b
 
 
 @headless
-async def test_a_filter_change_that_empties_the_explorer_is_drawn_in_one_frame(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_a_filter_change_that_empties_the_explorer_is_drawn_in_one_frame(big: HubRepository, monkeypatch) -> None:
     """No frame after the one that shows the new rows: the scroll bar does not come or go with
     the count (which would lay the screen out again and draw it twice more)."""
     frames: list[str] = []
@@ -495,12 +501,12 @@ async def test_a_filter_change_that_empties_the_explorer_is_drawn_in_one_frame(b
             assert shown and shown[0] == len(frames) - 1, [text.splitlines()[-3:] for text in frames]
 
 
-def held_search_pages(repo: HubRepository, monkeypatch) -> threading.Event:  # noqa: ANN001
+def held_search_pages(repo: HubRepository, monkeypatch) -> threading.Event:
     """Hold every page asked for under a search until the event returned is set."""
     release = threading.Event()
     real_page = repo.page
 
-    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def page(hub_id, filters=Filters(), *args, **kwargs):
         if filters.search:
             release.wait(10)
         return real_page(hub_id, filters, *args, **kwargs)
@@ -510,7 +516,7 @@ def held_search_pages(repo: HubRepository, monkeypatch) -> threading.Event:  # n
 
 
 @headless
-async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_they_were(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_they_were(big: HubRepository, monkeypatch) -> None:
     """No frame of the old rows scrolled to the top, nor of "…" on its own, while the worker
     looks for the new rows: both are drawn with them (and a frame beside the worker slows it)."""
     monkeypatch.setattr(hub_module, "ROWS_AWAITED", 60)
@@ -532,7 +538,7 @@ async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_t
 
 
 @headless
-async def test_when_a_searchs_rows_are_slow_the_counts_before_give_way_to_dots(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_when_a_searchs_rows_are_slow_the_counts_before_give_way_to_dots(big: HubRepository, monkeypatch) -> None:
     monkeypatch.setattr(hub_module, "ROWS_AWAITED", 0.05)
     release = held_search_pages(big, monkeypatch)
     async with opened(big, ref="2301.00001") as (app, pilot):
@@ -546,13 +552,15 @@ async def test_when_a_searchs_rows_are_slow_the_counts_before_give_way_to_dots(b
 
 
 @headless
-async def test_the_rest_of_a_searchs_first_rows_is_looked_for_once_those_in_view_are_drawn(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_the_rest_of_a_searchs_first_rows_is_looked_for_once_those_in_view_are_drawn(
+    big: HubRepository, monkeypatch
+) -> None:
     """The worker waits for the frame: drawing and looking share one interpreter lock."""
     monkeypatch.setattr(explorer_module, "HEAD_DRAWN_WAIT", 10)  # not given up on, however loaded the machine
     drawn: list[str] = []
     real_render = CitingExplorer.render_lines
 
-    def render_lines(self, crop):  # noqa: ANN001, ANN202
+    def render_lines(self, crop):
         lines = real_render(self, crop)
         drawn.extend(strip.text for strip in lines)
         return lines
@@ -561,7 +569,7 @@ async def test_the_rest_of_a_searchs_first_rows_is_looked_for_once_those_in_view
     real_page = big.page
     rest_asked: list[bool] = []
 
-    def page(hub_id, filters=Filters(), *args, **kwargs):  # noqa: ANN001, ANN002, ANN003
+    def page(hub_id, filters=Filters(), *args, **kwargs):
         # Only the search typed: on a loaded machine a typing pause can fall mid-word, and the
         # rows of "pap" are not those this test watches for.
         if filters.search == "paper 01" and kwargs.get("after") is not None and not rest_asked:
@@ -603,12 +611,12 @@ async def test_sort_keys_cycle_and_reverse(big: HubRepository) -> None:
         assert "sorted by title, ascending" in screen_text(app)
 
 
-def page_calls(repo: HubRepository, monkeypatch) -> list[dict]:  # noqa: ANN001
+def page_calls(repo: HubRepository, monkeypatch) -> list[dict]:
     """The keyword arguments of each ``repo.page`` call made from now on (the block asked for)."""
     calls: list[dict] = []
     real_page = repo.page
 
-    def spy(*args, **kwargs):  # noqa: ANN002, ANN003
+    def spy(*args, **kwargs):
         calls.append(kwargs)
         return real_page(*args, **kwargs)
 
@@ -617,7 +625,7 @@ def page_calls(repo: HubRepository, monkeypatch) -> list[dict]:  # noqa: ANN001
 
 
 @headless
-async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepository, monkeypatch) -> None:
     calls = page_calls(big, monkeypatch)
     async with opened(big, ref="2301.00001") as (app, pilot):
         for _ in range(8):
@@ -647,7 +655,7 @@ async def test_paging_through_ten_thousand_rows_asks_only_for_pages(big: HubRepo
 
 
 @headless
-async def test_the_last_rows_are_fetched_ahead_so_the_end_is_drawn_at_once(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_the_last_rows_are_fetched_ahead_so_the_end_is_drawn_at_once(big: HubRepository, monkeypatch) -> None:
     calls = page_calls(big, monkeypatch)
     async with opened(big, ref="2301.00001") as (app, pilot):
         # After the first rows and a moment (not beside the counts), the last ones.
@@ -672,7 +680,7 @@ async def test_the_last_rows_are_fetched_ahead_so_the_end_is_drawn_at_once(big: 
 
 
 @headless
-async def test_detail_shows_the_paper_and_copies_and_opens(big: HubRepository, monkeypatch) -> None:  # noqa: ANN001
+async def test_detail_shows_the_paper_and_copies_and_opens(big: HubRepository, monkeypatch) -> None:
     browsed: list[str] = []
     monkeypatch.setattr(PithApp, "open_url", lambda app, url, **_: browsed.append(url))
     async with opened(big, ref="2301.00001") as (app, pilot):
@@ -905,7 +913,7 @@ async def test_command_palette_runs_the_same_actions(big: HubRepository) -> None
         # The two actions that have no place in the footer are in the palette too.
         for words, key in (("Export", "w"), ("New since", "n")):
             await pilot.press("ctrl+p", *words)
-            await eventually(pilot, lambda: f"key: {key}" in screen_text(app))
+            await eventually(pilot, lambda key=key: f"key: {key}" in screen_text(app))
             await pilot.press("escape")
             await settle(pilot)
         await pilot.press("ctrl+p", *"Export to a file")

@@ -23,7 +23,7 @@ CASES = [
 
 
 @pytest.mark.parametrize(("scene", "size"), CASES)
-def test_screen(snap_compare, tmp_path: Path, scene: Scene, size: tuple[int, int]) -> None:  # noqa: ANN001
+def test_screen(snap_compare, tmp_path: Path, scene: Scene, size: tuple[int, int]) -> None:
     repo = scene.store(tmp_path)
     try:
         assert snap_compare(PithApp(repo, ref=scene.ref), terminal_size=size, run_before=scene.steps)

@@ -7,7 +7,7 @@ from __future__ import annotations
 import json
 
 
-def test_untitled_papers_show_their_identifier_until_a_title_arrives(run_cli, tmp_path) -> None:  # noqa: ANN001
+def test_untitled_papers_show_their_identifier_until_a_title_arrives(run_cli, tmp_path) -> None:
     db = f"sqlite:///{tmp_path / 'store.db'}"
     edge = {"citingPaper": {"paperId": "ab" * 20, "title": None, "externalIds": {"CorpusId": 99}}}
     (tmp_path / "edge.json").write_text(json.dumps(edge))

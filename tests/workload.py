@@ -33,7 +33,11 @@ def citing_paper(i: int, *, tag: str = "") -> dict[str, Any]:
     """Semantic Scholar's paper object for generated citing paper ``i``."""
     return {
         "paperId": f"{i:040x}",
-        "externalIds": {"ArXiv": f"24{i // 100_000 % 100:02d}.{i % 100_000:05d}", "DOI": f"10.5555/load.{i}", "CorpusId": 9_000_000 + i},
+        "externalIds": {
+            "ArXiv": f"24{i // 100_000 % 100:02d}.{i % 100_000:05d}",
+            "DOI": f"10.5555/load.{i}",
+            "CorpusId": 9_000_000 + i,
+        },
         "title": f"Loadgen citing paper {i} on model collapse{tag}",
         "abstract": f"Abstract of generated paper {i}. " * 4,
         "publicationDate": (FIRST_DAY + dt.timedelta(days=i)).isoformat(),  # no two alike: one order

@@ -22,9 +22,7 @@ from training.fit import build
 def main(argv: list[str] | None = None) -> None:
     parser = argparse.ArgumentParser(prog="python -m training", description=__doc__.split("\n")[0])
     parser.add_argument("--data", help="folder of the labelled files (default: $PITHTUI_LABELS or ../shared/...)")
-    parser.add_argument(
-        "--out", type=Path, default=DEFAULT_MODEL, help=f"weights file to write (default {DEFAULT_MODEL})"
-    )
+    parser.add_argument("--out", type=Path, default=DEFAULT_MODEL, help=f"weights file to write (default {DEFAULT_MODEL})")
     args = parser.parse_args(argv)
     folder = data_dir(args.data)
     started = time.perf_counter()

@@ -62,8 +62,7 @@ def act(folder: Path) -> list[Record]:
     with (folder / "act-train.csv").open(encoding="utf-8", newline="") as handle:
         rows = csv.DictReader(handle)
         return [
-            Record(row["citation_context"], ACL_CLASSES[int(row["citation_class_label"])], row["core_id"], "act")
-            for row in rows
+            Record(row["citation_context"], ACL_CLASSES[int(row["citation_class_label"])], row["core_id"], "act") for row in rows
         ]
 
 
@@ -76,9 +75,7 @@ def scicite(folder: Path, split: str) -> list[Record]:
         with (folder / f"scicite-{split}.jsonl").open(encoding="utf-8") as handle:
             rows = [json.loads(line) for line in handle if line.strip()]
     return [
-        Record(
-            row["string"], SCICITE_ROLES[row["label"]], row.get("citingPaperId") or f"{split}-{n}", f"scicite-{split}"
-        )
+        Record(row["string"], SCICITE_ROLES[row["label"]], row.get("citingPaperId") or f"{split}-{n}", f"scicite-{split}")
         for n, row in enumerate(rows)
     ]
 

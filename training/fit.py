@@ -141,9 +141,7 @@ def _round(value: float) -> float | int:
     return rounded if rounded else 0
 
 
-def export(
-    roles: Head, polarity: Head, thresholds: Mapping[str, float], trained_on: Mapping[str, Any]
-) -> dict[str, Any]:
+def export(roles: Head, polarity: Head, thresholds: Mapping[str, float], trained_on: Mapping[str, Any]) -> dict[str, Any]:
     """The weights file's data for these heads: each cue group folded into its phrases, the
     agreement prior added (see :data:`pithtui.classifier.cues.AGREEMENT`), the numbers rounded,
     cues listed, and the ``model_id`` a hash of all of it."""
@@ -152,11 +150,7 @@ def export(
         if head.classes != CLASSES[offset : offset + len(head.classes)]:
             raise ValueError(f"a head of {head.classes} cannot be written at {offset}")
         for n, feature in enumerate(head.vocabulary):
-            targets = (
-                [phrase for phrase, named in CUE_GROUPS.items() if feature in named]
-                if _is_group(feature)
-                else [feature]
-            )
+            targets = [phrase for phrase, named in CUE_GROUPS.items() if feature in named] if _is_group(feature) else [feature]
             for target in targets:
                 row = rows.setdefault(target, [0.0] * FIELDS)
                 for c in range(len(head.classes)):
@@ -167,9 +161,7 @@ def export(
         row = rows.setdefault(phrase, [0.0] * FIELDS)
         for c in range(len(ROLES), len(CLASSES)):
             row[c] += AGREEMENT_PRIOR if c == supporting else -AGREEMENT_PRIOR / (len(POLARITIES) - 1)
-    spelled = {
-        key(feature): [_round(v) for v in row] for feature, row in sorted(rows.items(), key=lambda item: key(item[0]))
-    }
+    spelled = {key(feature): [_round(v) for v in row] for feature, row in sorted(rows.items(), key=lambda item: key(item[0]))}
     cues = {
         name: sorted(
             (k for k, row in spelled.items() if row[c] > 0 and readable(from_key(k)) is not None),

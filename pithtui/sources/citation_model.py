@@ -36,9 +36,7 @@ def _load(path: Path) -> Classifier:
     except OSError as error:
         raise ModelFileError(f"citation model {path} cannot be read ({error.strerror or error})") from None
     except json.JSONDecodeError as error:
-        raise ModelFileError(
-            f"citation model {path} is not a pithtui citation model (bad JSON at line {error.lineno})"
-        ) from None
+        raise ModelFileError(f"citation model {path} is not a pithtui citation model (bad JSON at line {error.lineno})") from None
     except RecursionError:
         raise ModelFileError(f"citation model {path} is not a pithtui citation model (nested too deeply)") from None
     except UnicodeDecodeError:

@@ -39,7 +39,9 @@ BIGINT_MAX = 2**63 - 1
 """The largest identifier number (a Semantic Scholar CorpusId) a BIGINT column stores."""
 
 
-def number(record: dict[str, Any], field: str, where: str, *, low: float | None = None, high: float | None = None) -> float | None:
+def number(
+    record: dict[str, Any], field: str, where: str, *, low: float | None = None, high: float | None = None
+) -> float | None:
     value = record.get(field)
     if value is None or value == "":
         return None

@@ -65,8 +65,7 @@ def detect(doc: Document) -> Format:
         raise InputError(f"{doc.name}: this is an error answer from a service, not data: {message}")
     kind = "JSON" if doc.is_json else "text"
     raise InputError(
-        f"{doc.name}: cannot tell the format of this {kind} (none of {', '.join(FORMATS)}); "
-        "pass --format if you know it"
+        f"{doc.name}: cannot tell the format of this {kind} (none of {', '.join(FORMATS)}); pass --format if you know it"
     )
 
 

@@ -76,9 +76,7 @@ def _authors(record: dict[str, Any], where: str) -> tuple[str, ...]:
 def work(record: dict[str, Any], where: str) -> Paper:
     """A Paper from an OpenAlex work object."""
     ids = F.obj(record, "ids", where) or {}
-    doi, doi_arxiv = F.doi_and_arxiv(
-        F.text(record, "doi", where) or F.text(ids, "doi", f"{where}: ids"), where, "doi"
-    )
+    doi, doi_arxiv = F.doi_and_arxiv(F.text(record, "doi", where) or F.text(ids, "doi", f"{where}: ids"), where, "doi")
     locations = _locations(record, where)
     urls = [F.text(loc, key, loc_where) for loc, loc_where in locations for key in ("landing_page_url", "pdf_url")]
     arxiv = doi_arxiv or next((found for url in urls if (found := normalize_arxiv(url))), None)

@@ -10,7 +10,7 @@ import logging
 import os
 import time
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import platformdirs
 from sqlalchemy import create_engine, event, select
@@ -83,8 +83,7 @@ def _check_sqlite_file(path: Path) -> None:
         raise StoreError(f"cannot read {path}: {exc.strerror}") from None
     if header != SQLITE_MAGIC:
         raise StoreError(
-            f"{path} is not a SQLite database (corrupt or another kind of file); "
-            "move it aside or choose another store with --db"
+            f"{path} is not a SQLite database (corrupt or another kind of file); move it aside or choose another store with --db"
         )
 
 
@@ -94,7 +93,7 @@ def _tune_sqlite(engine: Engine, path: Path | None) -> None:
     timeout = busy_timeout_ms()
 
     @event.listens_for(engine, "connect")
-    def _on_connect(dbapi_connection, _record) -> None:  # noqa: ANN001 - DBAPI types
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA foreign_keys=ON")
         cursor.execute(f"PRAGMA busy_timeout={timeout}")

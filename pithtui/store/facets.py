@@ -27,8 +27,8 @@ from dataclasses import dataclass, replace
 from typing import Any
 
 from sqlalchemy import (
-    Connection,
     ColumnElement,
+    Connection,
     Integer,
     String,
     and_,
@@ -122,6 +122,8 @@ CITATIONS = Source(
     weight=func.count(),
     is_cells=False,
 )
+
+
 def _counted(table: Any, hub: Any, **extra: Any) -> Source:
     """A source whose rows are counts (columns named as in ``facet_cells``, the count ``n``)."""
     c = table.c
@@ -272,9 +274,9 @@ def cube(hub_id: int, f: Filters, passing: Sequence[ColumnElement[bool]], index:
         flag = case((and_(true(), *_date_conditions(CITATIONS, f.since, f.until)), 1), else_=0)
         dims.append(flag)
         columns.append(flag.label("in_range"))
-    counted = indexed(
-        select(*columns, func.count().label("n")).where(c.cited_id == hub_id, *passing).group_by(*dims), index
-    ).cte("cube")
+    counted = indexed(select(*columns, func.count().label("n")).where(c.cited_id == hub_id, *passing).group_by(*dims), index).cte(
+        "cube"
+    )
     return _counted(counted, None, in_range=counted.c.in_range if dated else None)
 
 
@@ -368,6 +370,7 @@ def dialect_insert(conn: Connection) -> Callable[[Any], Any]:
     else:
         from sqlalchemy.dialects.postgresql import insert
     return insert
+
 
 CellKey = tuple[int, str, str, str, int, str, int]
 """(hub id, polarity key, verdict, category, year, roles key, novelty band): the cell a
@@ -488,7 +491,15 @@ def rebuild_cells(conn: Connection, hub_ids: Iterable[int]) -> None:
             (band_of, "novelty" in kept, literal(ROLLED_NOVELTY, Integer)),
         ]
         rolled = (
-            select(hub, literal(level, Integer), polarity, verdict, category, *(col if keep else rolled for col, keep, rolled in split), n)
+            select(
+                hub,
+                literal(level, Integer),
+                polarity,
+                verdict,
+                category,
+                *(col if keep else rolled for col, keep, rolled in split),
+                n,
+            )
             .where(hub.in_(hubs))
             .group_by(hub, polarity, verdict, category, *(col for col, keep, _ in split if keep))
         )

@@ -99,8 +99,7 @@ def _refusal(found: Found, label: str) -> StoreError | None:
     known = revisions()
     if found.revision not in known[: known.index(SCHEMA_REVISION) + 1]:
         return StoreError(
-            f"{label} was written by a newer pithtui (schema {found.revision}, this one knows "
-            f"{SCHEMA_REVISION}); upgrade pithtui"
+            f"{label} was written by a newer pithtui (schema {found.revision}, this one knows {SCHEMA_REVISION}); upgrade pithtui"
         )
     return None
 

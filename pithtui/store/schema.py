@@ -19,8 +19,8 @@ import unicodedata
 
 from sqlalchemy import (
     DDL,
-    BigInteger,
     JSON,
+    BigInteger,
     Boolean,
     Column,
     Date,
@@ -34,9 +34,9 @@ from sqlalchemy import (
     String,
     Table,
     Text,
-    text,
     UniqueConstraint,
     event,
+    text,
 )
 
 SCHEMA_REVISION = "0009"
@@ -80,7 +80,7 @@ def sort_text(length: int | None = None) -> String:
 
 
 def utcnow() -> dt.datetime:
-    return dt.datetime.now(dt.timezone.utc).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
 
 class Base:
@@ -224,6 +224,7 @@ role_sets = Table(
 )
 """Which roles a role set holds. A citation's roles are stored as one key (its sorted roles
 joined), so that role filters and role facet counts work on citations and cells alike."""
+
 
 def _counts(*leading: Column) -> list[Column]:
     """The columns of a table of citation counts: ``leading`` key columns, then the facet values

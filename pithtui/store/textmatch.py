@@ -25,9 +25,7 @@ from functools import lru_cache
 from pithtui.store.schema import FTS_TOKENIZER
 
 _ASCII_WORD_CHARACTERS = string.ascii_letters + string.digits
-_ASCII_FOLDING = bytes(
-    ord(c.lower()) if c in _ASCII_WORD_CHARACTERS else ord(" ") for c in map(chr, range(256))
-)
+_ASCII_FOLDING = bytes(ord(c.lower()) if c in _ASCII_WORD_CHARACTERS else ord(" ") for c in map(chr, range(256)))
 """``bytes.translate``'s table for ASCII text: letters lower-cased, digits kept, anything else
 a space (FTS5's rule for ASCII, the common case, without a dictionary look-up per character)."""
 

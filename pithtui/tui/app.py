@@ -15,6 +15,7 @@ from textual.message import Message
 from textual.widgets import Static
 
 from pithtui.errors import UnknownPaper
+from pithtui.models import Paper
 from pithtui.sources.sample import SAMPLE_REF
 from pithtui.store import HubRepository
 from pithtui.tui.screens.hub import HubScreen, Opening
@@ -55,7 +56,9 @@ class PithApp(ReportsWorkerErrors, App[None]):
             super().__init__()
             self.hub_id, self.search, self.opening = hub_id, search, opening
 
-    def __init__(self, repo: HubRepository, *, ref: str | None = None, ansi: bool = False, freeze_first_frame: bool = False) -> None:
+    def __init__(
+        self, repo: HubRepository, *, ref: str | None = None, ansi: bool = False, freeze_first_frame: bool = False
+    ) -> None:
         super().__init__(ansi_color=True if ansi else None)
         self.repo = repo
         self._ref = ref
@@ -79,7 +82,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
         :class:`Opening` is fetched here too, so that the hub screen composes with it."""
         if ref:
             try:
-                hub = self.repo.resolve(ref)
+                hub: Paper | None = self.repo.resolve(ref)
             except UnknownPaper:
                 self.post_message(self.StartResolved(None, ref))
                 return
@@ -93,6 +96,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
         if hub is None:
             self.post_message(self.StartResolved(None, ""))
         else:
+            assert hub.id is not None  # a stored paper
             self.post_message(self.StartResolved(hub.id, "", Opening.fetch(self.repo, hub.id)))
 
     @on(StartResolved)

@@ -43,7 +43,7 @@ def missing(app: App[object] | None = None) -> list[str]:
     attributes are checked on ``app`` and its screen when one is running)."""
     gone = [f"{cls.__name__}.{name}" for cls, names in CLASS_NAMES.items() for name in names if not hasattr(cls, name)]
     if app is not None:
-        instances = {App: app, Screen: app.screen}
+        instances: dict[type, object] = {App: app, Screen: app.screen}
         for cls, names in INSTANCE_NAMES.items():
             gone += [f"{cls.__name__}.{name}" for name in names if not hasattr(instances[cls], name)]
     return gone
@@ -81,7 +81,7 @@ def hook_frames(screen_class: type[Screen[object]], around: Callable[[Screen[obj
     def refresh(screen: Screen[object]) -> None:
         around(screen, lambda: composed(screen))
 
-    screen_class._compositor_refresh = refresh  # type: ignore[method-assign]
+    screen_class._compositor_refresh = refresh  # type: ignore[method-assign,assignment]
 
     def undo() -> None:
         screen_class._compositor_refresh = composed  # type: ignore[method-assign]

@@ -16,4 +16,4 @@ def reference(paper: Paper) -> str | None:
 
 def local_time(stored: dt.datetime) -> str:
     """A time the store keeps (UTC, without a zone) as the user's clock shows it, to the minute."""
-    return stored.replace(tzinfo=dt.timezone.utc).astimezone().strftime("%Y-%m-%d %H:%M")
+    return stored.replace(tzinfo=dt.UTC).astimezone().strftime("%Y-%m-%d %H:%M")

@@ -44,17 +44,55 @@ def sample_store(directory: Path) -> HubRepository:
     return repo
 
 
-SENTENCES_HUB = Paper(title="Sample: a hub whose citing sentences pithtui labels (invented for the screenshots)", arxiv_id="2401.00001")
+SENTENCES_HUB = Paper(
+    title="Sample: a hub whose citing sentences pithtui labels (invented for the screenshots)", arxiv_id="2401.00001"
+)
 SENTENCES = (
-    ("Tails first: what recursive training forgets", 2024, "However, unlike [12], we find that the tails of the distribution vanish only when real data is discarded."),
-    ("Accumulating data avoids collapse", 2024, "In contrast to (Lee et al., 2023), our analysis shows that collapse does not occur when synthetic data accumulates alongside real data."),
-    ("Self-consuming generative models", 2023, "Our results are consistent with [4], confirming that quality degrades over generations without fresh data."),
-    ("A survey of synthetic data for language models", 2025, "Model collapse has been described for language models and image generators [7, 8]."),
-    ("Curating synthetic corpora at scale", 2024, "We use the recursive training protocol of (Lee et al., 2023) to measure the loss of rare tokens."),
-    ("Watermarks against self-consumption", 2024, "Following [3], we train each generation on the previous generation's outputs."),
-    ("Scaling laws under recursive training", 2025, "We extend the analysis of [5] to mixtures of real and synthetic data and to larger models."),
-    ("Collapse is not inevitable", 2024, "Their conclusion that collapse is inevitable fails to hold once the training set keeps its original samples [2]."),
-    ("Data provenance for web-scale corpora", 2025, "Future work could apply the detection methods of [9] to filter generated text from web crawls."),
+    (
+        "Tails first: what recursive training forgets",
+        2024,
+        "However, unlike [12], we find that the tails of the distribution vanish only when real data is discarded.",
+    ),
+    (
+        "Accumulating data avoids collapse",
+        2024,
+        "In contrast to (Lee et al., 2023), our analysis shows that collapse does not occur when synthetic data accumulates alongside real data.",
+    ),
+    (
+        "Self-consuming generative models",
+        2023,
+        "Our results are consistent with [4], confirming that quality degrades over generations without fresh data.",
+    ),
+    (
+        "A survey of synthetic data for language models",
+        2025,
+        "Model collapse has been described for language models and image generators [7, 8].",
+    ),
+    (
+        "Curating synthetic corpora at scale",
+        2024,
+        "We use the recursive training protocol of (Lee et al., 2023) to measure the loss of rare tokens.",
+    ),
+    (
+        "Watermarks against self-consumption",
+        2024,
+        "Following [3], we train each generation on the previous generation's outputs.",
+    ),
+    (
+        "Scaling laws under recursive training",
+        2025,
+        "We extend the analysis of [5] to mixtures of real and synthetic data and to larger models.",
+    ),
+    (
+        "Collapse is not inevitable",
+        2024,
+        "Their conclusion that collapse is inevitable fails to hold once the training set keeps its original samples [2].",
+    ),
+    (
+        "Data provenance for web-scale corpora",
+        2025,
+        "Future work could apply the detection methods of [9] to filter generated text from web crawls.",
+    ),
     ("Strong model collapse", 2024, "This confirms the findings of (Lee et al., 2023) for a broader family of models."),
     ("Recursive fine-tuning of instruction models", 2025, ""),
 )
@@ -67,7 +105,9 @@ def sentences_store(directory: Path) -> HubRepository:
     repo = sample_store(directory)
     records = [
         Citation(
-            citing=Paper(title=title, date=dt.date(year, 1 + n % 12, 1 + n), arxiv_id=f"{year % 100}{1 + n % 12:02d}.{n + 10:05d}"),
+            citing=Paper(
+                title=title, date=dt.date(year, 1 + n % 12, 1 + n), arxiv_id=f"{year % 100}{1 + n % 12:02d}.{n + 10:05d}"
+            ),
             cited=SENTENCES_HUB,
             contexts=(sentence,) if sentence else (),
             source="semantic-scholar",

@@ -23,8 +23,8 @@ from pithtui.models import MODEL_LABELLER, CitingPaper, Paper
 from pithtui.store import HubRepository
 from pithtui.text import counted, printable
 from pithtui.tui.safe import literal
-from pithtui.tui.widgets.vim import VimScroll
 from pithtui.tui.widgets.footer import KeysFooter
+from pithtui.tui.widgets.vim import VimScroll
 from pithtui.tui.workers import ReportsWorkerErrors
 
 IDENTIFIER_LABELS = {
@@ -107,9 +107,12 @@ def describe(detail: Detail) -> Text:
     links = paper_links(paper)
     section("links", lines(f"{label}: {url}" for label, url in links))
     own = detail.own_citing
-    section("its own hub", Text(
-        f"{counted(own, 'citing paper')} in the store — press h to open it" if own else "no papers citing it in the store",
-    ))
+    section(
+        "its own hub",
+        Text(
+            f"{counted(own, 'citing paper')} in the store — press h to open it" if own else "no papers citing it in the store",
+        ),
+    )
     return text
 
 

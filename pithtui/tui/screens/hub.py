@@ -28,9 +28,9 @@ from pithtui.store import HubRepository
 from pithtui.text import counted
 from pithtui.tui.labels import local_time
 from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
+from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.widgets.hub_pane import HubPane
 from pithtui.tui.widgets.sidebar import FilterSidebar
-from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
 
 if TYPE_CHECKING:
@@ -296,7 +296,12 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     @on(Exported)
     def _exported(self, message: Exported) -> None:
         choice = message.choice
-        self.notify(f"Wrote {counted(message.written, 'citing paper')} ({choice.format}) to {choice.path}", title="Exported", timeout=10, markup=False)
+        self.notify(
+            f"Wrote {counted(message.written, 'citing paper')} ({choice.format}) to {choice.path}",
+            title="Exported",
+            timeout=10,
+            markup=False,
+        )
 
     @on(FacetsCounted)
     def _facets_counted(self, message: FacetsCounted) -> None:
@@ -332,7 +337,9 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             self._update_showing()
         else:
             self._matching = None
-        self.query_one(CitingExplorer).show(self._query(), first, keep_place=keep_place, total=self._matching if same_rows else None)
+        self.query_one(CitingExplorer).show(
+            self._query(), first, keep_place=keep_place, total=self._matching if same_rows else None
+        )
 
     def _rows_counted(self, total: int) -> None:
         self._matching = total

@@ -33,9 +33,9 @@ from pithtui.models import CitingPaper, Filters, Page, SortKey
 from pithtui.store import HubRepository
 from pithtui.text import printable
 from pithtui.tui.compat import update_scrollbars
-from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
 from pithtui.tui.widgets.row_cache import BLOCK, HEAD_MARGIN, Edges, RowCache, block_of, fetch_order, fetch_plan, joined
 from pithtui.tui.widgets.strips import LineScrollView, text_strip
+from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
 
 GAP = 1
 """Blank cells between columns."""
@@ -223,7 +223,9 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         from a worker: it queries the store)."""
         return query.page(repo, **fetch_plan(0, None, {}).kwargs)
 
-    def show(self, query: ExplorerQuery, first: Page | None = None, *, keep_place: bool = False, total: int | None = None) -> None:
+    def show(
+        self, query: ExplorerQuery, first: Page | None = None, *, keep_place: bool = False, total: int | None = None
+    ) -> None:
         """List ``query``'s rows from the top, counting them afresh (unless their ``total`` is
         known: the same rows in another order), or, given ``first`` (from :meth:`first_block`),
         starting from it; ``keep_place`` (a refresh of the same query) stays at the cursor's row
@@ -272,9 +274,7 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         self.post_message(self.Fetched(query, first))
 
     @work(thread=True, exclusive=True, group=PAGES_GROUP, exit_on_error=False)
-    def _fetch(
-        self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None, edges: dict[int, Edges]
-    ) -> None:
+    def _fetch(self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None, edges: dict[int, Edges]) -> None:
         """The blocks in view or about to be (see :meth:`_fetch_blocks`)."""
         self._fetch_blocks(query, epoch, blocks, total, edges)
 
@@ -312,7 +312,13 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
                     edges[block] = Edges(page.first, page.last)
                     self.post_message(self.PageLoaded(epoch, block, page))
                     if total is None:
-                        total = page.total if together else len(page.rows) if not page.has_after else self._repo.count(query.hub_id, query.filters)
+                        total = (
+                            page.total
+                            if together
+                            else len(page.rows)
+                            if not page.has_after
+                            else self._repo.count(query.hub_id, query.filters)
+                        )
                         if not together:
                             self.post_message(self.Totaled(epoch, total))
             except Cancelled:
@@ -470,7 +476,10 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         text = texts.get(index)
         if text is None:
             gap = " " * GAP
-            text = fit("".join(fit(printable(column.value(row)), cell_width, column.right) + gap for column, cell_width in columns), width)
+            text = fit(
+                "".join(fit(printable(column.value(row)), cell_width, column.right) + gap for column, cell_width in columns),
+                width,
+            )
             if len(texts) >= 4 * BLOCK:
                 texts.clear()
             texts[index] = text

@@ -203,10 +203,24 @@ class FilterSidebar(VerticalScroll):
         yield FacetList(NEW)
         yield Label("year", classes="facet-title")
         with Horizontal(id="years"):
-            yield Input(placeholder="since", id="since", max_length=10, compact=True, validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")])
-            yield Input(placeholder="until", id="until", max_length=10, compact=True, validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")])
+            yield Input(
+                placeholder="since",
+                id="since",
+                max_length=10,
+                compact=True,
+                validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")],
+            )
+            yield Input(
+                placeholder="until",
+                id="until",
+                max_length=10,
+                compact=True,
+                validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")],
+            )
         yield Label("minimum novelty", classes="facet-title")
-        yield Input(placeholder="0–10", id="min-novelty", max_length=5, compact=True, validators=[Function(_valid_novelty, "0 to 10")])
+        yield Input(
+            placeholder="0–10", id="min-novelty", max_length=5, compact=True, validators=[Function(_valid_novelty, "0 to 10")]
+        )
         yield Button("clear filters", id="clear", compact=True)
 
     # ------------------------------------------------------------------ facts in
@@ -271,7 +285,9 @@ class FilterSidebar(VerticalScroll):
             until=self._bound("#until", end=True),
             min_novelty=self._novelty(),
             new_since=self.last_visit if self.query_one(f"#facet-{NEW}", FacetList).chosen else None,
-            search=_live_search(self.query_one("#search", Input).value) if live else self.query_one("#search", Input).value.strip(),
+            search=_live_search(self.query_one("#search", Input).value)
+            if live
+            else self.query_one("#search", Input).value.strip(),
         )
 
     def _bound(self, selector: str, *, end: bool) -> dt.date | None:

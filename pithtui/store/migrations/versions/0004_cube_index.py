@@ -19,7 +19,17 @@ def upgrade() -> None:
     op.create_index(
         "ix_cit_hub_cube",
         "citations",
-        ["cited_id", "polarity_key", "citing_verdict", "citing_category", "citing_year", "roles_key", "citing_id", "citing_novelty", "citing_date"],
+        [
+            "cited_id",
+            "polarity_key",
+            "citing_verdict",
+            "citing_category",
+            "citing_year",
+            "roles_key",
+            "citing_id",
+            "citing_novelty",
+            "citing_date",
+        ],
     )
 
 

@@ -29,7 +29,9 @@ def _kept(*values: str) -> str:
 
 
 def upgrade() -> None:
-    floor = "CAST(citing_novelty AS INTEGER)" if op.get_bind().dialect.name == "sqlite" else "CAST(floor(citing_novelty) AS INTEGER)"
+    floor = (
+        "CAST(citing_novelty AS INTEGER)" if op.get_bind().dialect.name == "sqlite" else "CAST(floor(citing_novelty) AS INTEGER)"
+    )
     band = f"CASE WHEN citing_novelty < 0 THEN -1 ELSE {floor} END"
     op.drop_table("facet_rollups")
     op.create_table(

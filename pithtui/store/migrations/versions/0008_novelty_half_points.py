@@ -20,7 +20,11 @@ LEVELS = {4: ("-1", "roles_key"), 5: ("coalesce(citing_year, 0)", "''"), 6: ("-1
 
 
 def upgrade() -> None:
-    floor = "CAST(citing_novelty * 2 AS INTEGER)" if op.get_bind().dialect.name == "sqlite" else "CAST(floor(citing_novelty * 2) AS INTEGER)"
+    floor = (
+        "CAST(citing_novelty * 2 AS INTEGER)"
+        if op.get_bind().dialect.name == "sqlite"
+        else "CAST(floor(citing_novelty * 2) AS INTEGER)"
+    )
     band = f"CASE WHEN citing_novelty < 0 THEN -1 ELSE {floor} END"
     op.execute("DELETE FROM facet_rollups WHERE level IN (4, 5, 6)")
     for level, (year, roles) in LEVELS.items():

@@ -20,7 +20,15 @@ down_revision = "0008"
 branch_labels = None
 depends_on = None
 
-FILTER_COLUMNS = ("citing_date", "citing_novelty", "citing_category", "citing_verdict", "polarity_key", "roles_key", "citing_year")
+FILTER_COLUMNS = (
+    "citing_date",
+    "citing_novelty",
+    "citing_category",
+    "citing_verdict",
+    "polarity_key",
+    "roles_key",
+    "citing_year",
+)
 
 
 def upgrade() -> None:
