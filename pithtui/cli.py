@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import json
+import os
 import shutil
 import sys
 from collections.abc import Callable, Iterator, Sequence
@@ -239,8 +240,12 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 def _open(args: argparse.Namespace) -> HubRepository:
     from pithtui.sources.sample import open_store
+    from pithtui.text import masked_url
 
-    return open_store(args.db)
+    try:
+        return open_store(args.db)
+    except ValueError as exc:  # a URL SQLAlchemy cannot parse (a port that is no number, a broken host)
+        raise InputError(f"--db {masked_url(args.db or '')!r} is not a database URL ({exc})") from None
 
 
 def cmd_show(args: argparse.Namespace) -> int:
@@ -385,20 +390,46 @@ def _with_global_db(argv: list[str]) -> list[str]:
     return argv
 
 
+def _check_encoding(args: Sequence[str]) -> None:
+    """Refuse an argument that is not valid UTF-8 (Python hands its bytes over as lone
+    surrogates, which nothing downstream can encode)."""
+    for arg in args:
+        try:
+            arg.encode("utf-8")
+        except UnicodeEncodeError:
+            shown = arg.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+            raise InputError(f"the argument {shown!r} is not valid UTF-8 text") from None
+
+
+def _quiet_stdout() -> None:
+    """Point standard output at /dev/null, so that the interpreter's last flush of a closed pipe
+    says nothing."""
+    devnull = os.open(os.devnull, os.O_WRONLY)
+    os.dup2(devnull, sys.stdout.fileno())
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = _with_global_db(list(sys.argv[1:] if argv is None else argv))
     try:
+        _check_encoding(args_list)
         if args_list[:1] in (["-h"], ["--help"]):
             build_parser().print_help()
             return 0
         if args_list and args_list[0] in SUBCOMMANDS:
             args = build_parser().parse_args(args_list)
-            return COMMANDS[args.command](args)
+            status = COMMANDS[args.command](args)
+            sys.stdout.flush()  # a full disk or a closed pipe is told here, not at exit
+            return status
         return _run_tui(args_list)
     except PithError as exc:
         print(f"pithtui: error: {exc}", file=sys.stderr)
         return 1
-    except BrokenPipeError:
+    except BrokenPipeError:  # the reader went away (| head): nothing more to say
+        _quiet_stdout()
         return 0
+    except OSError as exc:  # standard output cannot be written (a full disk, /dev/full)
+        _quiet_stdout()
+        print(f"pithtui: error: cannot write the output: {exc.strerror or exc}", file=sys.stderr)
+        return 1
     except KeyboardInterrupt:
         return 130

@@ -61,3 +61,11 @@ def search_terms(query: str) -> list[list[str]]:
     no longer find the title's own word."""
     terms = (_WORD.findall(chunk.lower()) for chunk in query.split())
     return [term for term in terms if term]
+
+
+_PASSWORD = re.compile(r"(?<=://)([^:/@\s]*):([^@/\s]*)@")
+
+
+def masked_url(url: str) -> str:
+    """``url`` with the password of its ``user:password@`` part replaced by ``***``."""
+    return _PASSWORD.sub(r"\1:***@", url)

@@ -14,6 +14,7 @@ import re
 import shutil
 import sqlite3
 import subprocess
+import sys
 import sysconfig
 from dataclasses import dataclass
 from pathlib import Path
@@ -624,3 +625,46 @@ def test_hostile_text_never_reaches_the_terminal_as_control_codes(run_cli, tmp_p
     listing = run_cli("papers", "--db", str(store), "--format", "json")
     assert not unsafe.findall(listing.stdout)
     assert {p["title"] for p in json.loads(listing.stdout)} == {hub.title, citing.title}
+
+
+# --------------------------------------------------------------------------- faults of the shell around it
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg://alice:S3cretPW@127.0.0.1:notaport/db", "postgresql+psycopg://alice:S3cretPW@[::1/db"]
+)
+def test_a_url_that_does_not_parse_is_one_line_with_the_password_masked(run_cli, url: str) -> None:
+    done = run_cli("db", "info", "--db", url)
+    assert done.returncode == 1
+    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+    assert "is not a database URL" in done.stderr and "S3cretPW" not in done.stderr and "alice:***@" in done.stderr
+
+
+@pytest.mark.parametrize(
+    "args", [("show", "\udcff"), ("show", SAMPLE_REF, "--category", "\udcff"), ("import", "-", "--hub", "\udcff")]
+)
+def test_an_argument_that_is_not_utf8_is_one_line(cli_env, tmp_path: Path, args: tuple[str, ...]) -> None:
+    raw = [arg.encode("utf-8", "surrogateescape") for arg in args]
+    done = subprocess.run(
+        [sys.executable, "-m", "pithtui", *raw], capture_output=True, env=cli_env, cwd=tmp_path, timeout=120, check=False
+    )
+    assert done.returncode == 1
+    assert done.stderr == b"pithtui: error: the argument '\\\\xff' is not valid UTF-8 text\n"
+
+
+def test_a_full_disk_on_standard_output_is_one_line(cli_env, tmp_path: Path) -> None:
+    with open("/dev/full", "w") as full:
+        done = subprocess.run([sys.executable, "-m", "pithtui", "show", SAMPLE_REF], stdout=full, stderr=subprocess.PIPE,
+                              env=cli_env, cwd=tmp_path, timeout=120, check=False, text=True)  # fmt: skip
+    assert done.returncode == 1
+    assert done.stderr == "pithtui: error: cannot write the output: No space left on device\n"
+
+
+def test_a_reader_that_goes_away_ends_it_quietly(cli_env, tmp_path: Path) -> None:
+    proc = subprocess.Popen([sys.executable, "-m", "pithtui", "show", SAMPLE_REF, "--format", "json"], stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE, env=cli_env, cwd=tmp_path)  # fmt: skip
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.readline()
+    proc.stdout.close()  # as `| head -1` does
+    assert proc.wait(timeout=120) == 0
+    assert proc.stderr.read() == b""

@@ -359,3 +359,47 @@ def test_every_seed_imports_as_it_is(store: HubRepository) -> None:
     for seed in SEEDS:
         import_document(store, load(seed.encode(), "seed"), formats.AUTO, HUBS[1])
         assert_consistent(store)
+
+
+# --------------------------------------------------------------------------- nested and surrogate-laden JSON
+
+surrogates = st.text(st.characters(categories=["Cs"]) | st.sampled_from("ab é"), min_size=1, max_size=8)
+"""Text holding lone UTF-16 surrogates, which JSON can carry (``\\ud800``) and no store can encode."""
+with_surrogates = st.recursive(
+    surrogates | scalars,
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.sampled_from(KEYS) | surrogates, children, max_size=5),
+    max_leaves=25,
+)
+
+
+@FUZZ
+@given(
+    depth=st.integers(1, 1500),
+    opener=st.sampled_from(["[", '{"citations":', '{"paper":', '{"data":[']),
+    fmt=FORMAT_CHOICES,
+    hub=st.sampled_from(HUBS),
+    lines=st.booleans(),
+)
+def test_deeply_nested_json(store: HubRepository, depth: int, opener: str, fmt: str, hub: Paper | None, lines: bool) -> None:
+    closer = {"[": "]", '{"citations":': "}", '{"paper":': "}", '{"data":[': "]}"}[opener]
+    text = opener * depth + "1" + closer * depth
+    attempt(store, (f'{{"paperId": "x", "title": "T"}}\n{text}' if lines else text).encode(), fmt, hub)
+
+
+@FUZZ
+@given(value=with_surrogates, fmt=FORMAT_CHOICES, hub=st.sampled_from(HUBS))
+def test_json_with_lone_surrogates(store: HubRepository, value: Any, fmt: str, hub: Paper | None) -> None:
+    attempt(store, json.dumps(value).encode(), fmt, hub)
+
+
+@settings(FUZZ, max_examples=100)
+@given(data=mutated_json(JSON_SEEDS), surrogate=surrogates, fmt=FORMAT_CHOICES, hub=st.sampled_from(HUBS))
+def test_real_records_with_a_surrogate_in_every_string(
+    store: HubRepository, data: bytes, surrogate: str, fmt: str, hub: Paper | None
+) -> None:
+    try:
+        value = json.loads(data)
+    except ValueError:
+        return
+    laden = json.dumps(value).replace('": "', f'": "{json.dumps(surrogate)[1:-1]}')
+    attempt(store, laden.encode(), fmt, hub)

@@ -370,3 +370,21 @@ def test_a_number_out_of_range_is_refused_naming_its_field(store: HubRepository,
 def test_a_bibtex_year_out_of_range_is_refused(store: HubRepository) -> None:
     with pytest.raises(InputError, match="year"):
         _import(store, "@misc{k, title={T}, year={2147483648}}", "x.bib")
+
+
+@pytest.mark.parametrize("depth", [200, 1000, 5000])
+def test_deeply_nested_json_is_one_line_and_stores_nothing(store: HubRepository, depth: int) -> None:
+    store.upsert(load_sample_hub())
+    before = _snapshot(store)
+    for text in ("[" * depth + "]" * depth, '{"a":' * depth + "1" + "}" * depth):
+        with pytest.raises(InputError) as caught:
+            _import(store, text, "deep.json")
+        assert str(caught.value).startswith("deep.json: ") and "\n" not in str(caught.value)
+    assert _snapshot(store) == before
+
+
+def test_a_lone_surrogate_is_replaced_and_the_report_says_so(store: HubRepository) -> None:
+    done = _import(store, '{"paperId": "%s", "title": "T\\ud800x", "abstract": "\\udfff \\ud83d\\ude00"}' % ("a" * 40), "s.json")
+    assert done.result.notes == ("replaced 2 unpaired UTF-16 surrogates with U+FFFD",)
+    paper = store.resolve("a" * 40)
+    assert (paper.title, paper.abstract) == ("T\ufffdx", "\ufffd \U0001f600")

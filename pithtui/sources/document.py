@@ -10,7 +10,7 @@ import json
 import re
 import sys
 from collections.abc import Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from pithtui.errors import InputError
@@ -25,6 +25,8 @@ class Document:
     """The JSON value, or one value per line of JSON Lines; None when the text is not JSON."""
     lines: tuple[int, ...] = ()
     """For JSON Lines, the line number of each value (for messages)."""
+    notes: tuple[str, ...] = ()
+    """What reading changed in the file's values, for the import's report."""
 
     @property
     def is_json(self) -> bool:
@@ -109,6 +111,38 @@ def without_nul(text: str) -> str:
     return _NUL_ESCAPE.sub(r"\1", text) if "\\u0000" in text else text
 
 
+_SURROGATE_ESCAPE = re.compile(r"\\u[dD][89a-fA-F]")
+"""A ``\\uD800``-``\\uDFFF`` escape in JSON text: half of a UTF-16 pair, or a lone one."""
+_SURROGATE = re.compile("[\ud800-\udfff]")
+
+
+def _mend(value: Any, count: list[int]) -> Any:
+    """``value`` with every lone surrogate in its strings replaced by U+FFFD (counted)."""
+    if isinstance(value, str):
+        mended, found = _SURROGATE.subn("\ufffd", value)
+        count[0] += found
+        return mended
+    if isinstance(value, list):
+        return [_mend(item, count) for item in value]
+    if isinstance(value, dict):
+        return {_mend(key, count): _mend(item, count) for key, item in value.items()}
+    return value
+
+
+def _checked(document: Document) -> Document:
+    """``document`` with its lone surrogates (which no store can encode) replaced by U+FFFD,
+    saying how many."""
+    values = document.values or ()
+    if not _SURROGATE_ESCAPE.search(document.text):
+        return document
+    count = [0]
+    mended = tuple(_mend(value, count) for value in values)
+    if not count[0]:
+        return document
+    note = f"replaced {count[0]} unpaired UTF-16 surrogate{'s' if count[0] != 1 else ''} with U+FFFD"
+    return replace(document, values=mended, notes=(*document.notes, note))
+
+
 def load(data: bytes, name: str) -> Document:
     """A Document from a file's bytes: JSON, JSON Lines, or other text (XML, BibTeX)."""
     text = decode(data, name)
@@ -117,11 +151,13 @@ def load(data: bytes, name: str) -> Document:
     text = without_nul(text)
     try:
         try:
-            return Document(name, text, (json.loads(text),))
+            return _checked(Document(name, text, (json.loads(text),)))
         except json.JSONDecodeError as exc:
             lines = _json_lines(text, name)
             if lines is None:
                 raise _json_problem(name, exc, text) from None
-            return lines
+            return _checked(lines)
+    except RecursionError:
+        raise InputError(f"{name}: not a record pithtui reads (JSON nested too deeply)") from None
     except ValueError:  # not a JSONDecodeError: Python's limit on the digits of a number
         raise InputError(f"{name}: not valid JSON as pithtui reads it (a number of more than {_MAX_DIGITS} digits)") from None

@@ -155,8 +155,12 @@ def bulk() -> Iterator[None]:
 def import_document(repo: HubRepository, doc: Document, format_name: str = formats.AUTO, hub: Paper | None = None) -> FileImport:
     """Parse ``doc`` whole, then store it in one transaction."""
     with bulk():
-        used, records = formats.parse(doc, format_name, hub)
-        return FileImport(doc.name, used, store(repo, doc.name, records))
+        try:
+            used, records = formats.parse(doc, format_name, hub)
+        except RecursionError:  # values nested deeper than any record, walked by a parser
+            raise InputError(f"{doc.name}: not a record pithtui reads (JSON nested too deeply)") from None
+        done = store(repo, doc.name, records)
+        return FileImport(doc.name, used, replace(done, notes=doc.notes + done.notes) if doc.notes else done)
 
 
 def import_path(repo: HubRepository, path: str, format_name: str = formats.AUTO, hub: Paper | None = None) -> FileImport:
