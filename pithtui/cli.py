@@ -144,6 +144,10 @@ def build_parser() -> argparse.ArgumentParser:
     order.add_argument("--asc", dest="descending", action="store_false", help="ascending")
     show.add_argument("--limit", type=_positive, metavar="N", help=f"list at most N citing papers (text: {TEXT_LIMIT})")
     show.add_argument("--format", choices=("text", *WRITERS), default="text")
+    show.add_argument(
+        "--raw-csv", action="store_true",
+        help="CSV cells as stored, even those a spreadsheet would run as formulas (by default they get a leading ')",
+    )  # fmt: skip
     show.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
 
     papers = commands.add_parser("papers", help="list the papers in the store")
@@ -249,7 +253,7 @@ def _open(args: argparse.Namespace) -> HubRepository:
 
 
 def cmd_show(args: argparse.Namespace) -> int:
-    from pithtui.export import WRITERS, build_report
+    from pithtui.export import WRITERS, build_report, write_csv
     from pithtui.hub_text import write_text
 
     filters = _filters(args)
@@ -261,6 +265,8 @@ def cmd_show(args: argparse.Namespace) -> int:
         if args.format == "text":
             width = min(shutil.get_terminal_size((100, 24)).columns, 120) if args.output is None else 100
             write_text(report, out, width=width, listed=limit)
+        elif args.format == "csv" and args.raw_csv:
+            write_csv(report, out, guard=False)
         else:
             WRITERS[args.format](report, out)
     if args.output:

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import stat
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
@@ -83,9 +84,21 @@ CSV_COLUMNS = (
 )  # fmt: skip
 
 
-def write_csv(report: HubReport, out: TextIO) -> None:
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+"""What a spreadsheet takes a cell for a formula by (OWASP's list for CSV injection)."""
+
+
+def cell_for_spreadsheets(text: str) -> str:
+    """``text`` as a CSV cell no spreadsheet runs: one that starts like a formula gets a single
+    quote before it, which spreadsheets show as text (OWASP's advice)."""
+    return "'" + text if text.startswith(FORMULA_STARTS) else text
+
+
+def write_csv(report: HubReport, out: TextIO, *, guard: bool = True) -> None:
     """One row per citing paper; lists joined with '; '. CSV has no escapes, so control codes
-    and bidi overrides are dropped from the cells (line breaks stay, quoted)."""
+    and bidi overrides are dropped from the cells (line breaks stay, quoted), and a cell that
+    starts like a formula (``=HYPERLINK(…)``) is kept from running as one (see
+    :func:`cell_for_spreadsheets`), unless ``guard`` is false (``show --raw-csv``)."""
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(CSV_COLUMNS)
     for row in report.citing:
@@ -105,7 +118,8 @@ def write_csv(report: HubReport, out: TextIO) -> None:
             paper.url or "",
             paper.summary or "",
         ]
-        writer.writerow([printable(cell, keep_newlines=True) for cell in cells])
+        cells = [printable(cell, keep_newlines=True) for cell in cells]
+        writer.writerow([cell_for_spreadsheets(cell) for cell in cells] if guard else cells)
 
 
 def _md(text: str | None) -> str:
@@ -201,7 +215,25 @@ def whole_file(path: Path) -> Iterator[TextIO]:
     """``path`` written whole or not at all: a temporary file beside it, renamed into place
     once everything is written (an export that fails halfway leaves what was there before).
     The file is made by a plain exclusive open, so it gets the mode any new file would (the
-    user's umask), where a ``tempfile`` one is private to its owner."""
+    user's umask), where a ``tempfile`` one is private to its owner.
+
+    Only a regular file (or a new name) is replaced so. A symbolic link is followed: its target
+    is what gets written. A character device or a FIFO (``/dev/stdout``, a named pipe) is
+    written to directly, as a stream; anything else (a folder, a socket) is refused."""
+    path = path.resolve() if path.is_symlink() else path
+    try:
+        kind = path.stat().st_mode if path.exists() else None
+    except OSError as exc:
+        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+    if kind is not None and (stat.S_ISCHR(kind) or stat.S_ISFIFO(kind)):
+        try:
+            with open(path, "w", encoding="utf-8", newline="") as stream:
+                yield stream
+        except OSError as exc:
+            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+        return
+    if kind is not None and not stat.S_ISREG(kind):
+        raise InputError(f"cannot write {path}: it is not a regular file")
     try:
         handle = open(path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp"), "x", encoding="utf-8", newline="")
     except OSError as exc:

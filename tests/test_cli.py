@@ -10,9 +10,11 @@ from __future__ import annotations
 import csv
 import io
 import json
+import os
 import re
 import shutil
 import sqlite3
+import stat
 import subprocess
 import sys
 import sysconfig
@@ -668,3 +670,47 @@ def test_a_reader_that_goes_away_ends_it_quietly(cli_env, tmp_path: Path) -> Non
     proc.stdout.close()  # as `| head -1` does
     assert proc.wait(timeout=120) == 0
     assert proc.stderr.read() == b""
+
+
+def _formula_hub(run_cli, tmp_path: Path) -> str:
+    page = {"offset": 0, "data": [{"citingPaper": {"paperId": f"{n:040x}", "title": title}} for n, title in enumerate(
+        ['=HYPERLINK("http://x.example","click")', "+cmd|' /C calc'!A0", "-2+3", "@SUM(A1)", "\tTabbed", "Plain title"])]}  # fmt: skip
+    path = tmp_path / "formulas.json"
+    path.write_text(json.dumps(page), encoding="utf-8")
+    assert run_cli("import", str(path), "--hub", "1706.03762").returncode == 0
+    return "1706.03762"
+
+
+def test_csv_cells_that_start_like_formulas_are_kept_from_running(run_cli, tmp_path: Path) -> None:
+    hub = _formula_hub(run_cli, tmp_path)
+    rows = list(csv.DictReader(io.StringIO(run_cli("show", hub, "--format", "csv").stdout)))
+    titles = sorted(row["title"] for row in rows)
+    assert '\'=HYPERLINK("http://x.example","click")' in titles and "Plain title" in titles
+    assert all(not title.startswith(("=", "+", "-", "@", "\t", "\r")) for title in titles)
+    raw = list(csv.DictReader(io.StringIO(run_cli("show", hub, "--format", "csv", "--raw-csv").stdout)))
+    assert '=HYPERLINK("http://x.example","click")' in [row["title"] for row in raw]
+
+
+def test_output_to_a_fifo_or_through_a_symlink_writes_there_and_replaces_nothing(run_cli, tmp_path: Path) -> None:
+    import threading
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    got: list[str] = []
+    reader = threading.Thread(target=lambda: got.append(fifo.read_text(encoding="utf-8")))
+    reader.start()
+    done = run_cli("show", SAMPLE_REF, "--format", "csv", "-o", str(fifo))
+    reader.join(30)
+    assert done.returncode == 0, done.stderr
+    assert got and got[0].startswith("title,")
+    assert stat.S_ISFIFO(fifo.lstat().st_mode)  # still the FIFO, not a file put in its place
+    target = tmp_path / "real.csv"
+    target.write_text("old", encoding="utf-8")
+    link = tmp_path / "link.csv"
+    link.symlink_to(target)
+    assert run_cli("show", SAMPLE_REF, "--format", "csv", "-o", str(link)).returncode == 0
+    assert link.is_symlink() and target.read_text(encoding="utf-8").startswith("title,")
+    folder = tmp_path / "folder"
+    folder.mkdir()
+    refused = run_cli("show", SAMPLE_REF, "-o", str(folder))
+    assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and folder.is_dir()
