@@ -8,6 +8,8 @@ from __future__ import annotations
 import io
 import json
 import os
+import subprocess
+import sys
 from importlib import resources
 from pathlib import Path
 
@@ -126,3 +128,14 @@ def test_fetch_without_network_is_one_line_and_stores_nothing(db: str) -> None:
     [line] = done.stderr.strip().splitlines()
     assert line.startswith("pithtui: error: cannot reach Semantic Scholar") and "Nothing was stored" in line
     assert _hub_json(db) == before
+
+
+def test_a_device_or_an_endless_stream_is_refused_and_nothing_stored(run_cli, cli_env: dict[str, str], tmp_path: Path) -> None:
+    for args, stdin in ((("import", "/dev/zero"), None), (("import", "-"), "/dev/zero")):
+        with open(stdin or os.devnull, "rb") as source:
+            done = subprocess.run([sys.executable, "-m", "pithtui", *args], stdin=source, capture_output=True, text=True,
+                                  env=cli_env, cwd=tmp_path, timeout=60, check=False)  # fmt: skip
+        assert done.returncode == 1 and "not a file or a pipe" in done.stderr and done.stderr.count("\n") == 1
+    big = subprocess.run([sys.executable, "-m", "pithtui", "import", "-"], input="[" + " " * 5000 + "]", capture_output=True,
+                         text=True, env={**cli_env, "PITHTUI_MAX_IMPORT_BYTES": "4096"}, cwd=tmp_path, timeout=60, check=False)  # fmt: skip
+    assert big.returncode == 1 and "larger than 4,096 bytes" in big.stderr

@@ -12,11 +12,14 @@ and the report says why.
 from __future__ import annotations
 
 import gc
+import os
+import stat
 import sys
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
+from typing import BinaryIO
 
 from pithtui.classifier import Classifier
 from pithtui.errors import InputError, ModelFileError, StoreError, UnknownPaper
@@ -56,13 +59,51 @@ class FileImport:
         return f"{self.name} [{self.format}]: {', '.join(parts)}{tail}"
 
 
+MAX_BYTES = 1 << 30
+"""The largest file ``import`` reads (1 GiB; ``PITHTUI_MAX_IMPORT_BYTES`` sets another): a
+file is parsed whole in memory, several times its size, so a far bigger one (or an endless
+stream such as /dev/zero) is refused before it exhausts memory."""
+CHUNK = 1 << 20
+
+
+def max_bytes() -> int:
+    value = os.environ.get("PITHTUI_MAX_IMPORT_BYTES", "")
+    return int(value) if value.isdigit() and int(value) > 0 else MAX_BYTES
+
+
+def _read_capped(stream: BinaryIO, name: str, limit: int) -> bytes:
+    """Everything ``stream`` holds, refused once it passes ``limit`` bytes."""
+    chunks: list[bytes] = []
+    size = 0
+    while chunk := stream.read(CHUNK):
+        size += len(chunk)
+        if size > limit:
+            raise InputError(f"{name}: larger than {limit:,} bytes, the most pithtui imports (PITHTUI_MAX_IMPORT_BYTES)")
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _readable(fd: int, name: str) -> None:
+    """Refuse what is neither a regular file, a pipe nor a terminal (a device such as /dev/zero,
+    a socket)."""
+    mode = os.fstat(fd).st_mode
+    if not (stat.S_ISREG(mode) or stat.S_ISFIFO(mode) or os.isatty(fd)):
+        raise InputError(f"{name}: not a file or a pipe (a device or a socket), so not read")
+
+
 def read(path: str) -> Document:
-    """The Document at ``path`` (``-`` for standard input)."""
+    """The Document at ``path`` (``-`` for standard input): a regular file or a pipe, at most
+    :func:`max_bytes` long."""
+    limit = max_bytes()
     if path == STDIN:
-        return load(sys.stdin.buffer.read(), "<stdin>")
+        stdin = sys.stdin.buffer
+        _readable(stdin.fileno(), "<stdin>")
+        return load(_read_capped(stdin, "<stdin>", limit), "<stdin>")
     target = Path(path)
     try:
-        data = target.read_bytes()
+        with target.open("rb") as stream:
+            _readable(stream.fileno(), path)
+            data = _read_capped(stream, path, limit)
     except FileNotFoundError:
         raise InputError(f"{path}: no such file") from None
     except IsADirectoryError:
