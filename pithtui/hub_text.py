@@ -1,7 +1,8 @@
 """The hub as plain text, read like the hub page: ``pithtui show``'s default output.
 
-Every string from the data goes through :func:`pithtui.text.printable`, so a hostile title
-cannot move the cursor, recolour the terminal or reorder the line it is on.
+Every string from the data goes through :func:`pithtui.text.shown` (clipped, then printable),
+so a hostile title cannot move the cursor, recolour the terminal, reorder the line it is on or
+take long to print.
 """
 
 from __future__ import annotations
@@ -12,7 +13,7 @@ from typing import TYPE_CHECKING, TextIO
 
 from pithtui.classifier import ContextLabel
 from pithtui.models import CitingPaper, FacetValue, Paper
-from pithtui.text import cites_phrase, printable, showing_sentence
+from pithtui.text import cites_phrase, showing_sentence, shown
 
 if TYPE_CHECKING:  # the TUI's widgets use this module's labels, not the exporters (nor the store they load)
     from pithtui.export import HubReport
@@ -24,7 +25,7 @@ NO_ROLES = "no roles recorded yet"
 
 def facet_label(value: str | int | None) -> str:
     """How a facet value is shown: the missing polarity is "unclassified"."""
-    return UNCLASSIFIED_LABEL if value is None else printable(str(value))
+    return UNCLASSIFIED_LABEL if value is None else shown(str(value))
 
 
 def facet_line(values: Iterable[FacetValue]) -> str:
@@ -34,9 +35,9 @@ def facet_line(values: Iterable[FacetValue]) -> str:
 def paper_meta(paper: Paper) -> str:
     """``cs.LG · 2026-05-19 · unverdicted · novelty 7.0``, as the hub page writes it."""
     parts = [
-        printable(paper.category) or "—",
+        shown(paper.category) or "—",
         paper.date.isoformat() if paper.date else "undated",
-        printable(paper.verdict).lower(),
+        shown(paper.verdict).lower(),
     ]
     if paper.novelty is not None:
         parts.append(f"novelty {paper.novelty:.1f}")
@@ -64,12 +65,12 @@ LABELLERS = {"semantic_scholar": "Semantic Scholar", "pith": "Pith"}
 
 def labelled_by(by: str | None) -> str:
     """Who gave a label, for a reader: a source's name, or ``pithtui:<model id>`` as it is."""
-    return LABELLERS.get(by or "", printable(by or "nobody"))
+    return LABELLERS.get(by or "", shown(by or "nobody"))
 
 
 def how_cited(row: CitingPaper) -> list[str]:
     """``roles: uses, background (by pithtui:…)`` and ``polarity: contrasting 0.83 (by …)``."""
-    roles = f"roles: {printable(', '.join(row.roles))} (by {labelled_by(row.roles_by)})" if row.roles else "roles: none recorded"
+    roles = f"roles: {shown(', '.join(row.roles))} (by {labelled_by(row.roles_by)})" if row.roles else "roles: none recorded"
     if row.polarity is None:
         return [roles, f"polarity: {UNCLASSIFIED_LABEL}"]
     score = f" {row.polarity_score:.2f}" if row.polarity_score is not None else ""
@@ -80,7 +81,7 @@ def context_label_line(label: ContextLabel) -> str:
     """The classifier's label of one citing sentence: ``uses 0.71, background 0.20 · contrasting
     0.83 · cues: however, fails to``."""
     roles = ", ".join(f"{role} {score:.2f}" for role, score in label.roles)
-    cues = f" · cues: {printable(', '.join(label.cues))}" if label.cues else ""
+    cues = f" · cues: {shown(', '.join(label.cues))}" if label.cues else ""
     return f"{roles} · {label.polarity} {label.score:.2f}{cues}"
 
 
@@ -108,14 +109,14 @@ def explorer_lines(row: CitingPaper, width: int) -> str:
     cells = _cells(
         [
             p.date.isoformat() if p.date else "",
-            printable(p.category),
+            shown(p.category),
             "" if p.novelty is None else f"{p.novelty:.1f}",
-            printable(p.verdict),
-            printable(", ".join(row.roles)),
+            shown(p.verdict),
+            shown(", ".join(row.roles)),
             facet_label(row.polarity),
         ]
     )
-    title = printable(p.display_title)
+    title = shown(p.display_title)
     if width - FIXED_WIDTH >= TITLE_MIN:
         return f"{cells}  {clip(title, width - FIXED_WIDTH)}"
     return f"{clip(cells.rstrip(), width)}\n    {clip(title, width - 4)}"
@@ -126,17 +127,17 @@ def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int 
     summary = report.summary
     paper = summary.paper
     wrap = textwrap.TextWrapper(width=width, initial_indent="  ", subsequent_indent="  ")
-    out.write(textwrap.fill(printable(paper.display_title), width=width) + "\n")
+    out.write(textwrap.fill(shown(paper.display_title), width=width) + "\n")
     if paper.authors:
-        out.write(wrap.fill(printable(", ".join(paper.authors))).strip() + "\n")
-    ident = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else printable(paper.best_ref)
-    out.write(f"{ident} · {printable(paper.category) or '—'} · {paper.date.isoformat() if paper.date else 'undated'}\n\n")
+        out.write(wrap.fill(shown(", ".join(paper.authors))).strip() + "\n")
+    ident = f"arXiv:{paper.arxiv_id}" if paper.arxiv_id else shown(paper.best_ref)
+    out.write(f"{ident} · {shown(paper.category) or '—'} · {paper.date.isoformat() if paper.date else 'undated'}\n\n")
     stored = f" ({summary.citing_count} in the store)" if summary.citing_count != summary.cited_by else ""
     note = polarity_note(summary.polarity_unclassified, summary.citing_count, summary.without_context)
     counts = f"{cites_phrase(summary.cited_by)}{stored}." + (f" {note}" if note else "")
     out.write(textwrap.fill(counts, width=width) + "\n\n")
     if paper.abstract:
-        out.write("abstract\n" + wrap.fill(printable(paper.abstract)) + "\n\n")
+        out.write("abstract\n" + wrap.fill(shown(paper.abstract)) + "\n\n")
     facets = report.facets
     out.write("citation-role summary\n  " + (facet_line(facets.role) or NO_ROLES) + "\n\n")
     polarity = facet_line(v for v in facets.polarity if v.value is not None)
@@ -148,15 +149,15 @@ def write_text(report: HubReport, out: TextIO, *, width: int = 100, listed: int 
     if report.representatives:
         out.write("representative citing papers\n\n")
         for row in report.representatives:
-            out.write(f"{wrap.fill(printable(row.paper.display_title))}\n{wrap.fill(paper_meta(row.paper))}\n")
+            out.write(f"{wrap.fill(shown(row.paper.display_title))}\n{wrap.fill(paper_meta(row.paper))}\n")
             if row.paper.summary:
-                out.write(wrap.fill(printable(row.paper.summary)) + "\n")
+                out.write(wrap.fill(shown(row.paper.summary)) + "\n")
             out.write("\n")
     out.write("citing papers explorer\n")
     out.write(clip(_cells(name for name, _ in COLUMNS) + "  title", width) + "\n")
-    shown = 0
+    written = 0
     for row in report.citing:
         out.write(explorer_lines(row, width) + "\n")
-        shown += 1
-    more = f" (first {shown} listed; --limit to see more)" if listed is not None and shown < report.matched else ""
+        written += 1
+    more = f" (first {written} listed; --limit to see more)" if listed is not None and written < report.matched else ""
     out.write(f"\n{showing_sentence(report.matched, summary.citing_count)}{more}\n")

@@ -27,6 +27,23 @@ def printable(text: str | None, *, keep_newlines: bool = False) -> str:
     return _SPACES.sub(" ", cleaned)
 
 
+SHOWN_CHARS = 10_000
+"""The most of one value (a title, an abstract, a citing sentence) a screen or ``show`` prints:
+values are stored and exported whole, but no single one can make a screen slow to draw."""
+
+
+def clipped(text: str | None, limit: int = SHOWN_CHARS) -> str:
+    """``text`` cut to ``limit`` characters, ending in "…" when it was longer; None becomes ''."""
+    if not text:
+        return ""
+    return text if len(text) <= limit else text[: limit - 1] + "…"
+
+
+def shown(text: str | None, *, keep_newlines: bool = False) -> str:
+    """``text`` as a screen or ``show`` prints it: :func:`clipped`, then :func:`printable`."""
+    return printable(clipped(text), keep_newlines=keep_newlines)
+
+
 def json_safe(text: str) -> str:
     """JSON text with every character :func:`printable` would drop written as a ``\\u`` escape
     (``json.dumps`` escapes C0 controls but not DEL, C1 controls or bidi overrides): the same

@@ -242,3 +242,32 @@ def test_a_nul_in_a_file_is_left_out_the_same_on_both_backends(db_url: str, tmp_
     paper = repo.resolve("0123456789abcdef0123456789abcdef01234567")
     assert (paper.title, paper.abstract) == ("Nul inside", "a\\u0000b")
     repo.close()
+
+
+def test_a_huge_value_is_shown_clipped_and_stored_whole(tmp_path: Path) -> None:
+    """A 10 MB title and abstract: ``show`` and the TUI print at most SHOWN_CHARS of each (so no
+    single value makes a screen slow), while the store and the exports keep them whole."""
+    import io
+
+    from pithtui.export import build_report, write_json
+    from pithtui.hub_text import write_text
+    from pithtui.text import SHOWN_CHARS
+    from pithtui.tui.safe import literal
+
+    huge = "W" * 10_000_000
+    repo = open_repository(f"sqlite:///{tmp_path / 'huge.db'}")
+    try:
+        hub = Paper(title=huge, abstract="a " * 5_000_000, arxiv_id="2401.00001")
+        repo.upsert([Citation(citing=Paper(title=huge, arxiv_id="2401.00002"), cited=hub)])
+        stored = repo.resolve("2401.00001")
+        assert stored.title == huge
+        out = io.StringIO()
+        write_text(build_report(repo, stored.id), out, width=100)
+        text = out.getvalue()
+        assert len(text) < 4 * SHOWN_CHARS and "W…" in text
+        assert literal(huge).plain == "W" * (SHOWN_CHARS - 1) + "…"
+        exported = io.StringIO()
+        write_json(build_report(repo, stored.id), exported)
+        assert huge in exported.getvalue()
+    finally:
+        repo.close()

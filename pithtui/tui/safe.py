@@ -10,10 +10,10 @@ from __future__ import annotations
 from rich.style import StyleType
 from rich.text import Text
 
-from pithtui.text import printable
+from pithtui.text import clipped, printable
 
 
 def literal(value: object, style: StyleType = "", *, keep_newlines: bool = False) -> Text:
-    """``value`` as literal, printable text (None becomes empty)."""
-    raw = "" if value is None else str(value)
+    """``value`` as literal, printable text, clipped to ``SHOWN_CHARS`` (None becomes empty)."""
+    raw = "" if value is None else clipped(str(value))
     return Text(printable(raw, keep_newlines=keep_newlines), style=style)

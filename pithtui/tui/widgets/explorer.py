@@ -31,7 +31,7 @@ from pithtui.errors import Cancelled
 from pithtui.hub_text import facet_label
 from pithtui.models import CitingPaper, Filters, Page, SortKey
 from pithtui.store import HubRepository
-from pithtui.text import printable
+from pithtui.text import shown
 from pithtui.tui.compat import update_scrollbars
 from pithtui.tui.widgets.row_cache import BLOCK, HEAD_MARGIN, Edges, RowCache, block_of, fetch_order, fetch_plan, joined
 from pithtui.tui.widgets.strips import LineScrollView, text_strip
@@ -354,6 +354,7 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
             self._arrived = True
             if self._to_top:
                 self.scroll_to(y=0, animate=False, immediate=True)
+            assert self._query is not None  # set by show(), before any page of it is fetched
             self.rows_arrived.publish(self._query)
         counted = self._cache.total is None
         self._cache.store(message.block, message.page, near=int(self.scroll_y), partial=partial)
@@ -477,7 +478,7 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         if text is None:
             gap = " " * GAP
             text = fit(
-                "".join(fit(printable(column.value(row)), cell_width, column.right) + gap for column, cell_width in columns),
+                "".join(fit(shown(column.value(row)), cell_width, column.right) + gap for column, cell_width in columns),
                 width,
             )
             if len(texts) >= 4 * BLOCK:
