@@ -388,3 +388,14 @@ def test_a_lone_surrogate_is_replaced_and_the_report_says_so(store: HubRepositor
     assert done.result.notes == ("replaced 2 unpaired UTF-16 surrogates with U+FFFD",)
     paper = store.resolve("a" * 40)
     assert (paper.title, paper.abstract) == ("T\ufffdx", "\ufffd \U0001f600")
+
+
+def test_a_bibtex_entry_whose_braces_do_not_balance_is_reported_not_cut_short(store: HubRepository) -> None:
+    done = _import(store, "@misc{k, title={Unbalanced }} braces}, year={2020}}\n@misc{j, title={Fine}, year=2021}\n", "x.bib")
+    assert (done.result.papers_added, done.result.skipped) == (1, 1)
+    assert done.result.notes == ("skipped x.bib: @misc{k} (line 1): its braces do not balance, so it cannot be read whole",)
+    assert [listing.paper.title for listing in store.list_papers()] == ["Fine"]
+    with pytest.raises(InputError, match="no BibTeX entry could be read whole"):
+        _import(store, "@misc{k, title={Unbalanced }} braces}, year={2020}}\n", "y.bib")
+    multi_line = "@article{m,\n  title = {A {nested} title},\n  author = {X},\n}\n% a comment\n"
+    assert _import(store, multi_line, "z.bib").result.papers_added == 1  # a well-formed entry is not taken for one

@@ -94,6 +94,7 @@ def parse(doc: Document, hub: Paper | None = None) -> list[Record]:
     )
     skipped: list[Record] = []
     for block in library.failed_blocks:
+        assert block.start_line is not None  # the parser numbers every block it splits off
         where = f"{doc.name}: line {block.start_line + 1}"
         if isinstance(block, DuplicateBlockKeyBlock):
             skipped.append(Skipped(where, f"duplicate key {block.key!r}"))
@@ -102,8 +103,31 @@ def parse(doc: Document, hub: Paper | None = None) -> list[Record]:
         raise InputError(f"{where}: cannot parse this BibTeX entry ({problem})")
     if not library.entries and not skipped:
         raise InputError(f"{doc.name}: no BibTeX entries found")
+    broken = _cut_short(library.blocks)
     papers = []
-    for block in library.entries:
-        values = {key.lower(): field.value for key, field in block.fields_dict.items()}
-        papers.append(entry(values, f"{doc.name}: @{block.entry_type}{{{block.key}}} (line {block.start_line + 1})"))
+    for item in library.entries:
+        assert item.start_line is not None  # the parser numbers every block it splits off
+        where = f"{doc.name}: @{item.entry_type}{{{item.key}}} (line {item.start_line + 1})"
+        if id(item) in broken:
+            skipped.append(Skipped(where, "its braces do not balance, so it cannot be read whole"))
+            continue
+        values = {key.lower(): field.value for key, field in item.fields_dict.items()}
+        papers.append(entry(values, where))
+    if not papers and broken:
+        raise InputError(f"{doc.name}: no BibTeX entry could be read whole (their braces do not balance)")
     return F.with_hub(papers, hub, SOURCE) + skipped
+
+
+def _cut_short(blocks: list[Any]) -> set[int]:
+    """The ``id()`` of each entry the parser ended early: one whose braces close before its end
+    (``title={Unbalanced }} braces}``) leaves the rest of it behind as text on the line where
+    the parser stopped, which no well-formed file has."""
+    from bibtexparser.model import Entry, ImplicitComment
+
+    broken: set[int] = set()
+    for before, block in zip(blocks, blocks[1:]):
+        if isinstance(before, Entry) and isinstance(block, ImplicitComment) and block.comment.strip():
+            assert before.start_line is not None and block.start_line is not None
+            if block.start_line == before.start_line + before.raw.count("\n"):
+                broken.add(id(before))
+    return broken
