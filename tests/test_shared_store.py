@@ -60,3 +60,19 @@ def test_a_role_that_may_only_read_is_told_so_when_it_imports(run_cli, shared: t
     assert "permission denied" in line and "ask the database's owner for access" in line, line
     assert str(upload) in line and "nothing of it was stored" in line
     assert snapshot(owner) == before
+
+
+def test_a_role_that_may_only_read_is_refused_an_import_that_would_only_update(
+    run_cli, shared: tuple[str, str], tmp_path: Path
+) -> None:
+    owner, reader = shared
+    assert run_cli("import", str(write_s2_file(tmp_path / "first.json", 10)), "--db", owner).returncode == 0
+    before = snapshot(owner)
+    again = run_cli("import", str(write_s2_file(tmp_path / "same.json", 10)), "--db", reader)
+    assert again.returncode == 0 and "nothing new" in again.stdout  # adds and changes nothing: fine
+    changed = write_s2_file(tmp_path / "retitled.json", 10, tag=" (revised)")  # the same papers, new titles
+    done = run_cli("import", str(changed), "--db", reader)
+    assert done.returncode == 1
+    [line] = done.stderr.splitlines()
+    assert "permission denied" in line and "nothing of it was stored" in line, line
+    assert snapshot(owner) == before
