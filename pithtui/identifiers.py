@@ -60,7 +60,9 @@ def arxiv_from_doi(doi: str | None) -> str | None:
 def is_arxiv_category(text: str | None) -> bool:
     """True for an arXiv category (``cs.LG``, ``hep-th``, ``cond-mat.stat-mech``), as opposed
     to a field of study or topic name from another source (``Computer Science``)."""
-    return bool(text) and ("." in text or "-" in text) and _ARXIV_CATEGORY.match(text) is not None
+    if not text:
+        return False
+    return ("." in text or "-" in text) and _ARXIV_CATEGORY.match(text) is not None
 
 
 def normalize_openalex(text: str | None) -> str | None:

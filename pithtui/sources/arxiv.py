@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 import xml.etree.ElementTree as ET
-from typing import Any
+from typing import Any, TypeGuard
 
 from pithtui.errors import InputError
 from pithtui.identifiers import normalize_arxiv
@@ -30,7 +30,7 @@ ERROR_ID = "arxiv.org/api/errors"
 """What the id of the one entry of an error feed contains."""
 
 
-def _is_wrapper(value: Any) -> bool:
+def _is_wrapper(value: Any) -> TypeGuard[dict[str, Any]]:
     return isinstance(value, dict) and isinstance(value.get("body"), str) and "status_code" in value
 
 

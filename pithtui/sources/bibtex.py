@@ -128,6 +128,6 @@ def _cut_short(blocks: list[Any]) -> set[int]:
     for before, block in zip(blocks, blocks[1:]):
         if isinstance(before, Entry) and isinstance(block, ImplicitComment) and block.comment.strip():
             assert before.start_line is not None and block.start_line is not None
-            if block.start_line == before.start_line + before.raw.count("\n"):
+            if block.start_line == before.start_line + (before.raw or "").count("\n"):
                 broken.add(id(before))
     return broken

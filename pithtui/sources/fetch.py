@@ -161,7 +161,8 @@ def known_as(paper: Paper, ref: str) -> Paper:
     parsed = parse_reference(ref)
     if parsed.column is None or getattr(paper, parsed.column) is not None:
         return paper
-    return replace(paper, **{parsed.column: parsed.value})
+    identifier: dict[str, Any] = {parsed.column: parsed.value}
+    return replace(paper, **identifier)
 
 
 # ---------------------------------------------------------------- Semantic Scholar

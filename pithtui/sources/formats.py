@@ -28,7 +28,7 @@ class Format:
 
 
 def _pithtui_looks_like(doc: Document) -> bool:
-    return doc.is_json and len(doc.values or ()) == 1 and pithtui_json.looks_like(doc.values[0])
+    return doc.values is not None and len(doc.values) == 1 and pithtui_json.looks_like(doc.values[0])
 
 
 def _pithtui_parse(doc: Document, hub: Paper | None) -> list[Record]:

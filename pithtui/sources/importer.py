@@ -19,7 +19,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 from pithtui.classifier import Classifier
 from pithtui.errors import InputError, ModelFileError, StoreError, UnknownPaper
@@ -126,7 +126,8 @@ def hub_paper(repo: HubRepository, ref: str) -> Paper:
                 f"--hub {ref!r}: no paper in the store has that title; name the paper by an identifier "
                 "(arXiv id, DOI, CorpusId:N, Semantic Scholar or OpenAlex id)"
             ) from None
-        return Paper(title="", **{parsed.column: parsed.value})
+        identifier: dict[str, Any] = {parsed.column: parsed.value}
+        return Paper(title="", **identifier)
     return Paper(title="", **stored.identifiers) if stored.identifiers else Paper(title=stored.title)
 
 

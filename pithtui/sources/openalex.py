@@ -53,7 +53,9 @@ def abstract_text(index: Any, where: str) -> str | None:
 
 def _locations(record: dict[str, Any], where: str) -> list[tuple[dict[str, Any], str]]:
     """The work's locations, primary first, each with how a message names it."""
-    found = [(record.get(field), f"{where}: {field}") for field in ("primary_location", "best_oa_location")]
+    found: list[tuple[Any, str]] = [
+        (record.get(field), f"{where}: {field}") for field in ("primary_location", "best_oa_location")
+    ]
     found += [(loc, f"{where}: locations[{i}]") for i, loc in enumerate(F.items(record, "locations", where))]
     found = [(loc, loc_where) for loc, loc_where in found if loc is not None]
     for loc, loc_where in found:

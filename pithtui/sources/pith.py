@@ -14,6 +14,7 @@ kind is accepted when the id itself is recognisable. Authors come as one line of
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from typing import Any
 
 from pithtui.errors import InputError
@@ -28,7 +29,7 @@ SOURCE = "pith"
 PAPER_FIELDS = frozenset({"primary_cat", "cross_cats", "authors_text", "submitted_at", "abstract_excerpt"})
 _AUTHOR_SEPARATORS = re.compile(r"\s*(?:;|,\s*and\s+|,|\s+and\s+|&)\s*")
 
-KINDS = {
+KINDS: dict[str, tuple[str, Callable[[str], str | None]]] = {
     "arxiv": ("arxiv_id", normalize_arxiv),
     "doi": ("doi", normalize_doi),
     "s2": ("s2_id", lambda v: v.strip().lower() or None),
@@ -48,7 +49,7 @@ def looks_like(doc: Document) -> bool:
     return _is_record(doc.first())
 
 
-def _identifier(source: dict[str, Any] | None, where: str) -> dict[str, str | int]:
+def _identifier(source: dict[str, Any] | None, where: str) -> dict[str, Any]:
     if source is None:
         return {}
     where = f"{where}: source"

@@ -261,7 +261,7 @@ def cube(hub_id: int, f: Filters, passing: Sequence[ColumnElement[bool]], index:
     # Grouped by the columns themselves, in the cells' order (an undated citation's NULL year
     # is a group of its own, named NO_YEAR like the cells'), so that read through an index in
     # that order the groups are made as it is walked, with no sorting.
-    dims = [c.polarity_key, c.citing_verdict, c.citing_category, c.citing_year, c.roles_key]
+    dims: list[ColumnElement[Any]] = [c.polarity_key, c.citing_verdict, c.citing_category, c.citing_year, c.roles_key]
     columns = [
         c.polarity_key.label("polarity_key"),
         c.citing_verdict.label("verdict"),
@@ -366,10 +366,12 @@ def dialect_insert(conn: Connection) -> Callable[[Any], Any]:
     """The backend's own ``insert`` (with ON CONFLICT), imported on first use: importing the
     PostgreSQL dialect costs tens of milliseconds that a SQLite store's start need not pay."""
     if conn.dialect.name == "sqlite":
-        from sqlalchemy.dialects.sqlite import insert
-    else:
-        from sqlalchemy.dialects.postgresql import insert
-    return insert
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+    return postgresql_insert
 
 
 CellKey = tuple[int, str, str, str, int, str, int]
@@ -379,7 +381,7 @@ citation counts in, with the novelty band the rollups split it by."""
 
 def cell_key(hub_id: int, values: dict[str, Any] | Any) -> CellKey:
     """The cell a citation row (a dict of citations columns, or a Row) counts in."""
-    get = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
+    get: Callable[[str], Any] = values.get if isinstance(values, dict) else lambda name: getattr(values, name)
     return (
         hub_id,
         get("polarity_key") or "",
@@ -485,7 +487,9 @@ def rebuild_cells(conn: Connection, hub_ids: Iterable[int]) -> None:
     from_citations = (c.cited_id, c.polarity_key, c.citing_verdict, c.citing_category, year, c.roles_key, band, func.count())
     for level, kept in ROLLUP_LEVELS.items():
         hub, polarity, verdict, category, year_of, roles, band_of, n = from_citations if "novelty" in kept else from_cells
-        split = [
+        # (column, kept, its rolled-up value): the column is None only where it is not kept
+        # (the cells have no novelty band; the levels that keep it read the citations).
+        split: list[tuple[Any, bool, ColumnElement[Any]]] = [
             (year_of, "year" in kept, literal(ROLLED_YEAR, Integer)),
             (roles, "role" in kept, literal(ROLLED_ROLES, String)),
             (band_of, "novelty" in kept, literal(ROLLED_NOVELTY, Integer)),

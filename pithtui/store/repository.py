@@ -18,8 +18,10 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from typing import Any, TypeVar
+from typing import cast as typing_cast
 
 from sqlalchemy import (
+    ColumnClause,
     ColumnElement,
     Connection,
     String,
@@ -96,7 +98,7 @@ from pithtui.store.upsert import BatchPapers, Upsert
 from pithtui.text import search_terms
 
 PAPERS_FTS = table("papers_fts", column("rowid"))
-_FTS_MATCH = literal_column("papers_fts")
+_FTS_MATCH: ColumnClause[Any] = literal_column("papers_fts")
 
 
 IDENTIFIER_COLUMNS = ("arxiv_id", "doi", "s2_id", "corpus_id", "openalex_id")
@@ -411,6 +413,7 @@ class HubRepository:
                 yield conn
                 return
             raw = conn.connection.dbapi_connection
+            assert raw is not None  # an open connection has its DBAPI connection
             raw.set_progress_handler(_cancelled, PROGRESS_STEPS)  # a true answer interrupts the query
             try:
                 yield conn
@@ -527,6 +530,7 @@ class HubRepository:
             if row is None:
                 raise UnknownPaper(f"#{paper_id}")
             cells = cells_for({"polarity"})
+            assert cells is not None  # the rollups keep the polarity
             unclassified = conditions(cells, paper_id, Filters(polarities=frozenset({None})))
             pending = conn.execute(total_query(cells, unclassified)).scalar_one()
         return HubSummary(paper=paper_from(row), citing_count=row.citing_count, polarity_unclassified=pending)
@@ -544,8 +548,8 @@ class HubRepository:
         # would keep "GPT-4" as "gpt" and "-4", "1.5B" as "1.5" and "b"), accents folded as FTS5
         # folds them, and every term found within the title or within the summary.
         # The documents are the stored words of schema.WORD_COLUMNS, which GIN indexes hold.
-        simple = literal_column("'simple'")
-        documents = [
+        simple: ColumnClause[Any] = literal_column("'simple'")
+        documents: list[ColumnClause[Any]] = [
             literal_column(f"papers.{WORD_COLUMNS[name]}") for name in (("title",) if title_only else ("title", "summary"))
         ]
         matches = []
@@ -623,6 +627,7 @@ class HubRepository:
         citations; with the conditions for that source."""
         if cells_answer(f):
             cells = cells_for(dimensions(f) | ({skip} if skip else set()))
+            assert cells is not None  # cells_answer(f): stored cells keep what each facet needs
             return cells, conditions(cells, hub_id, f, skip)
         return CITATIONS, self._conditions(conn, hub_id, f, skip)
 
@@ -723,7 +728,9 @@ class HubRepository:
                 )
                 parts = [(lambda _facet: counted_now, filters)]
             for sources, part in parts:
-                for facet, value, n in conn.execute(facets_query(sources, hub_id, part)):
+                # Each facet's cells are stored (cells_answer, or the cube): none is None here.
+                every_facet = typing_cast(Callable[[str], Source], sources)
+                for facet, value, n in conn.execute(facets_query(every_facet, hub_id, part)):
                     if facet == "year":
                         value = int(value) if value is not None else None
                     value = value or None
@@ -821,7 +828,8 @@ class HubRepository:
                     conds.append(_past(column, mark[0], mark[1], reverse))
             if fetched is None:
                 query = indexed(self._rows_query().where(*conds).order_by(*order).limit(limit + 1), index)
-                fetched = [] if past_the_end else conn.execute(query).all()
+                # Result.all() is a list (SQLAlchemy's annotation says Sequence).
+                fetched = [] if past_the_end else typing_cast(list[Any], conn.execute(query).all())
             more = len(fetched) > limit
             fetched = fetched[:limit]
             if backwards:
@@ -852,7 +860,9 @@ class HubRepository:
         index entries, not 500k. Each kind of group sorts as its citations do: the undated, the
         unscored, the uncategorised and the unclassified lowest."""
         dimension = JUMP_GROUPS.get(sort)
-        cells = self._stored_cells(f)(dimension) if dimension is not None and cells_answer(f) else None
+        if dimension is None or not cells_answer(f):
+            return [], row
+        cells = self._stored_cells(f)(dimension)
         if cells is None:
             return [], row
         group = cells.dimension(dimension)
@@ -967,7 +977,8 @@ class HubRepository:
         if not found:
             return found
         ids = [row.citing_id for row in found]
-        return conn.execute(self._rows_query().where(c.cited_id == hub_id, c.citing_id.in_(ids)).order_by(*order)).all()
+        rows = conn.execute(self._rows_query().where(c.cited_id == hub_id, c.citing_id.in_(ids)).order_by(*order)).all()
+        return typing_cast(list[Any], rows)  # Result.all() is a list (SQLAlchemy's annotation says Sequence)
 
     def iter_citing(
         self,

@@ -19,7 +19,7 @@ import operator
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import ARRAY, ColumnElement, Connection, any_, bindparam, delete, func, select, update
 
@@ -68,6 +68,7 @@ def page_cache(conn: Connection, kib: int) -> Iterator[None]:
         yield
         return
     previous = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    assert previous is not None  # SQLite always answers this PRAGMA
     conn.exec_driver_sql(f"PRAGMA cache_size=-{kib}")
     try:
         yield
@@ -305,9 +306,11 @@ class Upsert:
                 [{**_paper_values(p), "updated_at": now, "_id": p.id} for p in updates],
             )
             # Citations taken over from an absorbed paper still carry that paper's copies.
-            changed_copies = [p for p in updates if p.id in absorbed or _citing_values(p) != _citing_values(stored[p.id])]
+            # (The papers in ``updates`` are stored ones: each ``p.id`` is set.)
+            stored_by_id = cast(dict[int | None, Paper], stored)
+            changed_copies = [p for p in updates if p.id in absorbed or _citing_values(p) != _citing_values(stored_by_id[p.id])]
             if changed_copies:
-                self._move_cells_of_citing({p.id: p for p in changed_copies})
+                self._move_cells_of_citing(cast(dict[int, Paper], {p.id: p for p in changed_copies}))
                 conn.execute(
                     update(citations).where(citations.c.citing_id == bindparam("_id")),
                     [{**_citing_values(p), "_id": p.id} for p in changed_copies],
@@ -429,6 +432,7 @@ class Upsert:
             )
             if values != before or relabel:
                 if relabel:
+                    assert classifier is not None  # ``relabel`` is only true with a classifier
                     model, label = model_columns(classifier, values["contexts"])
                     values.update(model, **effective(values["source_roles_key"], values["polarity"], from_model(label)))
                 else:  # the model's label stands; where the source says nothing, the row's values are the model's

@@ -25,7 +25,7 @@ from pithtui.store import HubRepository
 OUT_DIR = Path("screenshots")
 
 
-async def settle(pilot: Pilot[object]) -> None:
+async def settle(pilot: Pilot[None]) -> None:
     """Wait until every worker has finished and every message it posted was handled."""
     app = pilot.app
     for _ in range(100):
@@ -118,11 +118,11 @@ def sentences_store(directory: Path) -> HubRepository:
     return repo
 
 
-async def _hub(pilot: Pilot[object]) -> None:
+async def _hub(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-async def _filtered(pilot: Pilot[object]) -> None:
+async def _filtered(pilot: Pilot[None]) -> None:
     """cs.LG papers of novelty 6 or more, chosen with the keys a user would press."""
     await settle(pilot)
     await pilot.press("slash")
@@ -133,13 +133,13 @@ async def _filtered(pilot: Pilot[object]) -> None:
     await settle(pilot)
 
 
-async def _detail(pilot: Pilot[object]) -> None:
+async def _detail(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("enter")
     await settle(pilot)
 
 
-async def _picker(pilot: Pilot[object]) -> None:
+async def _picker(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("o")
     await settle(pilot)  # the picker is up and has the keys before the words are typed
@@ -147,20 +147,20 @@ async def _picker(pilot: Pilot[object]) -> None:
     await settle(pilot)
 
 
-async def _help(pilot: Pilot[object]) -> None:
+async def _help(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("question_mark")
     await settle(pilot)
 
 
-async def _labelled(pilot: Pilot[object]) -> None:
+async def _labelled(pilot: Pilot[None]) -> None:
     """The labelled hub, most contrasting first."""
     await settle(pilot)
     await pilot.press("c")
     await settle(pilot)
 
 
-async def _labelled_detail(pilot: Pilot[object]) -> None:
+async def _labelled_detail(pilot: Pilot[None]) -> None:
     await _labelled(pilot)
     await pilot.press("enter")
     await settle(pilot)
@@ -170,7 +170,7 @@ async def _labelled_detail(pilot: Pilot[object]) -> None:
 class Scene:
     name: str
     size: tuple[int, int]
-    steps: Callable[[Pilot[object]], Awaitable[None]]
+    steps: Callable[[Pilot[None]], Awaitable[None]]
     store: Callable[[Path], HubRepository] = sample_store
     ref: str | None = None
 

@@ -79,7 +79,7 @@ class FacetList(LineScrollView, can_focus=True):
         Binding("home", "first", "Top", show=False),
         Binding("end", "last", "End", show=False),
         *VIM_LIST_BINDINGS,
-        Binding("space,enter", "toggle", "Tick or untick a filter value", show=False),
+        Binding("space,enter", "toggle_value", "Tick or untick a filter value", show=False),
     ]
 
     COMPONENT_CLASSES = {"facet-list--cursor"}
@@ -164,7 +164,7 @@ class FacetList(LineScrollView, can_focus=True):
     def action_last(self) -> None:
         self._move(len(self.values) - 1)
 
-    def action_toggle(self) -> None:
+    def action_toggle_value(self) -> None:
         if self.values:
             self._ticked ^= {self.values[self.cursor]}
             self.refresh()
@@ -174,7 +174,7 @@ class FacetList(LineScrollView, can_focus=True):
         index = int(self.scroll_y) + event.y
         if index < len(self.values):
             self._move(index)
-            self.action_toggle()
+            self.action_toggle_value()
 
 
 class FilterSidebar(VerticalScroll):
@@ -251,7 +251,7 @@ class FilterSidebar(VerticalScroll):
 
     def toggle_new(self) -> None:
         """Tick "new since your last visit", or untick it (which posts the filters)."""
-        self.query_one(f"#facet-{NEW}", FacetList).action_toggle()
+        self.query_one(f"#facet-{NEW}", FacetList).action_toggle_value()
 
     def focus_first(self) -> None:
         """Focus the first facet list that has values (the search box when none has)."""
