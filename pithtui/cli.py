@@ -160,10 +160,11 @@ def build_parser() -> argparse.ArgumentParser:
     db.add_argument(
         "action",
         nargs="?",
-        choices=("path", "info"),
+        choices=("path", "info", "init"),
         default="info",
-        help="path: where the store is; info (default): that and what it holds",
+        help="path: where the store is; info (default): that and what it holds; init: make a new store there",
     )
+    db.add_argument("where", nargs="?", metavar="PATH", help="for init: the store to make (a path or URL; default --db)")
 
     from pithtui.sources.fetch import SOURCES
     from pithtui.sources.formats import AUTO, FORMATS
@@ -242,12 +243,12 @@ def _filters(args: argparse.Namespace) -> Filters:
     )
 
 
-def _open(args: argparse.Namespace) -> HubRepository:
+def _open(args: argparse.Namespace, *, create: bool = False) -> HubRepository:
     from pithtui.sources.sample import open_store
     from pithtui.text import masked_url
 
     try:
-        return open_store(args.db)
+        return open_store(args.db, create=create)
     except ValueError as exc:  # a URL SQLAlchemy cannot parse (a port that is no number, a broken host)
         raise InputError(f"--db {masked_url(args.db or '')!r} is not a database URL ({exc})") from None
 
@@ -260,6 +261,7 @@ def cmd_show(args: argparse.Namespace) -> int:
     repo = _open(args)
     hub = repo.resolve(args.ref)
     limit = args.limit if args.limit is not None or args.format != "text" else TEXT_LIMIT
+    assert hub.id is not None  # resolve() returns a stored paper
     report = build_report(repo, hub.id, filters, args.sort, args.descending, limit)
     with _output(args.output) as out:
         if args.format == "text":
@@ -297,11 +299,16 @@ def cmd_papers(args: argparse.Namespace) -> int:
 
 def cmd_db(args: argparse.Namespace) -> int:
     from pithtui.store import resolve_url
+    from pithtui.text import masked_url
 
     if args.action == "path":
-        print(resolve_url(args.db)[0])
+        print(masked_url(resolve_url(args.db)[0]))
         return 0
-    for key, value in _open(args).info().items():
+    if args.where is not None and args.action != "init":
+        raise InputError(f"db {args.action} takes no PATH (use --db)")
+    if args.action == "init":
+        args.db = args.where or args.db
+    for key, value in _open(args, create=args.action == "init").info().items():
         print(f"{key}: {value}")
     return 0
 
@@ -316,7 +323,7 @@ def cmd_import(args: argparse.Namespace) -> int:
     """Each file in its own transaction; a failed file is reported and the others go on."""
     from pithtui.sources.importer import hub_paper, import_path
 
-    repo = _open(args)
+    repo = _open(args, create=True)
     hub = hub_paper(repo, args.hub) if args.hub else None
     failed = 0
     for path in args.paths:
@@ -334,7 +341,7 @@ def cmd_fetch(args: argparse.Namespace) -> int:
     from pithtui.progress import ProgressBar
     from pithtui.sources.fetch import fetch
 
-    repo = _open(args)
+    repo = _open(args, create=True)
     with ProgressBar("fetching citing papers") as bar:
         done = fetch(repo, args.ref, args.source, limit=args.limit, progress=bar)
     _report(done)

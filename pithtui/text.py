@@ -80,7 +80,7 @@ def search_terms(query: str) -> list[list[str]]:
     return [term for term in terms if term]
 
 
-_PASSWORD = re.compile(r"(?<=://)([^:/@\s]*):([^@/\s]*)@")
+_PASSWORD = re.compile(r"([^:/@\s]*):([^@/\s]*)@")
 
 
 def masked_url(url: str) -> str:

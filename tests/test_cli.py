@@ -384,7 +384,7 @@ def test_db_path_and_info(run_cli, cli_env, tmp_path: Path) -> None:
 
 def test_only_the_default_store_is_seeded(run_cli, cli_env, tmp_path: Path) -> None:
     other = tmp_path / "empty.db"
-    info = run_cli("db", "info", env={**cli_env, "PITHTUI_DB": str(other)})
+    info = run_cli("db", "init", env={**cli_env, "PITHTUI_DB": str(other)})
     facts = dict(line.split(": ", 1) for line in info.stdout.splitlines())
     assert facts["papers"] == "0"
     assert not default_store(cli_env).exists()
@@ -521,7 +521,7 @@ def test_a_read_only_folder_for_a_new_store(run_cli, tmp_path: Path) -> None:
     folder.mkdir()
     folder.chmod(0o555)
     try:
-        done = run_cli("show", SAMPLE_REF, "--db", str(folder / "new.db"), prefix=prefix)
+        done = run_cli("db", "init", str(folder / "new.db"), prefix=prefix)
         assert_one_line_error(done, "not writable")
         assert list(folder.iterdir()) == []
     finally:
@@ -714,3 +714,38 @@ def test_output_to_a_fifo_or_through_a_symlink_writes_there_and_replaces_nothing
     folder.mkdir()
     refused = run_cli("show", SAMPLE_REF, "-o", str(folder))
     assert refused.returncode == 1 and refused.stderr.count("\n") == 1 and folder.is_dir()
+
+
+@pytest.mark.parametrize(
+    "url", ["postgresql+psycopg//alice:S3cretPW@host/db", "://alice:S3cretPW!@host/db", "alice:S3cretPW@host/db"]
+)
+def test_a_mistyped_url_is_refused_not_taken_for_a_path_and_its_password_masked(run_cli, tmp_path: Path, url: str) -> None:
+    for args in (("db", "info", "--db", url), ("import", str(tmp_path / "none.json"), "--db", url)):
+        done = run_cli(*args)
+        assert done.returncode == 1 and done.stderr.count("\n") == 1, done.stderr
+        assert "not a database URL" in done.stderr and "S3cretPW" not in done.stderr and ":***@" in done.stderr
+    assert sorted(p.name for p in tmp_path.iterdir() if p.name != "xdg-data") == []  # no folder named after it
+
+
+def test_a_path_where_no_store_is_is_not_made_a_store_by_reading_it(run_cli, tmp_path: Path) -> None:
+    missing = tmp_path / "typo" / "store.db"
+    for args in (("db", "info"), ("show", SAMPLE_REF), ("papers",), ("classify", "--all")):
+        done = run_cli(*args, "--db", str(missing))
+        assert done.returncode == 1, done.stderr
+        assert (
+            done.stderr
+            == f"pithtui: error: no store at {missing} (pithtui import or fetch makes one there, or pithtui db init {missing})\n"
+        )
+    assert not missing.parent.exists()
+    made = run_cli("db", "init", str(missing))
+    assert made.returncode == 0 and "citations: 0" in made.stdout
+    assert run_cli("db", "info", "--db", str(missing)).returncode == 0
+
+
+def test_a_password_never_shows(run_cli, postgres_server) -> None:
+    """db path, db info and every error name a store by its URL with the password as ***."""
+    url = postgres_server.create_database().replace("postgres@", "postgres:Secr3tPW@")
+    for args in (("db", "path"), ("db", "info"), ("show", "no such paper")):
+        done = run_cli(*args, "--db", url)
+        assert "Secr3tPW" not in done.stdout + done.stderr, args
+    assert ":***@" in run_cli("db", "path", "--db", url).stdout

@@ -399,3 +399,13 @@ def test_a_bibtex_entry_whose_braces_do_not_balance_is_reported_not_cut_short(st
         _import(store, "@misc{k, title={Unbalanced }} braces}, year={2020}}\n", "y.bib")
     multi_line = "@article{m,\n  title = {A {nested} title},\n  author = {X},\n}\n% a comment\n"
     assert _import(store, multi_line, "z.bib").result.papers_added == 1  # a well-formed entry is not taken for one
+
+
+def test_nested_json_and_lone_surrogates_on_every_backend(repo: HubRepository) -> None:
+    """The two faults of a JSON file's values, on SQLite and PostgreSQL alike: too deep a nest is
+    one line and stores nothing; a lone surrogate is stored as U+FFFD."""
+    with pytest.raises(InputError, match="nested too deeply"):
+        _import(repo, "[" * 5000 + "]" * 5000, "deep.json")
+    assert repo.info()["papers"] == 0
+    done = _import(repo, '{"paperId": "%s", "title": "Lone \\udc80 half"}' % ("c" * 40), "s.json")
+    assert done.result.papers_added == 1 and repo.resolve("c" * 40).title == "Lone \ufffd half"

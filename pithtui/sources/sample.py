@@ -23,9 +23,10 @@ def load_sample_hub() -> list[Paper | Citation]:
     return pithtui_json.parse(json.loads(text), "sample_hub.json")
 
 
-def open_store(url: str | None = None) -> HubRepository:
-    """Open the store at ``url`` (or the default); an empty embedded default gets the sample hub."""
-    repo = open_repository(url)
+def open_store(url: str | None = None, *, create: bool = True) -> HubRepository:
+    """Open the store at ``url`` (or the default); an empty embedded default gets the sample hub.
+    A new SQLite file elsewhere is made only with ``create`` (see ``open_repository``)."""
+    repo = open_repository(url, create=create)
     if repo.is_default and repo.is_empty():
         repo.upsert(load_sample_hub())
     return repo

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import time
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -20,6 +21,7 @@ from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 from pithtui.errors import StoreError
 from pithtui.store.repository import HubRepository, describe_db_error
 from pithtui.store.schema import SCHEMA_REVISION, version_table
+from pithtui.text import masked_url
 
 if TYPE_CHECKING:
     import sqlite3
@@ -42,16 +44,25 @@ def default_db_path() -> Path:
     return platformdirs.user_data_path("pithtui") / "pithtui.db"
 
 
+_URL_LIKE = re.compile(r"^[A-Za-z][A-Za-z0-9+.-]*(?::|//)|@")
+"""What makes text look like a database URL (a scheme, or a user@host) rather than a path."""
+
+
 def resolve_url(url: str | None = None) -> tuple[str, bool]:
     """The database URL to use and whether it is the embedded default.
 
     ``--db`` wins over ``PITHTUI_DB``, which wins over the default SQLite file. A bare path is
-    taken as a SQLite file.
+    taken as a SQLite file; text that looks like a URL but is not one (``postgresql//…``, a
+    missing colon) is refused, its password masked, rather than taken for a file's name.
     """
     chosen = url or os.environ.get(ENV_VAR) or None
     if chosen is None:
         return f"sqlite:///{default_db_path()}", True
     if "://" not in chosen:
+        if _URL_LIKE.search(chosen):
+            raise StoreError(
+                f"not a database URL: {masked_url(chosen)!r} (e.g. sqlite:///path/to.db or postgresql+psycopg://user@host/db)"
+            )
         return f"sqlite:///{Path(chosen).expanduser()}", False
     return chosen, False
 
@@ -63,10 +74,13 @@ def _sqlite_file(url: str) -> Path | None:
     return Path(parsed.database)
 
 
-def _check_sqlite_file(path: Path) -> None:
-    """Refuse, without writing a byte, a file that is not a SQLite database."""
+def _check_sqlite_file(path: Path, create: bool) -> None:
+    """Refuse, without writing a byte, a file that is not a SQLite database, and (unless
+    ``create``) a path where no store is yet: a mistyped path must not look like an empty store."""
     if path.is_dir():
         raise StoreError(f"{path} is a directory, not a database file; pass a file path with --db")
+    if not path.exists() and not create:
+        raise StoreError(f"no store at {path} (pithtui import or fetch makes one there, or pithtui db init {path})")
     if not path.exists() or path.stat().st_size == 0:
         parent = path.parent
         try:
@@ -129,15 +143,18 @@ def _switch_to_wal(cursor: sqlite3.Cursor, timeout_ms: int) -> None:
         time.sleep(WAL_RETRY_S)
 
 
-def make_engine(url: str) -> Engine:
-    """A SQLAlchemy engine for ``url``, with SQLite tuned; bad URLs become a StoreError."""
+def make_engine(url: str, *, create: bool = True) -> Engine:
+    """A SQLAlchemy engine for ``url``, with SQLite tuned; bad URLs become a StoreError, and so
+    does a SQLite file that does not exist unless ``create``."""
     try:
         parsed = make_url(url)
     except ArgumentError:
-        raise StoreError(f"not a database URL: {url!r} (e.g. sqlite:///path/to.db or postgresql+psycopg://…)") from None
+        raise StoreError(
+            f"not a database URL: {masked_url(url)!r} (e.g. sqlite:///path/to.db or postgresql+psycopg://…)"
+        ) from None
     path = _sqlite_file(url)
     if path is not None:
-        _check_sqlite_file(path)
+        _check_sqlite_file(path, create)
     try:
         engine = create_engine(parsed)
     except (ArgumentError, ImportError) as exc:
@@ -182,14 +199,15 @@ def _prepare_schema(engine: Engine, label: str) -> None:
     prepare(engine, label)
 
 
-def open_repository(url: str | None = None) -> HubRepository:
+def open_repository(url: str | None = None, *, create: bool = True) -> HubRepository:
     """Open (creating the tables if needed) the store at ``url`` and return its repository.
+    A new SQLite file is made only at the default location or with ``create``.
 
     Seeding the embedded default with the sample hub is the sources floor's job
     (:func:`pithtui.sources.sample.open_store`), since the store knows no file formats.
     """
     resolved, is_default = resolve_url(url)
-    engine = make_engine(resolved)
+    engine = make_engine(resolved, create=create or is_default)
     path = _sqlite_file(resolved)
     label = str(path) if path is not None else make_url(resolved).render_as_string(hide_password=True)
     _prepare_schema(engine, label)

@@ -35,7 +35,7 @@ def run(db_url: str | None, ref: str | None, ansi: bool) -> int:
         from pithtui.sources.sample import open_store
         from pithtui.tui.app import PithApp
 
-        repo = open_store(db_url)
+        repo = open_store(db_url, create=False)
     finally:
         gc.freeze()
         gc.enable()
