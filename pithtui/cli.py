@@ -245,12 +245,8 @@ def _filters(args: argparse.Namespace) -> Filters:
 
 def _open(args: argparse.Namespace, *, create: bool = False) -> HubRepository:
     from pithtui.sources.sample import open_store
-    from pithtui.text import masked_url
 
-    try:
-        return open_store(args.db, create=create)
-    except ValueError as exc:  # a URL SQLAlchemy cannot parse (a port that is no number, a broken host)
-        raise InputError(f"--db {masked_url(args.db or '')!r} is not a database URL ({exc})") from None
+    return open_store(args.db, create=create)
 
 
 def cmd_show(args: argparse.Namespace) -> int:

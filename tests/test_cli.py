@@ -636,10 +636,11 @@ def test_hostile_text_never_reaches_the_terminal_as_control_codes(run_cli, tmp_p
     "url", ["postgresql+psycopg://alice:S3cretPW@127.0.0.1:notaport/db", "postgresql+psycopg://alice:S3cretPW@[::1/db"]
 )
 def test_a_url_that_does_not_parse_is_one_line_with_the_password_masked(run_cli, url: str) -> None:
-    done = run_cli("db", "info", "--db", url)
-    assert done.returncode == 1
-    assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
-    assert "is not a database URL" in done.stderr and "S3cretPW" not in done.stderr and "alice:***@" in done.stderr
+    for args in (("db", "info", "--db", url), ("--db", url)):  # a command, and the app
+        done = run_cli(*args)
+        assert done.returncode == 1
+        assert done.stderr.count("\n") == 1 and "Traceback" not in done.stderr
+        assert "not a database URL" in done.stderr and "S3cretPW" not in done.stderr and "alice:***@" in done.stderr
 
 
 @pytest.mark.parametrize(

@@ -8,7 +8,22 @@ The domain floor: standard library only, no I/O. The weights come in as decoded 
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 from pithtui.classifier.labels import POLARITIES, ROLES, CitationLabel, ContextLabel
-from pithtui.classifier.linear import Classifier
+
+if TYPE_CHECKING:
+    from pithtui.classifier.linear import Classifier
+
+
+def __getattr__(name: str) -> object:
+    """``Classifier`` is imported when first asked for: the labels are read wherever a citing
+    paper is shown (the app's first frame among them), the scoring code only where it runs."""
+    if name == "Classifier":
+        from pithtui.classifier.linear import Classifier
+
+        return Classifier
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["POLARITIES", "ROLES", "CitationLabel", "Classifier", "ContextLabel"]

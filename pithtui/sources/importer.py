@@ -19,9 +19,8 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, BinaryIO
+from typing import TYPE_CHECKING, Any, BinaryIO
 
-from pithtui.classifier import Classifier
 from pithtui.errors import InputError, ModelFileError, StoreError, UnknownPaper
 from pithtui.identifiers import parse_reference
 from pithtui.models import Citation, ImportResult, Paper
@@ -34,6 +33,9 @@ from pithtui.store import HubRepository
 STDIN = "-"
 NOTES_SHOWN = 3
 """Skip reasons listed per file; the rest are counted."""
+
+if TYPE_CHECKING:  # the scoring code is loaded only where it runs
+    from pithtui.classifier import Classifier
 
 
 @dataclass(frozen=True)

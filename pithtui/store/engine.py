@@ -148,7 +148,7 @@ def make_engine(url: str, *, create: bool = True) -> Engine:
     does a SQLite file that does not exist unless ``create``."""
     try:
         parsed = make_url(url)
-    except ArgumentError:
+    except (ArgumentError, ValueError):  # ValueError: a port that is no number, a broken host
         raise StoreError(
             f"not a database URL: {masked_url(url)!r} (e.g. sqlite:///path/to.db or postgresql+psycopg://…)"
         ) from None

@@ -11,9 +11,9 @@ count and sort reads: this module is the one place that decides them, for an imp
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from pithtui.classifier import CitationLabel, Classifier, ContextLabel
+from pithtui.classifier import CitationLabel, ContextLabel
 from pithtui.models import MODEL_LABELLER
 from pithtui.store.facets import roles_key
 from pithtui.store.schema import NO_CONTRAST
@@ -29,6 +29,9 @@ where that differs from its name in ``citations.source``."""
 
 DIGITS = 3
 """Probabilities are stored rounded to this many decimals (they are shown with two)."""
+
+if TYPE_CHECKING:  # the scoring code is loaded only where it runs
+    from pithtui.classifier import Classifier
 
 
 def _roles(pairs: Sequence[tuple[str, float]]) -> list[list[Any]]:

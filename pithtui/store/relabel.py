@@ -9,16 +9,18 @@ store agrees with itself after each one.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from sqlalchemy import ColumnElement, Connection, String, bindparam, cast, func, or_, select, update
 
-from pithtui.classifier import Classifier
 from pithtui.store.facets import CELL_COLUMNS, CellDeltas, cell_key
 from pithtui.store.labels import effective, from_model, model_columns
 from pithtui.store.rows import as_stored, as_tuple
 from pithtui.store.schema import citations
 from pithtui.store.upsert import IMPORT_CACHE_KIB, page_cache
+
+if TYPE_CHECKING:  # the scoring code is loaded only where it runs
+    from pithtui.classifier import Classifier
 
 
 @dataclass(frozen=True)

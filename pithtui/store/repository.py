@@ -17,7 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, TypeVar
+from typing import TYPE_CHECKING, Any, TypeVar
 from typing import cast as typing_cast
 
 from sqlalchemy import (
@@ -41,7 +41,6 @@ from sqlalchemy.dialects.sqlite.base import SQLiteCompiler
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError
 
-from pithtui.classifier import Classifier
 from pithtui.errors import Cancelled, StoreError, UnknownPaper
 from pithtui.identifiers import parse_reference
 from pithtui.models import (
@@ -99,6 +98,9 @@ from pithtui.text import search_terms
 
 PAPERS_FTS = table("papers_fts", column("rowid"))
 _FTS_MATCH: ColumnClause[Any] = literal_column("papers_fts")
+
+if TYPE_CHECKING:  # the scoring code is loaded only where it runs
+    from pithtui.classifier import Classifier
 
 
 IDENTIFIER_COLUMNS = ("arxiv_id", "doi", "s2_id", "corpus_id", "openalex_id")

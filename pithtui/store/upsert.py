@@ -19,11 +19,10 @@ import operator
 from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import Any, cast
+from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ARRAY, ColumnElement, Connection, any_, bindparam, delete, func, select, update
 
-from pithtui.classifier import Classifier
 from pithtui.identifiers import is_arxiv_category
 from pithtui.models import UNVERDICTED, Citation, ImportResult, Paper
 from pithtui.store.bulk import RowInsert
@@ -34,6 +33,9 @@ from pithtui.store.schema import FTS_INSERT, NO_NOVELTY, WORD_COLUMNS, citations
 
 ANALYZE_AFTER = 10_000
 """An import adding at least this many papers or citations refreshes the planner's statistics."""
+
+if TYPE_CHECKING:  # the scoring code is loaded only where it runs
+    from pithtui.classifier import Classifier
 
 
 def _analyze(conn: Connection) -> None:
