@@ -146,7 +146,7 @@ def showing(app) -> tuple[int, int]:
 
 
 async def tick(pilot, facet: str, label: str) -> None:
-    from pithtui.tui.screenshots import settle
+    from scenes import settle
 
     facet_list = pilot.app.screen.query_one(f"#facet-{facet}")
     facet_list.focus()
@@ -156,8 +156,9 @@ async def tick(pilot, facet: str, label: str) -> None:
 
 @headless
 async def test_the_tui_shows_what_an_import_added_on_refresh(db_url: str, env: dict[str, str], tmp_path: Path) -> None:
+    from scenes import settle
+
     from pithtui.tui.app import PithApp
-    from pithtui.tui.screenshots import settle
 
     repo = open_repository(db_url)
     repo.upsert(load_sample_hub())
@@ -194,8 +195,9 @@ async def test_the_tui_stays_usable_while_another_program_holds_the_store(
 ) -> None:
     """Opening a hub notes the visit, a write: when an import holds the store longer than the
     busy timeout, the hub still opens and answers, without an error."""
+    from scenes import settle
+
     from pithtui.tui.app import PithApp
-    from pithtui.tui.screenshots import settle
 
     store = tmp_path / "store.db"
     repo = open_repository(str(store))

@@ -193,8 +193,9 @@ def test_an_error_quoting_hostile_input_is_one_clean_line(run_cli, tmp_path: Pat
 
 
 def test_the_tui_shows_ten_thousand_characters_and_every_code_inert(tmp_path: Path) -> None:
+    from scenes import settle
+
     from pithtui.tui.app import PithApp
-    from pithtui.tui.screenshots import settle
 
     async def run() -> tuple[list[str], list[str]]:
         repo = open_repository(str(tmp_path / "tui.db"))

@@ -23,6 +23,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from scenes import SENTENCES_HUB, sample_store, sentences_store, settle
 
 from pithtui.hub_text import facet_label
 from pithtui.models import UNVERDICTED, Citation, Filters, Paper
@@ -36,7 +37,6 @@ from pithtui.tui.screens.detail import DetailScreen
 from pithtui.tui.screens.help import HelpScreen
 from pithtui.tui.screens.hub import HubScreen
 from pithtui.tui.screens.picker import PickerScreen
-from pithtui.tui.screenshots import SENTENCES_HUB, sample_store, sentences_store, settle
 from pithtui.tui.widgets import explorer as explorer_module
 from pithtui.tui.widgets.explorer import CitingExplorer
 from pithtui.tui.widgets.row_cache import BLOCK

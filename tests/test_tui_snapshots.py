@@ -1,6 +1,6 @@
 """Snapshots of the main screens at 80×24 and 120×40 (``--snapshot-update`` to accept changes).
 
-They drive the same scenes as ``python -m pithtui.tui.screenshots``, against a fresh store
+They drive the same scenes as ``python tests/scenes.py``, against a fresh store
 holding only the sample hub, so the output is the same on every run.
 """
 
@@ -9,9 +9,9 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from scenes import SCENES, Scene
 
 from pithtui.tui.app import PithApp
-from pithtui.tui.screenshots import SCENES, Scene
 
 SIZES = ((80, 24), (120, 40))
 CASES = [

@@ -1,4 +1,4 @@
-"""``python -m pithtui.tui.screenshots``: regenerate ``screenshots/*.svg``.
+"""``python tests/scenes.py``: regenerate ``screenshots/*.svg`` (from the repository's top folder).
 
 Each scene drives the app headlessly (``App.run_test``) against a temporary store seeded with
 the sample hub, so the pictures are the same on every machine and every run. The snapshot
