@@ -203,20 +203,14 @@ class FilterSidebar(VerticalScroll):
         yield FacetList(NEW)
         yield Label("year", classes="facet-title")
         with Horizontal(id="years"):
-            yield Input(
-                placeholder="since",
-                id="since",
-                max_length=10,
-                compact=True,
-                validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")],
-            )
-            yield Input(
-                placeholder="until",
-                id="until",
-                max_length=10,
-                compact=True,
-                validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")],
-            )
+            for bound in ("since", "until"):
+                yield Input(
+                    placeholder=bound,
+                    id=bound,
+                    max_length=10,
+                    compact=True,
+                    validators=[Function(_valid_bound, "YYYY[-MM[-DD]]")],
+                )
         yield Label("minimum novelty", classes="facet-title")
         yield Input(
             placeholder="0–10", id="min-novelty", max_length=5, compact=True, validators=[Function(_valid_novelty, "0 to 10")]
