@@ -51,7 +51,7 @@ def polarity_note(unclassified: int, total: int, without_context: int | None = N
     if not unclassified:
         return ""
     classified = f"{total - unclassified} of {total} classified"
-    if without_context is None or not without_context:
+    if not without_context:
         return f"Polarity classification is still indexing ({classified})."
     none = f"{without_context} {'has' if without_context == 1 else 'have'} no citing sentence to classify"
     if without_context >= unclassified:

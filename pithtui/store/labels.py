@@ -79,6 +79,18 @@ def from_model(label: CitationLabel | None) -> dict[str, Any]:
     return {"roles_key": roles_key(names), "polarity_key": label.polarity, "contrast": round(label.contrast, DIGITS)}
 
 
+def labelled(
+    classifier: Classifier | None, contexts: Sequence[str], source_roles: str, source_polarity: str | None
+) -> tuple[dict[str, Any], bool]:
+    """Every label column of a citation whose contexts ``classifier`` labels now (none without
+    one): the model's columns and the effective values beside the source's. Also whether the
+    model found anything to label."""
+    if classifier is None:
+        return {**UNLABELLED, **effective(source_roles, source_polarity, NOT_LABELLED)}, False
+    model, label = model_columns(classifier, contexts)
+    return {**model, **effective(source_roles, source_polarity, from_model(label))}, label is not None
+
+
 def effective(source_roles: str, source_polarity: str | None, model: dict[str, Any]) -> dict[str, Any]:
     """The effective values of a citation: the source's roles and polarity where it gave them,
     else ``model``'s (:func:`from_model`, or a stored row's own effective values when the model's

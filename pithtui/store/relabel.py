@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import ColumnElement, Connection, String, bindparam, cast, func, or_, select, update
 
 from pithtui.store.facets import CELL_COLUMNS, CellDeltas, cell_key
-from pithtui.store.labels import effective, from_model, model_columns
+from pithtui.store.labels import labelled
 from pithtui.store.rows import as_stored, as_tuple
 from pithtui.store.schema import citations
 from pithtui.store.upsert import IMPORT_CACHE_KIB, page_cache
@@ -34,16 +34,17 @@ class Batch:
     changed: int
 
 
-def _has_contexts(conn: Connection) -> ColumnElement[bool]:
-    text = citations.c.contexts if conn.dialect.name == "sqlite" else cast(citations.c.contexts, String)
-    return text != "[]"
+def contexts_text(conn: Connection) -> ColumnElement[Any]:
+    """``citations.contexts`` as its JSON text, to compare with ``"[]"`` (no context) on every
+    backend (PostgreSQL compares no JSON value with text)."""
+    return citations.c.contexts if conn.dialect.name == "sqlite" else cast(citations.c.contexts, String)
 
 
 def pending(conn: Connection, model_id: str, hub_id: int | None, force: bool) -> list[ColumnElement[bool]]:
     """The conditions on the citations a run labels: those with a context, of one hub or all,
     that this model has not labelled yet (every one with ``force``)."""
     c = citations.c
-    conds = [_has_contexts(conn)]
+    conds = [contexts_text(conn) != "[]"]
     if hub_id is not None:
         conds.append(c.cited_id == hub_id)
     if not force:
@@ -75,11 +76,10 @@ def _label_batch(conn: Connection, classifier: Classifier, conds: list[ColumnEle
         return Batch(after_id, 0, 0, 0)
     deltas = CellDeltas()
     updates: list[dict[str, Any]] = []
-    labelled = changed = 0
+    labelled_here = changed = 0
     for row in rows:
-        model, label = model_columns(classifier, as_tuple(row.contexts))
-        values: dict[str, Any] = {**model, **effective(row.source_roles_key, row.polarity, from_model(label))}
-        labelled += label is not None
+        values, found = labelled(classifier, as_tuple(row.contexts), row.source_roles_key, row.polarity)
+        labelled_here += found
         now = {**row._mapping, **values}
         if (row.roles_key, row.polarity_key, row.contrast) != (values["roles_key"], values["polarity_key"], values["contrast"]):
             changed += 1
@@ -87,4 +87,4 @@ def _label_batch(conn: Connection, classifier: Classifier, conds: list[ColumnEle
         updates.append({**values, "_id": row.id})
     conn.execute(update(citations).where(c.id == bindparam("_id")), updates)
     deltas.apply(conn)
-    return Batch(rows[-1].id, len(rows), labelled, changed)
+    return Batch(rows[-1].id, len(rows), labelled_here, changed)

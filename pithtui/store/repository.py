@@ -17,8 +17,7 @@ import threading
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, TypeVar
-from typing import cast as typing_cast
+from typing import TYPE_CHECKING, Any, TypeVar, cast
 
 from sqlalchemy import (
     ColumnClause,
@@ -27,7 +26,6 @@ from sqlalchemy import (
     String,
     and_,
     case,
-    cast,
     column,
     func,
     literal_column,
@@ -77,7 +75,7 @@ from pithtui.store.facets import (
     total_query,
 )
 from pithtui.store.labels import context_labels, labeller
-from pithtui.store.relabel import count_pending, label_batch, pending
+from pithtui.store.relabel import contexts_text, count_pending, label_batch, pending
 from pithtui.store.rows import PAPER_COLUMNS, as_stored, as_tuple, paper_from, title_key
 from pithtui.store.schema import (
     NO_NOVELTY_BAND,
@@ -731,7 +729,7 @@ class HubRepository:
                 parts = [(lambda _facet: counted_now, filters)]
             for sources, part in parts:
                 # Each facet's cells are stored (cells_answer, or the cube): none is None here.
-                every_facet = typing_cast(Callable[[str], Source], sources)
+                every_facet = cast(Callable[[str], Source], sources)
                 for facet, value, n in conn.execute(facets_query(every_facet, hub_id, part)):
                     if facet == "year":
                         value = int(value) if value is not None else None
@@ -831,7 +829,7 @@ class HubRepository:
             if fetched is None:
                 query = indexed(self._rows_query().where(*conds).order_by(*order).limit(limit + 1), index)
                 # Result.all() is a list (SQLAlchemy's annotation says Sequence).
-                fetched = [] if past_the_end else typing_cast(list[Any], conn.execute(query).all())
+                fetched = [] if past_the_end else cast(list[Any], conn.execute(query).all())
             more = len(fetched) > limit
             fetched = fetched[:limit]
             if backwards:
@@ -980,7 +978,7 @@ class HubRepository:
             return found
         ids = [row.citing_id for row in found]
         rows = conn.execute(self._rows_query().where(c.cited_id == hub_id, c.citing_id.in_(ids)).order_by(*order)).all()
-        return typing_cast(list[Any], rows)  # Result.all() is a list (SQLAlchemy's annotation says Sequence)
+        return cast(list[Any], rows)  # Result.all() is a list (SQLAlchemy's annotation says Sequence)
 
     def iter_citing(
         self,
@@ -1093,9 +1091,10 @@ class HubRepository:
         sentence, or none the model that looked at them could read (only a marker, say)."""
         c = citations.c
         with self._read() as conn:
-            text = c.contexts if conn.dialect.name == "sqlite" else cast(c.contexts, String)
             unreadable = and_(c.label_model.is_not(None), c.model_polarity.is_(None))
-            query = select(func.count()).where(c.cited_id == hub_id, c.polarity_key == "", or_(text == "[]", unreadable))
+            query = select(func.count()).where(
+                c.cited_id == hub_id, c.polarity_key == "", or_(contexts_text(conn) == "[]", unreadable)
+            )
             return int(conn.execute(query).scalar_one())
 
     @_guarded

@@ -27,7 +27,7 @@ from pithtui.identifiers import is_arxiv_category
 from pithtui.models import UNVERDICTED, Citation, ImportResult, Paper
 from pithtui.store.bulk import RowInsert
 from pithtui.store.facets import CELL_COLUMNS, CellDeltas, cell_key, roles_key
-from pithtui.store.labels import UNLABELLED, effective, from_model, model_columns
+from pithtui.store.labels import effective, labelled
 from pithtui.store.rows import PAPER_COLUMNS, PAPER_FIELDS, as_stored, as_tuple, paper_from, title_key
 from pithtui.store.schema import FTS_INSERT, NO_NOVELTY, WORD_COLUMNS, citations, papers, utcnow, visits
 
@@ -395,7 +395,6 @@ class Upsert:
                 contexts = _unique(record.contexts)
                 source_roles = roles_key(record.roles)
                 polarity = record.polarity or None  # "" is no polarity: not yet classified
-                model, label = model_columns(classifier, contexts) if classifier else (UNLABELLED, None)
                 values = {
                     "cited_id": cited_id,
                     "citing_id": citing_id,
@@ -407,8 +406,7 @@ class Upsert:
                     "first_seen": now,
                     **_citing_values(final[citing_id]),
                     "source_roles_key": source_roles,
-                    **model,
-                    **effective(source_roles, polarity, from_model(label)),
+                    **labelled(classifier, contexts, source_roles, polarity)[0],
                 }
                 new_rows.append(values)
                 deltas.add(cell_key(cited_id, values))
@@ -434,9 +432,7 @@ class Upsert:
             )
             if values != before or relabel:
                 if relabel:
-                    assert classifier is not None  # ``relabel`` is only true with a classifier
-                    model, label = model_columns(classifier, values["contexts"])
-                    values.update(model, **effective(values["source_roles_key"], values["polarity"], from_model(label)))
+                    values.update(labelled(classifier, values["contexts"], values["source_roles_key"], values["polarity"])[0])
                 else:  # the model's label stands; where the source says nothing, the row's values are the model's
                     kept = {"roles_key": row.roles_key, "polarity_key": row.polarity_key, "contrast": row.contrast}
                     values.update(effective(values["source_roles_key"], values["polarity"], kept))
