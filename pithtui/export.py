@@ -210,6 +210,10 @@ SUFFIXES = {"json": ".json", "csv": ".csv", "markdown": ".md", "bibtex": ".bib"}
 """The file name ending of each format, for the names pithtui suggests."""
 
 
+def _unwritable(path: Path, exc: OSError) -> InputError:
+    return InputError(f"cannot write {path}: {exc.strerror or exc}")
+
+
 @contextmanager
 def whole_file(path: Path) -> Iterator[TextIO]:
     """``path`` written whole or not at all: a temporary file beside it, renamed into place
@@ -224,20 +228,20 @@ def whole_file(path: Path) -> Iterator[TextIO]:
     try:
         kind = path.stat().st_mode if path.exists() else None
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+        raise _unwritable(path, exc) from None
     if kind is not None and (stat.S_ISCHR(kind) or stat.S_ISFIFO(kind)):
         try:
             with open(path, "w", encoding="utf-8", newline="") as stream:
                 yield stream
         except OSError as exc:
-            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise _unwritable(path, exc) from None
         return
     if kind is not None and not stat.S_ISREG(kind):
         raise InputError(f"cannot write {path}: it is not a regular file")
     try:
         handle = open(path.with_name(f".{path.name}.{secrets.token_hex(6)}.tmp"), "x", encoding="utf-8", newline="")
     except OSError as exc:
-        raise InputError(f"cannot write {path}: {exc.strerror}") from None
+        raise _unwritable(path, exc) from None
     try:
         with handle:
             yield handle
@@ -245,7 +249,7 @@ def whole_file(path: Path) -> Iterator[TextIO]:
     except BaseException as exc:
         Path(handle.name).unlink(missing_ok=True)
         if isinstance(exc, OSError):  # the disk filled, the name is a folder's …
-            raise InputError(f"cannot write {path}: {exc.strerror or exc}") from None
+            raise _unwritable(path, exc) from None
         raise
 
 
