@@ -312,7 +312,7 @@ def compile_pithtui() -> None:
     """Byte-compile pithtui as installing it does (pip writes every module's ``.pyc``), so that
     the start is measured as a user's runs it. Textual and SQLAlchemy, installed, are compiled
     already; a source tree run with ``PYTHONDONTWRITEBYTECODE`` set would otherwise compile
-    pithtui's modules again in every process (~50 ms the trivial app never pays)."""
+    pithtui's modules again in every process (a cost the trivial app never pays)."""
     import compileall
 
     compileall.compile_dir(SOURCE_TREE / "pithtui", quiet=1)

@@ -38,7 +38,7 @@ class InputError(PithError):
 
 
 class Cancelled(PithError):
-    """A query was stopped because whoever asked no longer wants the answer (the TUI asks
+    """A query was stopped because whoever asked has given up on the answer (the TUI asks
     afresh as the user types); never shown to a user."""
 
     def __init__(self) -> None:

@@ -75,7 +75,7 @@ def search_terms(query: str) -> list[list[str]]:
     row, the last one as a prefix (so the word being typed matches already). Punctuation only
     separates words; it is never interpreted. Words are lower-cased, not case-folded: the
     full-text indexes lower-case the titles they hold, and folding "Straße" to "strasse" would
-    no longer find the title's own word."""
+    miss the title's own word."""
     terms = (_WORD.findall(chunk.lower()) for chunk in query.split())
     return [term for term in terms if term]
 

@@ -318,7 +318,7 @@ def test_random_json(store: HubRepository, value: Any, fmt: str, hub: Paper | No
 
 @settings(FUZZ, max_examples=250)
 @given(data=mutated_json(JSON_SEEDS), fmt=FORMAT_CHOICES, hub=st.sampled_from(HUBS))
-@example(  # a year beyond the calendar's range (found by this test on a clean clone)
+@example(  # a year beyond the calendar's range
     data=json.dumps({**PITH_RECORD, "paper": {**PITH_RECORD["paper"], "submitted_at": 2147483648}}).encode(),
     fmt=formats.AUTO,
     hub=None,

@@ -242,7 +242,7 @@ def test_a_search_typed_further_after_its_walk_gave_up_is_not_walked_again(
     store: HubRepository, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Its matches are among the matches of the search before, so the walk would give up again
-    (a chunk, ~2 ms at 1M, per key typed); the same rows come from the full-text index."""
+    (a chunk read per key typed); the same rows come from the full-text index."""
     hub = hub_id(store)
     monkeypatch.setattr(repository, "FEW_MATCHES", 0)
     monkeypatch.setattr(repository, "WALK_CHUNK", 8)

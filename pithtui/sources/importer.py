@@ -183,10 +183,10 @@ def store(repo: HubRepository, name: str, records: list[Record]) -> ImportResult
 
 @contextmanager
 def bulk() -> Iterator[None]:
-    """Cyclic garbage collection paused while a big file is read, parsed and stored: it is
-    hundreds of thousands of small acyclic objects, and the collector's repeated passes over
-    them cost more than a third of a 50,000-citation import. Reference counting still frees
-    everything as usual."""
+    """Cyclic garbage collection paused while a big file is read, parsed and stored: that makes
+    hundreds of thousands of small acyclic objects, and the collector's passes over them,
+    repeated as they grow, free nothing yet cost a large share of the import. Reference
+    counting still frees everything as usual."""
     enabled = gc.isenabled()
     gc.disable()
     try:
