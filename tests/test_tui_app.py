@@ -32,7 +32,7 @@ from pithtui.sources.sample import open_store
 from pithtui.store import HubRepository
 from pithtui.tui import compat, wants_ansi
 from pithtui.tui.app import PithApp
-from pithtui.tui.screens import hub as hub_module
+from pithtui.tui.screens import one_frame
 from pithtui.tui.screens.detail import DetailScreen
 from pithtui.tui.screens.help import HelpScreen
 from pithtui.tui.screens.hub import HubScreen
@@ -460,7 +460,7 @@ async def test_a_filter_changes_rows_showing_and_counts_are_drawn_in_one_frame(
     """Whichever comes first waits for the other: no frame mixes the rows, "Showing N of M"
     and the counts of two sets of filters (and Textual draws a second frame one to two frame
     intervals after the first)."""
-    monkeypatch.setattr(hub_module, "ROWS_AWAITED", 10)  # no deadline within the test
+    monkeypatch.setattr(one_frame, "ROWS_AWAITED", 10)  # no deadline within the test
     real = getattr(big, slower)
 
     def slowed(hub_id, filters=Filters(), *args, **kwargs):
@@ -519,7 +519,7 @@ def held_search_pages(repo: HubRepository, monkeypatch) -> threading.Event:
 async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_they_were(big: HubRepository, monkeypatch) -> None:
     """No frame of the old rows scrolled to the top, nor of "…" on its own, while the worker
     looks for the new rows: both are drawn with them (and a frame beside the worker slows it)."""
-    monkeypatch.setattr(hub_module, "ROWS_AWAITED", 60)
+    monkeypatch.setattr(one_frame, "ROWS_AWAITED", 60)
     release = held_search_pages(big, monkeypatch)
     async with opened(big, ref="2301.00001") as (app, pilot):
         for _ in range(3):
@@ -539,7 +539,7 @@ async def test_until_a_searchs_rows_come_the_rows_and_counts_before_stay_where_t
 
 @headless
 async def test_when_a_searchs_rows_are_slow_the_counts_before_give_way_to_dots(big: HubRepository, monkeypatch) -> None:
-    monkeypatch.setattr(hub_module, "ROWS_AWAITED", 0.05)
+    monkeypatch.setattr(one_frame, "ROWS_AWAITED", 0.05)
     release = held_search_pages(big, monkeypatch)
     async with opened(big, ref="2301.00001") as (app, pilot):
         await pilot.press("slash", *"paper 01", "enter")

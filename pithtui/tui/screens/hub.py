@@ -19,7 +19,6 @@ from textual.containers import Horizontal, Vertical
 from textual.message import Message
 from textual.reactive import reactive
 from textual.screen import Screen
-from textual.timer import Timer
 from textual.widgets import Input, OptionList, Static
 
 from pithtui.errors import Cancelled, StoreError
@@ -27,6 +26,7 @@ from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Page, SortK
 from pithtui.store import HubRepository
 from pithtui.text import counted
 from pithtui.tui.labels import local_time
+from pithtui.tui.screens.one_frame import OneFrame
 from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
 from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.widgets.hub_pane import HubPane
@@ -43,31 +43,6 @@ SORT_WORDS = {True: "descending", False: "ascending"}
 
 START_SORT = SortKey.DATE
 """A hub opens sorted by this key, descending (newest first)."""
-
-ROWS_AWAITED = 0.1
-"""Seconds after a filter change that its rows and its counts (or "…" while they are counted)
-wait for each other, to be drawn in one frame; then each is drawn as it comes."""
-
-
-@dataclass(slots=True)
-class FilterChange:
-    """A change of filters while its parts come in. Its first rows and its facet counts (or "…"
-    while they are counted) are drawn together when both are in, or once ROWS_AWAITED has
-    passed; until then what was drawn before stays (see :meth:`HubScreen.watch_filters`)."""
-
-    filters: Filters
-    counts_after_rows: bool
-    """Its counts take longer than its rows (a search): they are asked once the rows arrive."""
-    waiting: bool = True
-    """Within ROWS_AWAITED, and not drawn: what comes is held, to be drawn with the rest."""
-    rows_in: bool = False
-    counts_in: bool = False
-    held_counts: Facets | None = None
-    held_rows: Page | None = None
-
-
-SETTLED = FilterChange(Filters(), counts_after_rows=False, waiting=False, rows_in=True, counts_in=True)
-"""What a hub screen opens with: no change of filters under way."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -169,10 +144,15 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self._opening = opening
         self._summary: HubSummary | None = None
         self._matching: int | None = None
-        self._change = replace(SETTLED)
-        """The last change of filters, while (and after) its parts come in."""
-        self._change_timer: Timer | None = None
-        """When the last change of filters stops waiting (ROWS_AWAITED)."""
+        self._change = OneFrame(
+            self,
+            rows=self._reload_rows,
+            counts=lambda facets: self.query_one(FilterSidebar).show_counts(facets),
+            showing_counting=partial(self._update_showing, counting=True),
+            sidebar_counting=lambda: self.query_one(FilterSidebar).counting(),
+            count=lambda filters: self._count_facets(self.hub_id, filters),
+        )
+        """The last change of filters, drawn in one frame."""
         self._visit_noted = False
         """Whether this screen has noted its visit (the first header it shows does)."""
         self.set_reactive(HubScreen.hub_id, hub_id)
@@ -190,7 +170,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self.set_reactive(HubScreen.show_sidebar, self.app.size.width >= SIDEBAR_MIN_WIDTH)
         self.watch_show_sidebar(self.show_sidebar)
         explorer = self.query_one(CitingExplorer)
-        explorer.rows_arrived.subscribe(self, self._rows_arrived, immediate=True)
+        explorer.rows_arrived.subscribe(self, lambda query: self._change.rows_arrived(query.filters), immediate=True)
         explorer.counted.subscribe(self, self._rows_counted, immediate=True)
         opening, self._opening = self._opening, None
         if opening is None:
@@ -305,25 +285,13 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(FacetsCounted)
     def _facets_counted(self, message: FacetsCounted) -> None:
-        change = self._change
-        if message.filters != self.filters:
-            return
-        if change.waiting:  # drawn with the rows
-            change.held_counts = message.facets
-            if change.held_rows is not None:
-                self._draw_change()
-        else:
-            self.query_one(FilterSidebar).show_counts(message.facets)
-            change.counts_in = True
+        if message.filters == self.filters:
+            self._change.counts_arrived(message.filters, message.facets)
 
     @on(CitingExplorer.Fetched)
     def _rows_fetched(self, message: CitingExplorer.Fetched) -> None:
-        change = self._change
-        if message.query != self._query():
-            return
-        change.held_rows = message.first
-        if change.held_counts is not None or not change.waiting:
-            self._draw_change()
+        if message.query == self._query():
+            self._change.rows_fetched(message.query.filters, message.first)
 
     def _query(self) -> ExplorerQuery:
         return ExplorerQuery(self.hub_id, self.filters, self.sort, self.descending)
@@ -360,70 +328,17 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     def watch_filters(self) -> None:
         """New filters: their rows, "Showing N of M" and the facet counts (or "…" while they
-        are counted) are drawn in one frame when they come within ROWS_AWAITED of each other.
-        Textual draws a second frame one to two frame intervals after the first: at 1M, a
-        filter change drawn in parts took ~50 ms where its queries take ~20. Until then the
-        rows and counts from before stay (a frame drawn meanwhile would also slow the workers:
-        one interpreter lock)."""
-        if self._change_timer is not None:
-            self._change_timer.stop()
-        change = self._change = FilterChange(self.filters, counts_after_rows=not self._repo.counts_at_once(self.filters))
-        self._change_timer = self.set_timer(ROWS_AWAITED, partial(self._waited, change))
+        are counted) are drawn in one frame (see :class:`OneFrame`)."""
+        counts_after_rows = not self._repo.counts_at_once(self.filters)
+        self._change.start(self.filters, counts_after_rows=counts_after_rows)
         self._matching = None
-        if change.counts_after_rows:
+        if counts_after_rows:
             # A search (or a fractional minimum novelty): the explorer finds its rows, those in
-            # view first, and the counts, which take longer, are started once the rows have
-            # arrived, so that the rows, asked first, do not share the two cores with them.
+            # view first, and the counts, which take longer, are asked once the rows are drawn.
             self._reload_rows()
         else:  # counts the stored cells answer: asked beside the rows
             self.query_one(CitingExplorer).fetch_first(self._query())
             self._count_facets(self.hub_id, self.filters)
-
-    def _waited(self, change: FilterChange) -> None:
-        self._change_timer = None
-        if change is self._change and change.waiting:
-            self._draw_change()
-
-    def _draw_change(self) -> None:
-        """Draw what of the last change of filters has come (each part as it comes from now
-        on), or "…" while its counts are counted (never the counts from before)."""
-        change = self._change
-        if self._change_timer is not None:
-            self._change_timer.stop()
-            self._change_timer = None
-        change.waiting = False
-        counts, change.held_counts = change.held_counts, None
-        rows, change.held_rows = change.held_rows, None
-        if counts is not None:
-            self.query_one(FilterSidebar).show_counts(counts)
-            change.counts_in = True
-        elif not change.counts_in:
-            self._update_showing(counting=True)
-            # The sidebar's "…" a frame later: drawn with the rows, the frame spans the screen
-            # and redraws every widget on it (at 1M, a search's rows on screen 18 -> 13 ms).
-            self.call_after_refresh(self._sidebar_counting, change)
-        if rows is not None:
-            self._reload_rows(rows)
-
-    def _sidebar_counting(self, change: FilterChange) -> None:
-        if change is self._change and not change.counts_in:
-            self.query_one(FilterSidebar).counting()
-
-    def _rows_arrived(self, query: ExplorerQuery) -> None:
-        """The explorer's first rows of ``query`` are at hand (called before they are drawn)."""
-        change = self._change
-        if query.filters != change.filters or change.rows_in:
-            return
-        change.rows_in = True
-        if change.counts_after_rows:
-            self._draw_change()
-            # Once they are drawn: counting beside the drawing would slow both (one interpreter lock).
-            self.call_after_refresh(self._count_facets_of, change)
-
-    def _count_facets_of(self, change: FilterChange) -> None:
-        """Count the facets of ``change`` unless the filters have changed since."""
-        if change is self._change:
-            self._count_facets(self.hub_id, change.filters)
 
     def watch_sort(self) -> None:
         self._reload_rows(same_rows=True)
