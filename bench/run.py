@@ -281,7 +281,7 @@ def index_count_suite(path: Path, repeat: int) -> list[dict[str, Any]]:
     """For each search of the interaction suite, FTS5 alone counting the papers of the store
     that have its words: what any exact count of the search's matches costs at the least, before
     a single one is tested against the hub and its filters."""
-    from pithtui.store.repository import fts_phrase
+    from pithtui.store.search import fts_phrase
 
     bare = sqlite3.connect(path)
     count = "SELECT count(*) FROM papers_fts WHERE papers_fts MATCH ?"

@@ -26,8 +26,8 @@ from pithtui.models import Citation, Filters, Paper
 from pithtui.sources.sample import load_sample_hub
 from pithtui.store import migrate, open_repository
 from pithtui.store.engine import make_engine
-from pithtui.store.repository import begin_writing
 from pithtui.store.schema import SCHEMA_REVISION, SCHEMA_VERSION, WORD_COLUMNS, Base
+from pithtui.store.session import begin_writing
 
 FIXTURE = Path(__file__).with_name("data") / "store_0001.json"
 PG_WORDS = {*WORD_COLUMNS.values(), *(f"ix_papers_{words}" for words in WORD_COLUMNS.values())}

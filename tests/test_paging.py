@@ -9,7 +9,7 @@ import datetime as dt
 import pytest
 
 from pithtui.models import Citation, Filters, Paper, SortKey
-from pithtui.store import HubRepository, repository
+from pithtui.store import HubRepository, planner
 
 N = 57
 
@@ -55,14 +55,14 @@ def test_a_rare_filter_read_through_its_own_index_pages_as_the_sort_order_walk(
     repo: HubRepository, hub: int, sort: SortKey, descending: bool, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A category, verdict or polarity that keeps few citations is read through its own index
-    and sorted (HubRepository._narrowing_index): every page, jump and page from the end must
+    and sorted (Planner.narrowing_index): every page, jump and page from the end must
     be what walking the sort order gives."""
     rare = Filters(categories=frozenset({None}), polarities=frozenset({"supporting"}))
 
     def pages(narrow: bool) -> list[list[int]]:
-        monkeypatch.setattr(repository, "NARROW_SHARE", 1)
-        monkeypatch.setattr(repository, "FEW_TO_SORT", 1000 if narrow else -1)
-        repo._narrowest.clear()
+        monkeypatch.setattr(planner, "NARROW_SHARE", 1)
+        monkeypatch.setattr(planner, "FEW_TO_SORT", 1000 if narrow else -1)
+        repo.planner.forget()
         ids = [[row.paper.id for row in repo.iter_citing(hub, rare, sort, descending, batch=3)]]
         for kwargs in ({"from_end": True}, {"offset": 4}, {"from_end": True, "offset": 2}):
             ids.append([row.paper.id for row in repo.page(hub, rare, sort, descending, limit=3, with_total=False, **kwargs).rows])
@@ -71,6 +71,7 @@ def test_a_rare_filter_read_through_its_own_index_pages_as_the_sort_order_walk(
     narrowed, walked = pages(True), pages(False)
     assert narrowed == walked and len(walked[0]) == 10
     if repo.engine.dialect.name == "sqlite":
-        assert list(repo._narrowest.values()) == [None]
-        pages(True)
-        assert list(repo._narrowest.values()) == [repository.SORT_INDEXES[SortKey.CATEGORY]]
+        with repo.sessions.read() as conn:
+            assert repo.planner.narrowing_index(conn, hub, rare) is None
+            pages(True)
+            assert repo.planner.narrowing_index(conn, hub, rare) == planner.SORT_INDEXES[SortKey.CATEGORY]

@@ -28,8 +28,9 @@ import pytest
 from sqlalchemy import event
 
 from pithtui.models import Citation, Cursor, Filters, Paper, SortKey
-from pithtui.store import HubRepository, open_repository, repository, upsert
-from pithtui.store.repository import CITING_INDEX, SORT_INDEXES
+from pithtui.store import HubRepository, open_repository, planner, upsert
+from pithtui.store import search as walking
+from pithtui.store.planner import CITING_INDEX, SORT_INDEXES
 
 CATEGORIES = ("cs.LG", "cs.CL", "stat.ML", "cs.CV")
 VERDICTS = ("UNVERDICTED", "SOUND", "FLAWED")
@@ -212,14 +213,14 @@ def test_pages_walk_the_sort_index(
     # This store is small, so every search matches few papers, and many of the hub's: make
     # the common ones many, and the walk give up on the rare one after its first chunk.
     few = name == "rare search"
-    monkeypatch.setattr(repository, "FEW_MATCHES", 1000 if few else 0)
-    monkeypatch.setattr(repository, "WALK_CHUNK", 8)
-    monkeypatch.setattr(repository, "WALK_LIMIT", 1 if few else 10_000)
-    store._match_counts.clear()
+    monkeypatch.setattr(planner, "FEW_MATCHES", 1000 if few else 0)
+    monkeypatch.setattr(walking, "WALK_CHUNK", 8)
+    monkeypatch.setattr(walking, "WALK_LIMIT", 1 if few else 10_000)
+    store.planner.forget()
     first = store.page(hub, f, sort, descending, limit=10)
     cursor = first.last or Cursor("", 0)
     for kwargs in ({}, {"after": cursor}, {"before": cursor}, {"from_end": True}, {"offset": 15}, {"offset": 10_000}):
-        store._gave_up = None  # each call its own first try (a walk that gave up is not tried again)
+        store.planner.forget()  # each call its own first try (a walk that gave up is not tried again)
         found = check(store, lambda kwargs=kwargs: store.page(hub, f, sort, descending, limit=10, with_total=False, **kwargs))
         walks = [(statement, steps) for statement, steps in found if WALK.match(statement)]
         rest = [(statement, steps) for statement, steps in found if not WALK.match(statement)]
@@ -244,10 +245,10 @@ def test_a_search_typed_further_after_its_walk_gave_up_is_not_walked_again(
     """Its matches are among the matches of the search before, so the walk would give up again
     (a chunk read per key typed); the same rows come from the full-text index."""
     hub = hub_id(store)
-    monkeypatch.setattr(repository, "FEW_MATCHES", 0)
-    monkeypatch.setattr(repository, "WALK_CHUNK", 8)
-    monkeypatch.setattr(repository, "WALK_LIMIT", 1)  # gives up after the first chunk
-    store._gave_up = None
+    monkeypatch.setattr(planner, "FEW_MATCHES", 0)
+    monkeypatch.setattr(walking, "WALK_CHUNK", 8)
+    monkeypatch.setattr(walking, "WALK_LIMIT", 1)  # gives up after the first chunk
+    store.planner.forget()
 
     def walked(search: str, sort: SortKey = SortKey.DATE) -> tuple[bool, list[int]]:
         """Whether a page under ``search`` walked, and the papers it lists."""
@@ -258,7 +259,7 @@ def test_a_search_typed_further_after_its_walk_gave_up_is_not_walked_again(
     assert walked("paper 3 o")[0]  # walked, and gave up: few papers match
     further = walked("paper 3 on")
     assert not further[0] and further[1]
-    store._gave_up = None
+    store.planner.forget()
     assert walked("paper 3 on") == (True, further[1])  # walking gives the same rows
     assert walked("zebra")[0]  # another search walks again
     assert walked("paper 3 on", SortKey.TITLE)[0]  # and so does the same one in another order
@@ -290,14 +291,14 @@ def test_the_walk_gives_up_at_the_same_sparseness_for_a_few_rows_as_for_a_page(
         ]
     )
     hub_number = repo.resolve("2301.00001").id
-    monkeypatch.setattr(repository, "FEW_MATCHES", 0)
-    monkeypatch.setattr(repository, "SMALL_HUB", 0)  # the index's answer when the walk gives up
-    monkeypatch.setattr(repository, "WALK_CHUNK", 8)
-    monkeypatch.setattr(repository, "WALK_PAGE", 11)
-    monkeypatch.setattr(repository, "WALK_LIMIT", walk_limit)
+    monkeypatch.setattr(planner, "FEW_MATCHES", 0)
+    monkeypatch.setattr(planner, "SMALL_HUB", 0)  # the index's answer when the walk gives up
+    monkeypatch.setattr(walking, "WALK_CHUNK", 8)
+    monkeypatch.setattr(walking, "WALK_PAGE", 11)
+    monkeypatch.setattr(walking, "WALK_LIMIT", walk_limit)
 
     def walked_to_its_rows(limit: int) -> bool:
-        repo._gave_up = None
+        repo.planner.forget()
         pages: list[Any] = []
         found = plans(repo, lambda: pages.append(repo.page(hub_number, Filters(search="zebras"), limit=limit, with_total=False)))
         assert [row.paper.title for row in pages[0].rows] == [f"Paper {i} on zebras" for i in range(59, -1, -4)][:limit]
@@ -317,7 +318,7 @@ def test_a_jump_walks_only_the_group_its_row_lands_in(store: HubRepository, sort
     citations, so the walk to the row before a jump's window starts at that row's group: a
     range of the sort index, not the hub's order from the top."""
     hub = hub_id(store)
-    column = repository.SORT_COLUMNS[sort].name
+    column = planner.SORT_COLUMNS[sort].name
     walk = re.compile(rf"SELECT citations\.{column}, citations\.citing_id\s+FROM")
     group = re.compile(rf"INDEX {SORT_INDEXES[sort]} \(cited_id=\? AND {column}[<>=]")
     for kwargs in ({"offset": 60}, {"offset": 30, "from_end": True}):
@@ -329,23 +330,23 @@ def test_a_jump_walks_only_the_group_its_row_lands_in(store: HubRepository, sort
 def test_a_rare_category_or_verdict_is_read_through_its_own_index(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
     hub = hub_id(store)
     rare = Filters(categories=frozenset({"cs.CV"}), verdicts=frozenset({"SOUND"}))  # 30 and 40 of 120
-    monkeypatch.setattr(repository, "NARROW_SHARE", 1)  # this store is small: call 30 of 120 few
-    store._narrowest.clear()
+    monkeypatch.setattr(planner, "NARROW_SHARE", 1)  # this store is small: call 30 of 120 few
+    store.planner.forget()
     try:
         for sort in SortKey:
             found = check(store, lambda sort=sort: store.page(hub, rare, sort, limit=10))
             assert_walks(found, SORT_INDEXES[SortKey.CATEGORY], sorted_after=True)
     finally:
-        store._narrowest.clear()
+        store.planner.forget()
 
 
 def test_a_small_hub_counts_a_common_word_from_its_own_papers(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
     """Its count and facets test its own citing papers' texts and use their ids, rather than
     the full-text index's list of every paper in the store with the word (here every match
     counts as common, and the store as big: FEW_MATCHES and SMALL_SHARE 0)."""
-    monkeypatch.setattr(repository, "FEW_MATCHES", 0)
-    monkeypatch.setattr(repository, "SMALL_SHARE", 0)
-    store._match_counts.clear()
+    monkeypatch.setattr(planner, "FEW_MATCHES", 0)
+    monkeypatch.setattr(planner, "SMALL_SHARE", 0)
+    store.planner.forget()
     hub = hub_id(store)
     search = Filters(search="model")
     try:
@@ -354,20 +355,20 @@ def test_a_small_hub_counts_a_common_word_from_its_own_papers(store: HubReposito
             counted = [(statement, steps) for statement, steps in found if "count(" in statement and "citations" in statement]
             assert counted and all("papers_fts" not in statement and FOUND.search(statement) for statement, _ in counted), found
             assert any(statement.startswith("SELECT citations.citing_id, papers.title, papers.summary") for statement, _ in found)
-        monkeypatch.setattr(repository, "SMALL_HUB", 0)  # a big hub: the index's list
+        monkeypatch.setattr(planner, "SMALL_HUB", 0)  # a big hub: the index's list
         assert all(
             "papers_fts" in statement for statement, _ in check(store, lambda: store.count(hub, search)) if "count(" in statement
         )
     finally:
-        store._match_counts.clear()
+        store.planner.forget()
 
 
 def test_search_and_papers(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
     for _statement, steps in check(store, lambda: store.list_papers("")):
         assert not any("TEMP B-TREE" in step for step in steps), steps
     check(store, lambda: store.list_papers("model collapse"))  # few matches: from them, sorted
-    monkeypatch.setattr(repository, "FEW_MATCHES", 0)
-    store._match_counts.clear()
+    monkeypatch.setattr(planner, "FEW_MATCHES", 0)
+    store.planner.forget()
     for statement, steps in check(store, lambda: store.list_papers("model collapse")):  # many: in order
         if "ORDER BY papers.citing_count" in statement:
             assert any("INDEX ix_papers_listing" in step for step in steps), steps

@@ -20,7 +20,8 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pithtui.models import UNVERDICTED, Citation, Cursor, Facets, FacetValue, Filters, Paper, SortKey
-from pithtui.store import repository
+from pithtui.store import planner
+from pithtui.store import search as walking
 
 PROPERTY_SETTINGS = settings(
     max_examples=60,
@@ -403,7 +404,7 @@ def test_papers_searched_by_words_are_the_most_cited_that_match(
 ) -> None:
     """Whether the listing is walked testing each paper's text (chunk by chunk, giving up when
     matches are rare) or read from the full-text index, it lists the papers that match."""
-    monkeypatch.setattr(repository, "WALK_CHUNK", chunk)
+    monkeypatch.setattr(walking, "WALK_CHUNK", chunk)
     repo = fresh_repo()
     store(repo, data)
     terms = [_words(chunk) for chunk in search.split()]
@@ -434,13 +435,13 @@ def test_a_small_hubs_matches_tested_in_python_count_and_list_as_python(
     """A small hub under a search many papers of the store match (here: any, in a store of any
     size) finds its matches by testing its own papers' texts (SQLite; PostgreSQL always asks its word indexes). The
     search starts a word of one of the papers, so that it matches."""
-    monkeypatch.setattr(repository, "FEW_MATCHES", 0)
-    monkeypatch.setattr(repository, "SMALL_SHARE", 0)  # however few papers the store holds
+    monkeypatch.setattr(planner, "FEW_MATCHES", 0)
+    monkeypatch.setattr(planner, "SMALL_SHARE", 0)  # however few papers the store holds
     paper, length = word
     words = _words(data.papers[paper % len(data.papers)].title)
     f = replace(f, search=" ".join(filter(None, [f.search, words[0][:length] if words else ""])))
     repo = fresh_repo()
-    repo._match_counts.clear()
+    repo.planner.forget()
     paper_ids, rows = store(repo, data)
     hub = paper_ids[hub_pick % data.hubs]
     assert repo.facets(hub, f) == expected_facets(rows[hub], f)

@@ -18,9 +18,10 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from pithtui.models import Citation, Filters, Paper, SortKey
-from pithtui.store import HubRepository, repository
-from pithtui.store.repository import fts_phrase
+from pithtui.store import HubRepository
+from pithtui.store import search as walking
 from pithtui.store.schema import FTS_TOKENIZER
+from pithtui.store.search import fts_phrase
 from pithtui.store.textmatch import text_matcher
 from pithtui.text import search_terms
 
@@ -101,8 +102,8 @@ def test_pages_found_by_walking_are_the_full_text_index_pages(
 
     def pages(walk: bool) -> list[tuple[list[int], bool, bool]]:
         # Small chunks, so that a page takes several of them; or no walk at all.
-        monkeypatch.setattr(repository, "WALK_CHUNK", 2)
-        monkeypatch.setattr(repository, "WALK_LIMIT", 10_000 if walk else -1)
+        monkeypatch.setattr(walking, "WALK_CHUNK", 2)
+        monkeypatch.setattr(walking, "WALK_LIMIT", 10_000 if walk else -1)
         seen = []
         cursor = None
         while True:  # forwards page by page, as an export and the explorer read

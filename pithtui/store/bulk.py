@@ -63,3 +63,15 @@ class RowInsert:
             conn.exec_driver_sql(self.sql, rows)
         else:
             conn.exec_driver_sql(self.sql, [dict(zip(self.names, row)) for row in rows])
+
+
+def dialect_insert(conn: Connection) -> Callable[[Any], Any]:
+    """The backend's own ``insert`` (with ON CONFLICT), imported on first use: importing the
+    PostgreSQL dialect costs tens of milliseconds that a SQLite store's start need not pay."""
+    if conn.dialect.name == "sqlite":
+        from sqlalchemy.dialects.sqlite import insert as sqlite_insert
+
+        return sqlite_insert
+    from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+
+    return postgresql_insert

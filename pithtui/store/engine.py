@@ -19,8 +19,9 @@ from sqlalchemy.engine import Engine, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from pithtui.errors import StoreError
-from pithtui.store.repository import HubRepository, describe_db_error
+from pithtui.store.repository import HubRepository
 from pithtui.store.schema import SCHEMA_REVISION, version_table
+from pithtui.store.session import describe_db_error
 from pithtui.text import masked_url
 
 if TYPE_CHECKING:

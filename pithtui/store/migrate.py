@@ -31,8 +31,8 @@ from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 
 from pithtui.errors import StoreError
-from pithtui.store.repository import begin_writing, describe_db_error
 from pithtui.store.schema import SCHEMA_REVISION, SCHEMA_VERSION, Base, meta, version_table
+from pithtui.store.session import begin_writing, describe_db_error
 
 if TYPE_CHECKING:
     from alembic.config import Config

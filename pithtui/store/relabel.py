@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
-from sqlalchemy import ColumnElement, Connection, String, bindparam, cast, func, or_, select, update
+from sqlalchemy import ColumnElement, Connection, String, and_, bindparam, cast, func, or_, select, update
 
-from pithtui.store.facets import CELL_COLUMNS, CellDeltas, cell_key
+from pithtui.store.cells import CELL_COLUMNS, CellDeltas, cell_key
 from pithtui.store.labels import labelled
 from pithtui.store.rows import as_stored, as_tuple
 from pithtui.store.schema import citations
@@ -54,6 +54,15 @@ def pending(conn: Connection, model_id: str, hub_id: int | None, force: bool) ->
 
 def count_pending(conn: Connection, conds: list[ColumnElement[bool]]) -> int:
     return int(conn.execute(select(func.count()).select_from(citations).where(*conds)).scalar_one())
+
+
+def without_context(conn: Connection, hub_id: int) -> int:
+    """How many citations of the hub have no polarity and nothing to label it from: no citing
+    sentence, or none the model that looked at them could read (only a marker, say)."""
+    c = citations.c
+    unreadable = and_(c.label_model.is_not(None), c.model_polarity.is_(None))
+    query = select(func.count()).where(c.cited_id == hub_id, c.polarity_key == "", or_(contexts_text(conn) == "[]", unreadable))
+    return int(conn.execute(query).scalar_one())
 
 
 def label_batch(conn: Connection, classifier: Classifier, conds: list[ColumnElement[bool]], after_id: int, size: int) -> Batch:

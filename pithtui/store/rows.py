@@ -27,7 +27,7 @@ def title_key(title: str) -> str:
 
 def as_stored(column: Any, kind: Any = Text) -> Any:
     """``column`` read as the backend returns it, decoded by :func:`as_tuple` / :func:`_day` /
-    :func:`~pithtui.store.repository._moment` instead of SQLAlchemy's per-value processors: on
+    :func:`~pithtui.store.paging.moment` instead of SQLAlchemy's per-value processors: on
     SQLite, JSON lists and dates are text, and a page of a hundred rows decoded value by value
     through regular expressions costs more than the query."""
     return type_coerce(column, kind).label(column.name)

@@ -26,7 +26,8 @@ from sqlalchemy import ARRAY, ColumnElement, Connection, any_, bindparam, delete
 from pithtui.identifiers import is_arxiv_category
 from pithtui.models import UNVERDICTED, Citation, ImportResult, Paper
 from pithtui.store.bulk import RowInsert
-from pithtui.store.facets import CELL_COLUMNS, CellDeltas, cell_key, roles_key
+from pithtui.store.cells import CELL_COLUMNS, CellDeltas, cell_key
+from pithtui.store.facets import roles_key
 from pithtui.store.labels import effective, labelled
 from pithtui.store.rows import PAPER_COLUMNS, PAPER_FIELDS, as_stored, as_tuple, paper_from, title_key
 from pithtui.store.schema import FTS_INSERT, NO_NOVELTY, WORD_COLUMNS, citations, papers, utcnow, visits
