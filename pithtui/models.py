@@ -8,7 +8,7 @@ faces can all share them without pulling each other in.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -104,6 +104,10 @@ class Paper:
         if self.openalex_id:
             return self.openalex_id
         return self.title
+
+
+PAPER_FIELDS = tuple(f.name for f in fields(Paper))
+"""A paper's attributes, in order."""
 
 
 @dataclass(frozen=True, slots=True)

@@ -86,3 +86,12 @@ _PASSWORD = re.compile(r"([^:/@\s]*):([^@/\s]*)@")
 def masked_url(url: str) -> str:
     """``url`` with the password of its ``user:password@`` part replaced by ``***``."""
     return _PASSWORD.sub(r"\1:***@", url)
+
+
+TITLE_KEY_LENGTH = 120
+"""How much of a casefolded title the sort column keeps (enough to order, small to index)."""
+
+
+def title_key(title: str) -> str:
+    """The casefolded, space-folded title prefix that titles sort and match on."""
+    return " ".join(title.casefold().split())[:TITLE_KEY_LENGTH]

@@ -8,10 +8,10 @@ from pithtui.errors import UnknownPaper
 from pithtui.identifiers import parse_reference
 from pithtui.models import Paper, PaperListing
 from pithtui.store.planner import LISTING_INDEX, PAPERS_LISTING, Planner
-from pithtui.store.rows import PAPER_COLUMNS, paper_from, title_key
+from pithtui.store.rows import PAPER_COLUMNS, paper_from
 from pithtui.store.schema import papers
 from pithtui.store.search import text_match, walk
-from pithtui.text import search_terms
+from pithtui.text import search_terms, title_key
 
 
 def resolve(conn: Connection, ref: str) -> Paper:

@@ -20,6 +20,7 @@ from sqlalchemy import func, select
 from sqlalchemy.engine import Engine
 
 from pithtui.errors import UnknownPaper
+from pithtui.merge import BatchPapers
 from pithtui.models import (
     Citation,
     CitingPaper,
@@ -40,7 +41,7 @@ from pithtui.store.planner import Planner, use_index_hints
 from pithtui.store.rows import PAPER_COLUMNS, paper_from
 from pithtui.store.schema import SCHEMA_REVISION, citations, papers, utcnow, version_table
 from pithtui.store.session import Sessions, guarded
-from pithtui.store.upsert import BatchPapers, Upsert
+from pithtui.store.upsert import Upsert
 
 if TYPE_CHECKING:  # the scoring code is loaded only where it runs
     from pithtui.classifier import Classifier

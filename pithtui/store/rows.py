@@ -4,25 +4,19 @@ The repository's questions read papers out of ``papers`` rows, and an import rea
 papers it merges into the same way (store/upsert.py), so both take a paper's columns and decode
 them here: by position and from the backend's own values, which costs less than SQLAlchemy's
 per-row and per-value work on the pages the UI reads and on the tens of thousands of papers an
-import looks up. The title key papers sort and are matched on is made here for both too.
+import looks up.
 """
 
 from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import fields
 from typing import Any
 
 from sqlalchemy import String, Text, type_coerce
 
-from pithtui.models import Paper
-from pithtui.store.schema import TITLE_KEY_LENGTH, papers
-
-
-def title_key(title: str) -> str:
-    """The casefolded, space-folded title prefix that titles sort and match on."""
-    return " ".join(title.casefold().split())[:TITLE_KEY_LENGTH]
+from pithtui.models import PAPER_FIELDS, Paper
+from pithtui.store.schema import papers
 
 
 def as_stored(column: Any, kind: Any = Text) -> Any:
@@ -57,7 +51,6 @@ def _day(value: Any) -> dt.date | None:
     return dt.date.fromisoformat(value) if isinstance(value, str) else value
 
 
-PAPER_FIELDS = tuple(f.name for f in fields(Paper))
 _DECODED = {"authors": (Text, as_tuple), "date": (String, _day), "categories": (Text, as_tuple)}
 """The paper columns read as stored text (see :func:`as_stored`), and how each is decoded."""
 PAPER_COLUMNS = tuple(

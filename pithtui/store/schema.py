@@ -39,6 +39,8 @@ from sqlalchemy import (
     text,
 )
 
+from pithtui.text import TITLE_KEY_LENGTH
+
 SCHEMA_REVISION = "0009"
 """The Alembic revision these tables are (pithtui/store/migrations/versions holds each one);
 a store records its own in ``alembic_version``. Changing the tables means a new revision and
@@ -64,9 +66,6 @@ NO_NOVELTY = -1.0
 
 NO_CONTRAST = -1.0
 """``citations.contrast`` of a citation nobody has labelled: sorts below every real score."""
-
-TITLE_KEY_LENGTH = 120
-"""How much of a casefolded title the sort column keeps (enough to order, small to index)."""
 
 
 def sort_text(length: int | None = None) -> String:

@@ -23,14 +23,15 @@ from typing import TYPE_CHECKING, Any, cast
 
 from sqlalchemy import ARRAY, ColumnElement, Connection, any_, bindparam, delete, func, select, update
 
-from pithtui.identifiers import is_arxiv_category
-from pithtui.models import UNVERDICTED, Citation, ImportResult, Paper
+from pithtui.merge import BatchPapers, merge_citation, merge_papers, unique
+from pithtui.models import PAPER_FIELDS, UNVERDICTED, Citation, ImportResult, Paper
 from pithtui.store.bulk import RowInsert
 from pithtui.store.cells import CELL_COLUMNS, CellDeltas, cell_key
 from pithtui.store.facets import roles_key
 from pithtui.store.labels import effective, labelled
-from pithtui.store.rows import PAPER_COLUMNS, PAPER_FIELDS, as_stored, as_tuple, paper_from, title_key
+from pithtui.store.rows import PAPER_COLUMNS, as_stored, as_tuple, paper_from
 from pithtui.store.schema import FTS_INSERT, NO_NOVELTY, WORD_COLUMNS, citations, papers, utcnow, visits
+from pithtui.text import title_key
 
 ANALYZE_AFTER = 10_000
 """An import adding at least this many papers or citations refreshes the planner's statistics."""
@@ -97,7 +98,6 @@ _paper_row = operator.itemgetter(*PAPER_INSERT)
 _citation_row = operator.itemgetter(*CITATION_INSERT)
 
 
-_all_fields = operator.attrgetter(*PAPER_FIELDS)
 _STORED_FIELDS = tuple(name for name in PAPER_FIELDS if name != "id")
 _stored_fields = operator.attrgetter(*_STORED_FIELDS)
 
@@ -121,76 +121,6 @@ def _citing_values(paper: Paper) -> dict[str, Any]:
         "citing_category": paper.category or "",
         "citing_verdict": paper.verdict or UNVERDICTED,
     }
-
-
-def merge_papers(base: Paper, new: Paper) -> Paper:
-    """``base`` updated by what ``new`` knows: new values win, but nothing is blanked out and
-    an UNVERDICTED record does not undo a verdict, and an arXiv category is not replaced by
-    another source's field of study. ``base`` itself when nothing changes."""
-    changes: dict[str, Any] = {}
-    for name, value, current in zip(PAPER_FIELDS, _all_fields(new), _all_fields(base)):
-        if value == current or value is None or value == "" or value == () or name == "id":
-            continue
-        if name == "verdict" and value == UNVERDICTED:
-            continue
-        if name in ("category", "categories") and is_arxiv_category(base.category) and not is_arxiv_category(new.category):
-            continue  # a field-of-study name from another source does not replace arXiv's category
-        changes[name] = value
-    return replace(base, **changes) if changes else base
-
-
-def _merge_keys(paper: Paper) -> list[tuple[str, Any]]:
-    """What records of one paper are matched on: its identifiers, else its title."""
-    keys = list(paper.identifiers.items())
-    return keys or [("title_key", title_key(paper.title))]
-
-
-def _unique(items: Iterable[str]) -> tuple[str, ...]:
-    return tuple(dict.fromkeys(item for item in items if item))
-
-
-class BatchPapers:
-    """Records of the same paper within one import, united by any shared identifier."""
-
-    def __init__(self) -> None:
-        self.parent: list[int] = []
-        self.merged: list[Paper] = []
-        self.keys: list[list[tuple[str, Any]]] = []
-        self.by_key: dict[tuple[str, Any], int] = {}
-        self.by_record: dict[int, tuple[Paper, int]] = {}
-        """By ``id()`` of a record added: the record (which keeps that id its own) and its group."""
-
-    def find(self, group: int) -> int:
-        while self.parent[group] != group:
-            self.parent[group] = self.parent[self.parent[group]]
-            group = self.parent[group]
-        return group
-
-    def add(self, paper: Paper) -> int:
-        known = self.by_record.get(id(paper))
-        if known is not None and known[0] is paper and self.merged[root := self.find(known[1])] is paper:
-            return root  # the same record again, e.g. the hub of every citation in a page
-        keys = _merge_keys(paper)
-        groups = sorted({self.find(self.by_key[k]) for k in keys if k in self.by_key})
-        if not groups:
-            target = len(self.parent)
-            self.parent.append(target)
-            self.merged.append(paper)
-            self.keys.append(keys)
-        else:
-            target = groups[0]
-            for other in groups[1:]:
-                self.merged[target] = merge_papers(self.merged[target], self.merged[other])
-                self.parent[other] = target
-            self.merged[target] = merge_papers(self.merged[target], paper)
-            self.keys[target] = _merge_keys(self.merged[target])
-        for key in self.keys[target]:
-            self.by_key[key] = target
-        self.by_record[id(paper)] = (paper, target)
-        return target
-
-    def roots(self) -> list[int]:
-        return [g for g in range(len(self.parent)) if self.find(g) == g]
 
 
 class Upsert:
@@ -378,7 +308,7 @@ class Upsert:
                 continue
             key = (cited_id, citing_id)
             earlier = merged.get(key)
-            merged[key] = record if earlier is None else _merge_citation(earlier, record)
+            merged[key] = record if earlier is None else merge_citation(earlier, record)
         c = citations.c
         existing = self._existing_citations(
             merged,
@@ -393,7 +323,7 @@ class Upsert:
         for (cited_id, citing_id), record in merged.items():
             row = existing.get((cited_id, citing_id))
             if row is None:
-                contexts = _unique(record.contexts)
+                contexts = unique(record.contexts)
                 source_roles = roles_key(record.roles)
                 polarity = record.polarity or None  # "" is no polarity: not yet classified
                 values = {
@@ -425,7 +355,7 @@ class Upsert:
                 "polarity": record.polarity or before["polarity"],
                 "influential": before["influential"] or record.influential,
                 "representative": before["representative"] or record.representative,
-                "contexts": _unique(record.contexts) or before["contexts"],
+                "contexts": unique(record.contexts) or before["contexts"],
                 "source": record.source or before["source"],
             }
             relabel = classifier is not None and (
@@ -445,16 +375,3 @@ class Upsert:
             if rows:
                 conn.execute(update(citations).where(citations.c.id == bindparam("_id")), rows)
         return len(new_rows), len(changed) + len(relabelled), skipped
-
-
-def _merge_citation(a: Citation, b: Citation) -> Citation:
-    """Two records of one citation in one import: what either knows, ``b`` winning ties."""
-    return replace(
-        b,
-        roles=_unique((*a.roles, *b.roles)),
-        contexts=_unique((*a.contexts, *b.contexts)),
-        polarity=b.polarity or a.polarity,
-        influential=a.influential or b.influential,
-        representative=a.representative or b.representative,
-        source=b.source or a.source,
-    )
