@@ -217,9 +217,8 @@ class NoveltySplit:
     next edge ``high`` up, which the rollups split by novelty band answer (``whole``: the
     filters with that minimum), and the citations scoring from ``low`` up to ``high``, a narrow
     range of the novelty index (``rest``: the filters without a minimum, to apply beside that
-    range). At 1M citing papers with bands of whole points, a minimum of 6.5 (55k citations
-    from 6.5 to 7, grouped into cells by sorting them): facets 237 -> 136 ms and the count 23 ->
-    6.5 ms, where every citation from 6.5 up was read; half-point bands answer 6.5 itself."""
+    range), rather than reading every citation from ``low`` up. A minimum on a half point,
+    such as 6.5, needs no split: the bands are half points."""
 
     whole: Filters
     rest: Filters

@@ -321,8 +321,8 @@ def pg_words(column: str) -> str:
     """PostgreSQL's full-text document of the text column ``column``, as SQL: its words the way
     ``pithtui.text.search_terms`` splits a query (its own parser would keep "GPT-4" as "gpt" and
     "-4"), accents folded as FTS5 folds them. A text with no letter beyond ASCII skips the folding:
-    ``translate`` with the accent table costs ~0.5 ms a summary (it looks each character up in
-    the whole table), which every import and every rewrite of the table would pay for nothing."""
+    ``translate`` with the accent table looks each character up in the whole table, which every
+    import and every rewrite of the table would pay for nothing."""
     text = f"coalesce({column}, '')"
     spaced = f"regexp_replace({text}, {_sql_text(_PG_SEPARATORS)}, ' ', 'g')"
     folded = f"translate({spaced}, {_sql_text(_PG_ACCENTS[0])}, {_sql_text(_PG_ACCENTS[1])})"
@@ -332,9 +332,8 @@ def pg_words(column: str) -> str:
 WORD_COLUMNS = {"title": "title_words", "summary": "summary_words"}
 """PostgreSQL's stored word documents of titles and summaries (``pg_words``), by text column:
 generated columns that PostgreSQL keeps in step, with a GIN index each. A search tests a paper
-against these as often as it meets one (walking a hub in date order, ~1 µs a paper), where the
-expressions themselves cost ~0.5 ms a paper to compute (at 100k citing papers, a search's first
-page: 0.9 s -> 4 ms). Made by DDL of their own (below), like SQLite's FTS5 table: they are not
+against these as often as it meets one (walking a hub in date order), where computing the
+expressions for each paper would cost hundreds of times more. Made by DDL of their own (below), like SQLite's FTS5 table: they are not
 columns ``papers`` declares, so nothing but PostgreSQL ever writes or reads them by accident."""
 
 _PG_WORDS_DDL = tuple(

@@ -1,11 +1,11 @@
 """A search tested against one paper's own title and summary, in Python, as SQLite's full-text
 index (FTS5) answers it.
 
-Why: asking FTS5 for the papers that match a common word builds the list of all of them (half
-a million at 1M citing papers, ~150 ms) before the first row of a page can be picked, and asking
-it about one paper at a time is slower still for a word being typed (a prefix is merged from
-every word it starts). When most papers match, walking the hub in its sort order and testing
-each paper's text here finds a page of matches after a few hundred papers: a few milliseconds.
+Why: asking FTS5 for the papers that match a common word builds the list of all of them
+before the first row of a page can be picked, and asking it about one paper at a time is slower
+still for a word being typed (a prefix is merged from every word it starts). When most papers
+match, walking the hub in its sort order and testing each paper's text here finds a page of
+matches after a few hundred papers.
 
 The rules are FTS5's, and so is the alphabet: which characters are parts of words and how each
 is folded (lower case, without diacritics) is asked of FTS5 itself, once per character met, so

@@ -60,9 +60,8 @@ def _analyze(conn: Connection) -> None:
 IMPORT_CACHE_KIB = 64_000
 """SQLite's page cache while an import writes (the default is 2 MB). A new citation touches a
 page of each of the eleven indexes of ``citations``; with a small cache a large import writes
-pages out and reads them back many times over before its commit (50,000 citations: the inserts
-take a quarter less time, 3.3 s → 2.5 s). Pages are only taken as needed, and the cache is given
-back when the import ends."""
+pages out and reads them back many times over before its commit. Pages are only taken as
+needed, and the cache is given back when the import ends."""
 
 
 @contextmanager
@@ -84,7 +83,7 @@ def _among(conn: Connection, column: Any, values: Iterable[Any]) -> ColumnElemen
     """``column IN values`` with all the values in one bound parameter: a JSON array read by
     ``json_each`` on SQLite, an array on PostgreSQL. One statement however many values there
     are, where ``IN (?, ?, …)`` takes a statement per few hundred, each rendered and bound by
-    SQLAlchemy at a cost above the look-up itself (50,000 new papers: look-ups 1.15 s → 0.4 s)."""
+    SQLAlchemy at a cost above the look-up itself."""
     listed = list(set(values))
     if conn.dialect.name == "sqlite":
         return column.in_(select(func.json_each(json.dumps(listed)).table_valued("value").c.value))

@@ -1,5 +1,5 @@
 """``facet_rollups`` split by novelty band (levels 4-6), so that a whole-number minimum novelty
-is a sum over rollups, not a count of the citations (at 1M citations: ~0.3 s -> milliseconds).
+is a sum over rollups, not a count of the citations.
 
 The table gains ``novelty`` in its key, next after the level (so that a minimum novelty reads
 a range of a level): the whole part of the citing paper's novelty score,

@@ -1,9 +1,9 @@
 """On PostgreSQL, the words of titles and summaries stored in generated columns
 (``title_words``, ``summary_words``) with a GIN index each, in place of 0005's GIN indexes of the
 word expressions: a search that walks a hub in date order tests each paper it meets, and
-without a stored document it computed the expression again for each (~1 ms a paper: a first
-page of a common word took 0.9 s at 100k citing papers). The expression also skips folding
-accents for text with no letter beyond ASCII, which cost ~0.5 ms a summary on every import.
+without a stored document the expression is computed again for each, far dearer than reading
+it. The expression also skips folding accents for text with no letter beyond ASCII, which
+every import would otherwise pay for each summary.
 Adding the columns computes them once for every stored paper. Written out as it was at this
 revision (a revision never follows schema.py); SQLite searches through its FTS5 table and
 changes nothing.

@@ -1,7 +1,6 @@
 """The rollups split by novelty band (levels 4-6 of ``facet_rollups``) count half points of the
 score, not whole ones, so that a minimum novelty of 6.5 is a sum over them as 6 is, not a count
-of the citations scoring from 6.5 to 7 (at 1M citing papers scored on half points: ~55k of
-them, sorted into cells at each such filter change). The band is ``floor(2 × score)``, -1
+of the citations scoring from 6.5 to 7 (sorted into cells at each such filter change). The band is ``floor(2 × score)``, -1
 without a score; the rows of those levels are counted again from the citations. Written out as
 it was at this revision (a revision never follows schema.py).
 """
