@@ -37,7 +37,7 @@ from pithtui.tui.screens.detail import DetailScreen
 from pithtui.tui.screens.help import HelpScreen
 from pithtui.tui.screens.hub import HubScreen
 from pithtui.tui.screens.picker import PickerScreen
-from pithtui.tui.widgets import explorer as explorer_module
+from pithtui.tui.widgets import explorer_fetch
 from pithtui.tui.widgets.explorer import CitingExplorer
 from pithtui.tui.widgets.row_cache import BLOCK
 
@@ -556,7 +556,7 @@ async def test_the_rest_of_a_searchs_first_rows_is_looked_for_once_those_in_view
     big: HubRepository, monkeypatch
 ) -> None:
     """The worker waits for the frame: drawing and looking share one interpreter lock."""
-    monkeypatch.setattr(explorer_module, "HEAD_DRAWN_WAIT", 10)  # not given up on, however loaded the machine
+    monkeypatch.setattr(explorer_fetch, "HEAD_DRAWN_WAIT", 10)  # not given up on, however loaded the machine
     drawn: list[str] = []
     real_render = CitingExplorer.render_lines
 

@@ -27,7 +27,8 @@ from pithtui.store import HubRepository
 from pithtui.text import counted
 from pithtui.tui.labels import local_time
 from pithtui.tui.screens.one_frame import OneFrame
-from pithtui.tui.widgets.explorer import CitingExplorer, ExplorerQuery
+from pithtui.tui.widgets.explorer import CitingExplorer
+from pithtui.tui.widgets.explorer_fetch import ExplorerQuery
 from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.widgets.hub_pane import HubPane
 from pithtui.tui.widgets.sidebar import FilterSidebar
@@ -79,7 +80,7 @@ class Opening:
     def fetch(cls, repo: HubRepository, hub_id: int) -> Opening:
         """Ask the repository (from a worker: it queries the store)."""
         query = ExplorerQuery(hub_id, Filters(), START_SORT, True)
-        return cls(HubHeader.fetch(repo, hub_id), CitingExplorer.first_block(repo, query))
+        return cls(HubHeader.fetch(repo, hub_id), query.first_block(repo))
 
 
 class HubScreen(ReportsWorkerErrors, Screen[None]):

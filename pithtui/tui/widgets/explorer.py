@@ -4,17 +4,15 @@ A hub may have a million citing papers, so this is no DataTable holding every ro
 virtual height is the number of matching rows (``Page.total``) plus the header line;
 ``render_line`` draws only the lines in view, from a small :class:`RowCache` of blocks that a
 thread worker fetches from the repository around the viewport (keyset paging while
-scrolling, ``from_end`` for the end, ``offset`` for big jumps: see ``row_cache``).
+scrolling, ``from_end`` for the end, ``offset`` for big jumps: see ``row_cache``). What a
+worker asks the repository is in ``explorer_fetch``; the columns and their lines, in
+``explorer_columns``.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from rich.cells import cell_len, set_cell_size
 from rich.segment import Segment
 from rich.style import Style
 from rich.text import Text
@@ -28,85 +26,14 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from pithtui.errors import Cancelled
-from pithtui.hub_text import facet_label
-from pithtui.models import CitingPaper, Filters, Page, SortKey
+from pithtui.models import CitingPaper, Page, SortKey
 from pithtui.store import HubRepository
-from pithtui.text import shown
 from pithtui.tui.compat import update_scrollbars
-from pithtui.tui.widgets.row_cache import BLOCK, HEAD_MARGIN, Edges, RowCache, block_of, fetch_order, fetch_plan, joined
+from pithtui.tui.widgets.explorer_columns import Layout, header_text, layout, row_text, sort_at
+from pithtui.tui.widgets.explorer_fetch import BlockFetch, ExplorerQuery
+from pithtui.tui.widgets.row_cache import BLOCK, HEAD_MARGIN, Edges, RowCache, block_of
 from pithtui.tui.widgets.strips import LineScrollView, text_strip
 from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
-
-GAP = 1
-"""Blank cells between columns."""
-
-TITLE_MIN = 24
-"""Narrower than this and the title column gives way: the lowest-priority column is hidden."""
-
-
-@dataclass(frozen=True, slots=True)
-class Column:
-    """One column: its header, fixed width (0: the title, which takes the rest), the sort key a
-    click on it sets, and any other order whose arrow it carries (``also``)."""
-
-    label: str
-    width: int
-    value: Callable[[CitingPaper], str]
-    sort: SortKey | None = None
-    right: bool = False
-    also: SortKey | None = None
-
-
-COLUMNS = (
-    Column("title", 0, lambda r: r.paper.display_title, SortKey.TITLE),
-    Column("category", 8, lambda r: r.paper.category or "", SortKey.CATEGORY),
-    Column("date", 10, lambda r: r.paper.date.isoformat() if r.paper.date else "", SortKey.DATE),
-    Column("verdict", 11, lambda r: r.paper.verdict.lower(), SortKey.VERDICT),
-    Column("novelty", 8, lambda r: "" if r.paper.novelty is None else f"{r.paper.novelty:.1f}", SortKey.NOVELTY, right=True),
-    Column("roles", 16, lambda r: ", ".join(r.roles)),
-    Column("polarity", 12, lambda r: facet_label(r.polarity), SortKey.POLARITY, also=SortKey.CONTRAST),
-)
-HIDE_ORDER = ("verdict", "category", "roles", "polarity")
-"""The columns a narrow explorer hides first: how a paper cites the hub (roles, polarity) is
-what the explorer is for, so those stay longest."""
-
-
-def layout(width: int) -> list[tuple[Column, int]]:
-    """The columns shown at ``width`` cells and the width of each (fixed, the title flexing)."""
-    shown = list(COLUMNS)
-    hidden = list(HIDE_ORDER)
-    while True:
-        fixed = sum(column.width + GAP for column in shown if column.width)
-        if width - fixed >= TITLE_MIN or not hidden:
-            title = max(width - fixed - GAP, 1)
-            return [(column, column.width or title) for column in shown]
-        name = hidden.pop(0)
-        shown = [column for column in shown if column.label != name]
-
-
-def fit(text: str, width: int, right: bool = False) -> str:
-    """``text`` in exactly ``width`` cells: padded with spaces (on the left when ``right``), or
-    cut to ``width - 1`` cells and an ellipsis (as Rich's ``overflow="ellipsis"`` cuts)."""
-    length = cell_len(text)
-    if length > width:
-        return set_cell_size(text, width - 1) + "…" if width > 0 else ""
-    padding = " " * (width - length)
-    return padding + text if right else text + padding
-
-
-@dataclass(frozen=True, slots=True)
-class ExplorerQuery:
-    """What the explorer lists: one hub's citing papers under filters, in one order."""
-
-    hub_id: int
-    filters: Filters
-    sort: SortKey
-    descending: bool
-
-    def page(self, repo: HubRepository, **window: Any) -> Page:
-        """A window of this listing's rows (``window``: ``HubRepository.page``'s keywords)."""
-        return repo.page(self.hub_id, self.filters, self.sort, self.descending, **window)
-
 
 PAGES_GROUP = "explorer-pages"
 """The worker group fetching the rows in view or about to be (a newer fetch stops an older)."""
@@ -117,8 +44,6 @@ ENDS_GROUP = "explorer-ends"
 """The worker group fetching the first and last blocks ahead of a jump there (drawing nothing)."""
 ENDS_DELAY = 0.3
 """Seconds after a query's rows in view are all at hand before its ends are fetched ahead."""
-HEAD_DRAWN_WAIT = 0.2
-"""Seconds at most that the rest of a first block waits for its head to be drawn."""
 
 
 class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
@@ -141,8 +66,8 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
 
     class PageLoaded(Message, bubble=False):
         """A block of rows arrived from the worker (for the query of ``epoch``); ``drawn``, given
-        for a block's first rows only (the rest to come: see :meth:`_head_first`), is set once
-        they are drawn."""
+        for a block's first rows only (the rest to come: see :meth:`BlockFetch.head_first`), is
+        set once they are drawn."""
 
         def __init__(self, epoch: int, block: int, page: Page, *, drawn: threading.Event | None = None) -> None:
             super().__init__()
@@ -201,10 +126,11 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         self._ends_timer: Timer | None = None
         """When the current query's first and last blocks will be fetched ahead (once a query)."""
         self._head_rows = BLOCK
-        """How many rows :meth:`_head_first` fetches first: a screenful and a few more (taken
-        when the query changes, where the worker that fetches them cannot ask the layout)."""
+        """How many rows :meth:`BlockFetch.head_first` fetches first: a screenful and a few more
+        (taken when the query changes, where the worker that fetches them cannot ask the layout)."""
         self._head_drawn: threading.Event | None = None
-        """Set once a frame has drawn the rows :meth:`_head_first` posted (its worker waits)."""
+        """Set once a frame has drawn the rows :meth:`BlockFetch.head_first` posted (its worker
+        waits)."""
 
     # ------------------------------------------------------------------ what to show
 
@@ -217,21 +143,16 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
     def current_row(self) -> CitingPaper | None:
         return self._cache.row(self.cursor)
 
-    @staticmethod
-    def first_block(repo: HubRepository, query: ExplorerQuery) -> Page:
-        """``query``'s first block of rows, counted: what :meth:`show` may be given (call it
-        from a worker: it queries the store)."""
-        return query.page(repo, **fetch_plan(0, None, {}).kwargs)
-
     def show(
         self, query: ExplorerQuery, first: Page | None = None, *, keep_place: bool = False, total: int | None = None
     ) -> None:
         """List ``query``'s rows from the top, counting them afresh (unless their ``total`` is
-        known: the same rows in another order), or, given ``first`` (from :meth:`first_block`),
-        starting from it; ``keep_place`` (a refresh of the same query) stays at the cursor's row
-        instead. Until its first rows arrive the rows shown before stay drawn where they are: no
-        frame of placeholders (or of the old rows scrolled to the top) in between, which would
-        cost a redraw (and hold up the worker fetching the new rows) only to be redrawn at once."""
+        known: the same rows in another order), or, given ``first`` (from
+        :meth:`ExplorerQuery.first_block`), starting from it; ``keep_place`` (a refresh of the
+        same query) stays at the cursor's row instead. Until its first rows arrive the rows
+        shown before stay drawn where they are: no frame of placeholders (or of the old rows
+        scrolled to the top) in between, which would cost a redraw (and hold up the worker
+        fetching the new rows) only to be redrawn at once."""
         self._query = query
         self._epoch += 1
         self._head_rows = self.size.height + HEAD_MARGIN if self.size.height else BLOCK
@@ -268,15 +189,15 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
     def _fetch_first(self, query: ExplorerQuery) -> None:
         try:
             with stopped_with_worker(self._repo):
-                first = self.first_block(self._repo, query)
+                first = query.first_block(self._repo)
         except Cancelled:
             return
         self.post_message(self.Fetched(query, first))
 
     @work(thread=True, exclusive=True, group=PAGES_GROUP, exit_on_error=False)
     def _fetch(self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None, edges: dict[int, Edges]) -> None:
-        """The blocks in view or about to be (see :meth:`_fetch_blocks`)."""
-        self._fetch_blocks(query, epoch, blocks, total, edges)
+        """The blocks in view or about to be (see :meth:`BlockFetch.blocks`)."""
+        self._block_fetch(query, epoch).blocks(blocks, total, edges)
 
     @work(thread=True, exclusive=True, group=ENDS_GROUP, exit_on_error=False)
     def _fetch_ends(
@@ -284,61 +205,15 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
     ) -> None:
         """The first and last blocks, fetched ahead (see :meth:`_ensure_loaded`): a group of
         their own, so that a fetch of what is in view neither waits for them nor stops them."""
-        self._fetch_blocks(query, epoch, blocks, total, edges)
+        self._block_fetch(query, epoch).blocks(blocks, total, edges)
 
-    def _fetch_blocks(
-        self, query: ExplorerQuery, epoch: int, blocks: list[int], total: int | None, edges: dict[int, Edges]
-    ) -> None:
-        """Fetch ``blocks`` (counting the rows too when ``total`` is unknown), each from the
-        nearest known edge; ``edges`` is this thread's own copy of the fetched blocks' edges.
-        A new query's first block, when its rows are not counted at once (a search), comes
-        rows in view first (:meth:`_head_first`). Runs in a worker."""
-        order = blocks if total is None else fetch_order(blocks, total, edges)
-        with stopped_with_worker(self._repo) as worker:
-            try:
-                for block in order:
-                    if worker.is_cancelled:
-                        return
-                    plan = fetch_plan(block, total, edges)
-                    # With the first block, the count when it costs nothing; otherwise the rows
-                    # first, then the count (under a search most papers match, counting them takes
-                    # longer than finding the first block).
-                    at_once = self._repo.counts_at_once(query.filters)
-                    together = total is None and at_once
-                    if block == 0 and block not in edges and not at_once:
-                        page = self._head_first(query, epoch, plan.limit)
-                    else:
-                        page = query.page(self._repo, with_total=together, **plan.kwargs)
-                    edges[block] = Edges(page.first, page.last)
-                    self.post_message(self.PageLoaded(epoch, block, page))
-                    if total is None:
-                        total = (
-                            page.total
-                            if together
-                            else len(page.rows)
-                            if not page.has_after
-                            else self._repo.count(query.hub_id, query.filters)
-                        )
-                        if not together:
-                            self.post_message(self.Totaled(epoch, total))
-            except Cancelled:
-                return
+    def _block_fetch(self, query: ExplorerQuery, epoch: int) -> BlockFetch:
+        """A fetch of ``query``'s blocks that posts what it finds for the query of ``epoch``."""
 
-    def _head_first(self, query: ExplorerQuery, epoch: int, limit: int) -> Page:
-        """The first ``limit`` rows of a query whose rows take a while to find (a search: a rare
-        word walks far for each row), those in view first, posted as soon as found, then, once
-        they are drawn, the rest after them; returned whole. Runs in a worker.
+        def loaded(block: int, page: Page, drawn: threading.Event | None) -> None:
+            self.post_message(self.PageLoaded(epoch, block, page, drawn=drawn))
 
-        The rest waits for that frame because drawing it and fetching rows in a thread share one
-        interpreter lock: side by side, each slowed the other (at 1M, a frame of ~5 ms took ~15)."""
-        head = query.page(self._repo, limit=min(self._head_rows, limit), with_total=False)
-        if not head.has_after or len(head.rows) >= limit:
-            return head
-        drawn = threading.Event()
-        self.post_message(self.PageLoaded(epoch, 0, head, drawn=drawn))
-        drawn.wait(HEAD_DRAWN_WAIT)
-        rest = query.page(self._repo, limit=limit - len(head.rows), after=head.last, with_total=False)
-        return joined(head, rest)
+        return BlockFetch(self._repo, query, self._head_rows, loaded, lambda total: self.post_message(self.Totaled(epoch, total)))
 
     @on(PageLoaded)
     def _page_loaded(self, message: PageLoaded) -> None:
@@ -446,7 +321,12 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         base = self.line_style
         columns = layout(width)
         if y == 0:
-            return self._header(columns, width, base)
+            query = self._query
+            sorted_style = self.get_component_rich_style("explorer--sorted")
+            line = header_text(
+                columns, None if query is None else query.sort, query is not None and query.descending, sorted_style
+            )
+            return self._strip(line, width, base + self.get_component_rich_style("explorer--header"))
         index = int(self.scroll_y) + y - 1
         cache, texts = self._stale if self._stale is not None else (self._cache, self._texts)
         total = cache.total
@@ -465,50 +345,19 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
             style += self.get_component_rich_style("explorer--cursor")
         return Strip([Segment(self._row_text(index, row, columns, width, texts), style)], width)
 
-    def _row_text(
-        self, index: int, row: CitingPaper, columns: list[tuple[Column, int]], width: int, texts: dict[int, str]
-    ) -> str:
-        """Row ``index`` as one line of plain text exactly ``width`` cells wide (rows are drawn in
-        one style, so one string is all a line needs; kept until the rows or the width change)."""
+    def _row_text(self, index: int, row: CitingPaper, columns: Layout, width: int, texts: dict[int, str]) -> str:
+        """Row ``index`` as one line (:func:`row_text`), kept until the rows or the width change."""
         if self._texts_width != width:
             texts.clear()
             self._texts.clear()
             self._texts_width = width
         text = texts.get(index)
         if text is None:
-            gap = " " * GAP
-            text = fit(
-                "".join(fit(shown(column.value(row)), cell_width, column.right) + gap for column, cell_width in columns),
-                width,
-            )
+            text = row_text(row, columns, width)
             if len(texts) >= 4 * BLOCK:
                 texts.clear()
             texts[index] = text
         return text
-
-    def _header(self, columns: list[tuple[Column, int]], width: int, base: Style) -> Strip:
-        query = self._query
-        line = Text(no_wrap=True)
-        sorted_style = self.get_component_rich_style("explorer--sorted")
-        for column, cell_width in columns:
-            if query is not None and query.sort in (column.sort, column.also):
-                cell = Text(column.label + ("▼" if query.descending else "▲"), style=sorted_style)
-            else:
-                cell = Text(column.label)
-            self._append_cell(line, cell, cell_width, column.right)
-        return self._strip(line, width, base + self.get_component_rich_style("explorer--header"))
-
-    @staticmethod
-    def _append_cell(line: Text, cell: Text, width: int, right: bool) -> None:
-        cell.truncate(width, overflow="ellipsis")
-        padding = " " * (width - cell.cell_len)
-        if right:
-            line.append(padding)
-            line.append_text(cell)
-        else:
-            line.append_text(cell)
-            line.append(padding)
-        line.append(" " * GAP)
 
     def _strip(self, line: Text, width: int, style: Style) -> Strip:
         return text_strip(line, width, style, self.app.console)
@@ -555,11 +404,9 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
 
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:
-            x = 0
-            for column, cell_width in layout(self.size.width):
-                if x <= event.x < x + cell_width + GAP and column.sort is not None:
-                    self.post_message(self.SortClicked(column.sort))
-                x += cell_width + GAP
+            sort = sort_at(event.x, self.size.width)
+            if sort is not None:
+                self.post_message(self.SortClicked(sort))
             return
         index = int(self.scroll_y) + event.y - 1
         if self.total and index < self.total:
