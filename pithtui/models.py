@@ -136,6 +136,42 @@ class Citation:
     source: str | None = None
 
 
+MINE_FLAGS = ("starred", "unread", "read", "noted")
+"""The reader's own marks a filter can ask for (``Filters.mine``), each "yes" for a paper."""
+
+
+@dataclass(frozen=True, slots=True)
+class Mine:
+    """What the reader keeps about a paper: their own layer, stored apart from what any source
+    says and never changed by one. ``changed_at`` is the last change to any of it (None: never
+    marked)."""
+
+    starred: bool = False
+    read: bool = False
+    note: str = ""
+    verdict: str | None = None
+    changed_at: dt.datetime | None = None
+
+    @property
+    def marked(self) -> bool:
+        return self.starred or self.read or bool(self.note) or self.verdict is not None
+
+
+@dataclass(frozen=True, slots=True)
+class MineChange:
+    """A change to the reader's layer of one paper: None leaves a field as it is; an empty
+    ``note`` or ``verdict`` clears it."""
+
+    starred: bool | None = None
+    read: bool | None = None
+    note: str | None = None
+    verdict: str | None = None
+
+    @property
+    def empty(self) -> bool:
+        return self == MineChange()
+
+
 @dataclass(frozen=True, slots=True)
 class CitingPaper:
     """A row of the explorer: a stored citing paper with how it cites the hub.
@@ -162,6 +198,8 @@ class CitingPaper:
     polarity_score: float | None = None
     context_labels: tuple[ContextLabel | None, ...] = ()
     model_id: str | None = None
+    mine: Mine = Mine()
+    """The reader's own marks of the citing paper."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -180,6 +218,15 @@ class Filters:
     min_novelty: float | None = None
     search: str = ""
     new_since: dt.datetime | None = None
+    mine: frozenset[str] = frozenset()
+    """The reader's marks every paper shown has (MINE_FLAGS: starred, unread, read, noted)."""
+    my_verdicts: frozenset[str] = frozenset()
+    """The reader's own verdicts, any of which a paper shown has."""
+
+    @property
+    def of_mine(self) -> bool:
+        """True when a filter on the reader's own layer is active."""
+        return bool(self.mine or self.my_verdicts)
 
     @property
     def active(self) -> bool:
@@ -204,6 +251,10 @@ class Facets:
     verdict: tuple[FacetValue, ...] = ()
     category: tuple[FacetValue, ...] = ()
     year: tuple[FacetValue, ...] = ()
+    mine: tuple[FacetValue, ...] = ()
+    """The reader's marks (starred, unread, noted) and how many papers have each."""
+    my_verdict: tuple[FacetValue, ...] = ()
+    """The reader's own verdicts and how many papers have each."""
 
     def as_dict(self) -> dict[str, dict[str, int]]:
         """Facet name → {value: count}; the unclassified polarity is left to its own field."""
@@ -275,3 +326,14 @@ class ImportResult:
     @property
     def changed(self) -> bool:
         return bool(self.papers_added or self.papers_updated or self.citations_added or self.citations_updated)
+
+
+@dataclass(frozen=True, slots=True)
+class SavedView:
+    """Filters, search and sort the reader named, for one hub (``hub_id``) or every hub (None)."""
+
+    name: str
+    filters: Filters
+    sort: SortKey = SortKey.DATE
+    descending: bool = True
+    hub_id: int | None = None

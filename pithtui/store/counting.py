@@ -9,11 +9,13 @@ alike.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from dataclasses import replace
 from typing import Any, cast
 
 from sqlalchemy import ColumnElement, Connection
 
 from pithtui.models import Facets, FacetValue, Filters
+from pithtui.store import mine
 from pithtui.store.facets import (
     CITATIONS,
     FACETS,
@@ -58,7 +60,7 @@ def passing(conn: Connection, plan: Planner, hub_id: int, f: Filters) -> list[Co
         conds.append(c.citing_novelty >= f.min_novelty)
     if f.new_since is not None:
         conds.append(c.first_seen > f.new_since)
-    return conds + searched(conn, plan, hub_id, f.search)
+    return conds + mine.conditions(conn.dialect.name, f) + searched(conn, plan, hub_id, f.search)
 
 
 def citation_conditions(
@@ -75,8 +77,20 @@ def scored_between(low: float, high: float) -> list[ColumnElement[bool]]:
     return [c.citing_novelty >= low, c.citing_novelty < high]
 
 
+def _unread_apart(f: Filters) -> tuple[Filters, Filters] | None:
+    """Under "unread", the filters without it and those with "read" instead: the unread are
+    the difference, counted over the reader's marks (few) rather than the hub (many)."""
+    if "unread" not in f.mine:
+        return None
+    every = replace(f, mine=f.mine - {"unread"})
+    return every, replace(every, mine=every.mine | {"read"})
+
+
 def total(conn: Connection, plan: Planner, hub_id: int, f: Filters) -> int:
     """How many of the hub's citing papers pass ``f``."""
+    apart = _unread_apart(f)
+    if apart is not None:
+        return total(conn, plan, hub_id, apart[0]) - total(conn, plan, hub_id, apart[1])
     split = novelty_split(f)
     if split is not None:
         between = total_query(
@@ -104,6 +118,52 @@ def facets(conn: Connection, plan: Planner, hub_id: int, filters: Filters) -> Fa
 
     Values the user has selected stay listed (with 0) even when nothing carries them now.
     """
+    counted = _counted(conn, plan, hub_id, filters)
+    mine_counts = _mine_counted(conn, plan, hub_id, filters)
+
+    def values(facet: str, selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
+        counts = dict(counted[facet])
+        for chosen in selected:
+            counts.setdefault(chosen, 0)
+        if by_value:
+            ordered = sorted(counts.items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0)))
+        else:
+            ordered = sorted(counts.items(), key=lambda kv: (kv[0] is None, -kv[1], str(kv[0])))
+        return tuple(FacetValue(v, n) for v, n in ordered)
+
+    verdicts = dict(mine_counts["my_verdict"])
+    for chosen in filters.my_verdicts:
+        verdicts.setdefault(chosen, 0)
+    return Facets(
+        role=values("role", filters.roles),
+        polarity=values("polarity", filters.polarities),
+        verdict=values("verdict", filters.verdicts),
+        category=values("category", filters.categories),
+        year=values("year", by_value=True),
+        mine=tuple(FacetValue(flag, mine_counts["mine"][flag]) for flag in ("starred", "unread", "noted")),
+        my_verdict=tuple(FacetValue(v, n) for v, n in sorted(verdicts.items(), key=lambda kv: (-kv[1], kv[0]))),
+    )
+
+
+def _mine_counted(conn: Connection, plan: Planner, hub_id: int, f: Filters) -> dict[str, dict[Any, int]]:
+    """The "yours" facets: how many citing papers the reader starred, left unread and noted
+    under every other filter but those flags, and how many carry each of their verdicts under
+    every other filter but the verdicts. Counted over the reader's marks; the unread are the
+    papers passing the other filters less those read."""
+    flags_apart = replace(f, mine=frozenset())
+    flags = mine.flag_counts(conn, hub_id, citation_conditions(conn, plan, hub_id, flags_apart))
+    flags["unread"] = total(conn, plan, hub_id, flags_apart) - flags["read"]
+    verdicts_apart = replace(f, my_verdicts=frozenset())
+    verdicts = mine.verdict_counts(conn, hub_id, citation_conditions(conn, plan, hub_id, verdicts_apart))
+    return {"mine": dict(flags), "my_verdict": dict(verdicts)}
+
+
+def _counted(conn: Connection, plan: Planner, hub_id: int, filters: Filters) -> dict[str, dict[Any, int]]:
+    """Each regular facet's counts (value → citing papers) under ``filters``."""
+    apart = _unread_apart(filters)
+    if apart is not None:
+        every, read = (_counted(conn, plan, hub_id, part) for part in apart)
+        return {facet: {v: n - read[facet].get(v, 0) for v, n in every[facet].items()} for facet in FACETS}
     counted: dict[str, dict[Any, int]] = {facet: {} for facet in FACETS}
     split = novelty_split(filters)
     parts: list[tuple[Callable[[str], Source | None], Filters]]
@@ -124,21 +184,4 @@ def facets(conn: Connection, plan: Planner, hub_id: int, filters: Filters) -> Fa
                 value = int(value) if value is not None else None
             value = value or None
             counted[facet][value] = counted[facet].get(value, 0) + int(n)
-
-    def values(facet: str, selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
-        counts = dict(counted[facet])
-        for chosen in selected:
-            counts.setdefault(chosen, 0)
-        if by_value:
-            ordered = sorted(counts.items(), key=lambda kv: (kv[0] is None, -(kv[0] or 0)))
-        else:
-            ordered = sorted(counts.items(), key=lambda kv: (kv[0] is None, -kv[1], str(kv[0])))
-        return tuple(FacetValue(v, n) for v, n in ordered)
-
-    return Facets(
-        role=values("role", filters.roles),
-        polarity=values("polarity", filters.polarities),
-        verdict=values("verdict", filters.verdicts),
-        category=values("category", filters.categories),
-        year=values("year", by_value=True),
-    )
+    return counted

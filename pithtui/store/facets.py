@@ -205,7 +205,7 @@ def cells_answer(f: Filters) -> bool:
     """True when every active filter is one the stored cells know, and some stored cells keep
     every dimension the total and each facet's counts need (so counts come from them)."""
     banded = f.min_novelty is None or band_edge(f.min_novelty)
-    if not (banded and f.new_since is None and not search_terms(f.search) and whole_years(f)):
+    if not (banded and f.new_since is None and not search_terms(f.search) and whole_years(f)) or f.of_mine:
         return False
     needed = dimensions(f)
     return all(cells_for(needed | {facet}) is not None for facet in FACETS)

@@ -18,9 +18,10 @@ from typing import Any, cast
 from sqlalchemy import ColumnElement, Connection, String, and_, select, tuple_
 
 from pithtui.models import CitingPaper, Cursor, Filters, Page, SortKey
-from pithtui.store import counting
+from pithtui.store import counting, mine
 from pithtui.store.facets import NO_YEAR, band_range, cells_answer, conditions, indexed, roles_from_key
 from pithtui.store.labels import context_labels, labeller
+from pithtui.store.mine import MINE_COLUMNS, mine_of
 from pithtui.store.planner import SORT_COLUMNS, SORT_INDEXES, Planner
 from pithtui.store.rows import PAPER_COLUMNS, as_stored, as_tuple, paper_from
 from pithtui.store.schema import NO_NOVELTY_BAND, citations, papers
@@ -54,6 +55,8 @@ HOW_CITED = (
 """The citation columns of a citing paper's row, after its paper's (:func:`rows_query`)."""
 _how_cited = operator.itemgetter(*range(len(PAPER_COLUMNS), len(PAPER_COLUMNS) + len(HOW_CITED)))
 """A row's HOW_CITED values, taken by position."""
+_MINE_AT = len(PAPER_COLUMNS) + len(HOW_CITED)
+"""Where a row's MINE_COLUMNS start."""
 
 
 def moment(value: Any) -> dt.datetime | None:
@@ -87,6 +90,7 @@ def citing_paper_of(row: Any) -> CitingPaper:
         None if by_source else model_score,
         context_labels(as_tuple(model_contexts)),
         model_id,
+        mine_of(row[_MINE_AT : _MINE_AT + len(MINE_COLUMNS)]),
     )
 
 
@@ -95,16 +99,17 @@ def citing_papers(rows: Sequence[Any]) -> list[CitingPaper]:
 
 
 @functools.cache
-def rows_query() -> Any:
-    """The citing papers' rows, to be narrowed by the caller: built once (its thirty-odd
-    columns cost a tenth of a page to build)."""
+def rows_query(dialect: str) -> Any:
+    """The citing papers' rows with the reader's marks of each, to be narrowed by the caller:
+    built once a backend (its thirty-odd columns cost a tenth of a page to build)."""
     c = citations.c
     return select(
         *PAPER_COLUMNS,
         *HOW_CITED,
+        *MINE_COLUMNS,
         c.id.label("citation_id"),
         *(col.label(f"sort_{key.value}") for key, col in SORT_COLUMNS.items()),
-    ).select_from(citations.join(papers, papers.c.id == c.citing_id))
+    ).select_from(mine.joined(citations.join(papers, papers.c.id == c.citing_id), dialect))
 
 
 def ordered(column: Any, descending: bool) -> tuple[Any, Any]:
@@ -167,7 +172,7 @@ def page(
         else:
             conds.append(past(column, mark[0], mark[1], reverse))
     if fetched is None:
-        query = indexed(rows_query().where(*conds).order_by(*order).limit(limit + 1), index)
+        query = indexed(rows_query(conn.dialect.name).where(*conds).order_by(*order).limit(limit + 1), index)
         # Result.all() is a list (SQLAlchemy's annotation says Sequence).
         fetched = [] if past_the_end else cast(list[Any], conn.execute(query).all())
     more = len(fetched) > limit
@@ -255,7 +260,7 @@ def walked(
     if not found:
         return found
     ids = [row.citing_id for row in found]
-    rows = conn.execute(rows_query().where(c.cited_id == hub_id, c.citing_id.in_(ids)).order_by(*order)).all()
+    rows = conn.execute(rows_query(conn.dialect.name).where(c.cited_id == hub_id, c.citing_id.in_(ids)).order_by(*order)).all()
     return cast(list[Any], rows)  # Result.all() is a list (SQLAlchemy's annotation says Sequence)
 
 
@@ -264,7 +269,7 @@ def representatives(conn: Connection, hub_id: int, limit: int) -> list[CitingPap
     the newest."""
     c = citations.c
     order = (c.citing_novelty.desc(), c.citing_date.desc(), c.citing_id)
-    base = rows_query().where(c.cited_id == hub_id)
+    base = rows_query(conn.dialect.name).where(c.cited_id == hub_id)
     rows = conn.execute(base.where(c.representative.is_(True)).order_by(*order).limit(limit)).all()
     if not rows:  # nothing flagged, so every row has representative false: same index
         rows = conn.execute(base.where(c.representative.is_(False)).order_by(*order).limit(limit)).all()
@@ -274,5 +279,5 @@ def representatives(conn: Connection, hub_id: int, limit: int) -> list[CitingPap
 def citing_paper(conn: Connection, hub_id: int, paper_id: int) -> CitingPaper | None:
     """One citing paper of a hub with how it cites it (contexts included); None if it does not cite it."""
     c = citations.c
-    row = conn.execute(rows_query().where(c.cited_id == hub_id, c.citing_id == paper_id)).first()
+    row = conn.execute(rows_query(conn.dialect.name).where(c.cited_id == hub_id, c.citing_id == paper_id)).first()
     return None if row is None else citing_paper_of(row)

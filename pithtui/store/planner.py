@@ -94,6 +94,12 @@ def _remember(memo: dict[Any, T], key: Any, value: T) -> T:
     return value
 
 
+def marked_few(f: Filters) -> bool:
+    """Whether ``f`` keeps only papers the reader marked (starred, read, noted, a verdict of
+    theirs), which are few beside a hub: read through their citations by ``citing_id``."""
+    return bool(f.my_verdicts or f.mine & {"starred", "read", "noted"})
+
+
 def novelty_index(conn: Connection) -> str | None:
     """The index a range of novelty scores is read through on SQLite (None: the planner's)."""
     return SORT_INDEXES[SortKey.NOVELTY] if conn.dialect.name == "sqlite" else None
@@ -190,6 +196,8 @@ class Planner:
         """
         if conn.dialect.name != "sqlite":
             return None
+        if marked_few(f):
+            return CITING_INDEX
         if search_terms(f.search):
             few = (
                 self.tested_here(conn, hub_id, f.search)
@@ -213,7 +221,7 @@ class Planner:
         """
         if conn.dialect.name != "sqlite":
             return None
-        if search_terms(f.search) and self.few_matches(conn, f.search):
+        if marked_few(f) or (search_terms(f.search) and self.few_matches(conn, f.search)):
             return CITING_INDEX
         return self.narrowing_index(conn, hub_id, f) or SORT_INDEXES[sort]
 

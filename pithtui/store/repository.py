@@ -29,12 +29,15 @@ from pithtui.models import (
     Filters,
     HubSummary,
     ImportResult,
+    Mine,
+    MineChange,
     Page,
     Paper,
     PaperListing,
+    SavedView,
     SortKey,
 )
-from pithtui.store import counting, lookup, paging, relabel, visits
+from pithtui.store import counting, layer, lookup, mine, paging, relabel, views, visits
 from pithtui.store.bulk import RowInsert
 from pithtui.store.facets import cells_answer, cells_total
 from pithtui.store.planner import Planner, use_index_hints
@@ -255,6 +258,70 @@ class HubRepository:
             "citations": n_citations,
             "hubs": n_hubs,
         }
+
+    # ------------------------------------------------------------------ the reader's own layer
+
+    @guarded
+    def owner(self) -> str:
+        """Whose layer this repository reads and writes (see store/mine.py)."""
+        with self.sessions.read() as conn:
+            return mine.owner_name(conn)
+
+    @guarded
+    def mine(self, paper_id: int) -> Mine:
+        """The reader's marks of a paper."""
+        with self.sessions.read() as conn:
+            return mine.read_mark(conn, paper_id)
+
+    @guarded
+    def mark(self, paper_id: int, change: MineChange) -> Mine:
+        """Apply ``change`` to the reader's marks of a stored paper; returns them as they are now.
+        Only the fields the change names are written (see :func:`pithtui.store.mine.write_mark`)."""
+        self.paper(paper_id)  # UnknownPaper for a paper that is not stored
+        if not change.empty:
+            # Not serialized behind imports on PostgreSQL: the mark is written in one statement.
+            with self.sessions.write(serialize=False) as conn:
+                mine.write_mark(conn, paper_id, change, utcnow())
+        return self.mine(paper_id)
+
+    @guarded
+    def saved_views(self, hub_id: int | None = None) -> list[SavedView]:
+        """The reader's saved views of a hub and those for every hub (every view without ``hub_id``)."""
+        with self.sessions.read() as conn:
+            return views.views_of(conn, hub_id)
+
+    @guarded
+    def save_view(self, view: SavedView) -> None:
+        """Keep ``view`` under its name, replacing a view of that name for the same hub(s)."""
+        with self.sessions.write(serialize=False) as conn:
+            views.save(conn, view, utcnow())
+
+    @guarded
+    def delete_view(self, name: str, hub_id: int | None = None) -> bool:
+        """Forget a saved view; whether there was one."""
+        with self.sessions.write(serialize=False) as conn:
+            return views.remove(conn, name, hub_id)
+
+    @guarded
+    def export_mine(self) -> dict[str, Any]:
+        """The reader's layer as JSON values, papers named by identifiers (see store/layer.py)."""
+        with self.sessions.read() as conn:
+            return layer.export_layer(conn)
+
+    @guarded
+    def import_mine(self, data: Any) -> tuple[int, int, int]:
+        """Merge a layer (JSON values of :meth:`export_mine`) into the reader's, the newer change
+        of each field winning. Papers it names that the store lacks are added, bare. Returns
+        (marks merged, views kept, papers added); ValueError for a file that is not a layer."""
+        read = layer.read_layer(data)
+        with self.sessions.read() as conn:
+            missing = [paper for paper in read.papers if id(paper) not in layer.paper_ids(conn, [paper])]
+        if missing:
+            self.upsert(missing)
+        with self.sessions.write() as conn:
+            ids = layer.paper_ids(conn, [paper for paper, _ in read.marks] + [hub for hub, _, _ in read.views if hub])
+            merged, kept = layer.merge_layer(conn, read, ids)
+        return merged, kept, len(missing)
 
     # ------------------------------------------------------------------ the classifier's labels
 

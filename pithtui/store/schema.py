@@ -41,7 +41,7 @@ from sqlalchemy import (
 
 from pithtui.text import TITLE_KEY_LENGTH
 
-SCHEMA_REVISION = "0009"
+SCHEMA_REVISION = "0010"
 """The Alembic revision these tables are (pithtui/store/migrations/versions holds each one);
 a store records its own in ``alembic_version``. Changing the tables means a new revision and
 bumping this (see pithtui/store/migrations/__init__.py).
@@ -55,6 +55,7 @@ bumping this (see pithtui/store/migrations/__init__.py).
 0008: ``facet_rollups`` by half-point novelty band (``BANDS_PER_POINT``).
 0009: the citation classifier's labels beside the source's (``source_roles_key``, ``label_model``,
 ``model_*``, ``contrast``) and ``ix_cit_hub_contrast``.
+0010: the reader's own layer (``marks``, ``saved_views``), each row its owner's.
 """
 
 SCHEMA_VERSION = int(SCHEMA_REVISION)
@@ -294,6 +295,108 @@ visits = Table(
     Column("last_opened", DateTime, nullable=False),
 )
 """When each hub was last opened, for "new since last visit"."""
+
+
+OWNER_LENGTH = 128
+"""Room for an owner's name: a PostgreSQL role (at most 63 bytes) or an operating system user."""
+
+marks = Table(
+    "marks",
+    Base.metadata,
+    Column("owner", String(OWNER_LENGTH), primary_key=True),
+    Column("paper_id", Integer, _cascade(), primary_key=True),
+    Column("starred", Boolean, nullable=False, default=False),
+    Column("starred_at", DateTime, nullable=True),
+    Column("read", Boolean, nullable=False, default=False),
+    Column("read_at", DateTime, nullable=True),
+    Column("note", Text, nullable=False, default=""),
+    Column("note_at", DateTime, nullable=True),
+    Column("verdict", String(64), nullable=True),
+    Column("verdict_at", DateTime, nullable=True),
+    Column("changed_at", DateTime, nullable=False),
+    sqlite_with_rowid=False,
+)
+"""The reader's own layer of each paper (store/mine.py): a star, a read mark, a note and their
+own verdict, each with when it last changed (the newer change of a field wins when layers are
+merged). Keyed by the owner (PostgreSQL's ``current_user``, else the operating system user) and
+the paper, apart from everything a source writes; on PostgreSQL each role sees only its own rows
+(row-level security). Nothing an import does changes a row; merging two papers moves it."""
+
+saved_views = Table(
+    "saved_views",
+    Base.metadata,
+    Column("owner", String(OWNER_LENGTH), primary_key=True),
+    Column("hub_key", Integer, primary_key=True),
+    Column("name", String(200), primary_key=True),
+    Column("filters", JSON, nullable=False),
+    Column("sort", String(32), nullable=False),
+    Column("descending", Boolean, nullable=False),
+    Column("changed_at", DateTime, nullable=False),
+)
+"""Filters, search and sort the reader named, for one hub (``hub_key``, its paper id) or for
+every hub (``hub_key`` 0), each row its owner's like ``marks``."""
+
+MARK_FIELDS = ("starred", "read", "note", "verdict")
+"""The fields of a mark, each with its own ``<field>_at``."""
+
+
+def _newer(field: str) -> str:
+    """SQL for an ON CONFLICT update of one field of ``marks``: the incoming value when it
+    changed later than the stored one."""
+    at = f"{field}_at"
+    wins = f"excluded.{at} IS NOT NULL AND (marks.{at} IS NULL OR excluded.{at} > marks.{at})"
+    return f"{field} = CASE WHEN {wins} THEN excluded.{field} ELSE marks.{field} END"
+
+
+KEEP_NEWER = ", ".join(
+    [_newer(field) for field in MARK_FIELDS]
+    + [f"{field}_at = CASE WHEN marks.{field}_at IS NULL OR excluded.{field}_at > marks.{field}_at "
+       f"THEN excluded.{field}_at ELSE marks.{field}_at END" for field in MARK_FIELDS]
+    + ["changed_at = CASE WHEN excluded.changed_at > marks.changed_at THEN excluded.changed_at ELSE marks.changed_at END"]
+)  # fmt: skip
+"""The SET list that merges an incoming mark into a stored one, field by field."""
+
+MARK_NAMES = ("owner", "paper_id", *MARK_FIELDS, *(f"{field}_at" for field in MARK_FIELDS), "changed_at")
+
+MOVE_MARKS = (
+    f"INSERT INTO marks ({', '.join(MARK_NAMES)}) "
+    f"SELECT owner, :new_id, {', '.join(MARK_NAMES[2:])} FROM marks WHERE paper_id = :old_id AND true "
+    f"ON CONFLICT (owner, paper_id) DO UPDATE SET {KEEP_NEWER}; "
+    "DELETE FROM marks WHERE paper_id = :old_id; "
+    "UPDATE saved_views SET hub_key = :new_id WHERE hub_key = :old_id AND NOT EXISTS "
+    "(SELECT 1 FROM saved_views AS s WHERE s.owner = saved_views.owner AND s.hub_key = :new_id "
+    "AND s.name = saved_views.name)"
+)
+"""Every owner's marks and views of paper ``old_id`` merged into theirs of ``new_id``, three
+statements (the ``AND true`` keeps SQLite from reading ON CONFLICT as a join's ON)."""
+
+MOVE_MARKS_FUNCTION = (
+    "CREATE FUNCTION pithtui_move_marks(old_id integer, new_id integer) RETURNS void "
+    "LANGUAGE sql SECURITY DEFINER SET search_path FROM CURRENT AS $$ "
+    + MOVE_MARKS.replace(":new_id", "new_id").replace(":old_id", "old_id")
+    + " $$"
+)
+"""PostgreSQL: :data:`MOVE_MARKS` as a function run as the store's owner, whom row-level
+security lets past: a role merging two papers would see only its own marks."""
+
+
+OWN_ROWS = ("marks", "saved_views")
+"""The tables whose rows belong to one owner each."""
+
+_OWN_ROWS_DDL = tuple(
+    statement
+    for name in OWN_ROWS
+    for statement in (
+        f"ALTER TABLE {name} ENABLE ROW LEVEL SECURITY",
+        f"CREATE POLICY {name}_own ON {name} USING (owner = current_user) WITH CHECK (owner = current_user)",
+    )
+)
+"""PostgreSQL: each role reads and writes only its own rows of the reader's tables. The tables'
+owner (who created the store) is let past, so that :data:`MOVE_MARKS_FUNCTION` can move every
+role's marks; pithtui's own questions name the owner of the layer, so it sees only its own."""
+
+for _statement in (*_OWN_ROWS_DDL, MOVE_MARKS_FUNCTION):
+    event.listen(Base.metadata, "after_create", DDL(_statement.replace("%", "%%")).execute_if(dialect="postgresql"))
 
 
 def _accent_table() -> dict[int, str]:

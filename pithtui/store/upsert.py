@@ -29,6 +29,7 @@ from pithtui.store.bulk import RowInsert
 from pithtui.store.cells import CELL_COLUMNS, CellDeltas, cell_key
 from pithtui.store.facets import roles_key
 from pithtui.store.labels import effective, labelled
+from pithtui.store.mine import move as move_marks
 from pithtui.store.rows import PAPER_COLUMNS, as_stored, as_tuple, paper_from
 from pithtui.store.schema import FTS_INSERT, NO_NOVELTY, WORD_COLUMNS, citations, papers, utcnow, visits
 from pithtui.text import title_key
@@ -278,6 +279,7 @@ class Upsert:
             conn.execute(delete(citations).where(mine == other, theirs.in_(taken)))
             conn.execute(delete(citations).where(mine == other, theirs == target))
             conn.execute(update(citations).where(mine == other).values({mine.key: target}))
+        move_marks(conn, other, target)
         conn.execute(delete(visits).where(visits.c.paper_id == other))
         conn.execute(delete(papers).where(papers.c.id == other))
 
