@@ -28,8 +28,8 @@ def run(db_url: str | None, ref: str | None, ansi: bool) -> int:
     """
     # What importing and opening the store make (modules, classes, the schema, the engine) lives
     # as long as the process: the garbage collector waits until they are made, then leaves them
-    # out for good. Otherwise each full collection walks them all again (two of them, ~70 ms,
-    # came before a hub's first frame).
+    # out for good. Otherwise each full collection walks them all again, and the first ones
+    # come before a hub's first frame.
     gc.disable()
     try:
         from pithtui.sources.sample import open_store

@@ -110,8 +110,8 @@ class PithApp(ReportsWorkerErrors, App[None]):
         if self._freeze_first_frame:
             # The first screen's widgets, their styles and the compiled CSS live as long as the
             # app: once drawn, the garbage collector leaves them out for good. Otherwise every
-            # full collection walks them again, ~15 ms of CPU in the middle of a page down or a
-            # jump now and then (the objects made before, at start, were left out already).
+            # full collection walks them again, in the middle of a page down or a jump now and
+            # then (what start made is left out already: see ``pithtui.tui.run``).
             self.call_after_refresh(gc.freeze)
 
     def open_hub(self, hub_id: int, opening: Opening | None = None) -> None:

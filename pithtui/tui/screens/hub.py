@@ -69,8 +69,8 @@ class Opening:
     (no filters, newest first), counted.
 
     The app fetches it in its start worker, before the screen is composed, so that the first
-    layout of the screen holds it all. Composed empty and filled as each answer arrived, the
-    hub screen was laid out and drawn four more times before its first frame was complete,
+    layout of the screen holds it all. Composed empty and filled as each answer arrives, the
+    hub screen would be laid out and drawn again for each before its first frame is complete,
     each time competing with the workers for the one interpreter lock."""
 
     header: HubHeader

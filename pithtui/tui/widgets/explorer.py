@@ -258,8 +258,8 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         keeps the place may find fewer rows).
 
         Where the scroll bar stays (or stays away), only it is updated: assigning
-        ``virtual_size`` lays out the whole screen again (~9 ms at 120x40), and the scroll bar
-        the layout moves is drawn a frame later, one or two frame intervals after the rows."""
+        ``virtual_size`` lays out the whole screen again, and the scroll bar the layout moves is
+        drawn a frame later, one or two frame intervals after the rows."""
         size = Size(self.size.width, (self.total or 0) + 1)
         if size != self.virtual_size:
             shown = self.styles.overflow_y == "scroll" or size.height > self.container_size.height

@@ -1,9 +1,9 @@
 """The footer: the keys that work here, in one line at the bottom (``/ Search f Filters …``).
 
 One widget drawing one line, redrawn when the screen's bindings change. Textual's Footer is a
-widget per key, all composed again whenever the bindings may have changed (several times while
-a screen opens); building and styling its keys was ~40 ms of a hub's first frame. This one
-looks the same (the compact footer, the theme's footer colours) and a click on a key presses it.
+widget per key, all composed and styled again whenever the bindings may have changed (several
+times while a screen opens, within a hub's first frame). This one looks the same (the compact
+footer, the theme's footer colours) and a click on a key presses it.
 """
 
 from __future__ import annotations

@@ -20,9 +20,8 @@ from pithtui.models import CitingPaper, Cursor, Page
 
 BLOCK = 50
 """Rows per repository call. A page down that runs into rows not at hand fetches the next
-block: at 1M, with blocks of 100 such a page down took 12-17 ms of CPU (the fetch ~5 ms of it,
-beside the frame), with 50 it takes ~10, and the others ~7 either way. (The one beside which
-the last block is fetched ahead, for End, takes 14-17.)"""
+block beside its frame: a small block keeps that fetch short, and KEEP_BLOCKS of them still
+hold many screens of rows."""
 
 HEAD_MARGIN = 10
 """Rows fetched beyond the viewport's when a slow query's first rows are fetched on their own

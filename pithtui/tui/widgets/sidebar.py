@@ -71,7 +71,7 @@ class FacetList(LineScrollView, can_focus=True):
 
     Drawn on the line API rather than as a SelectionList: a line per value, so its height is
     known before it is first laid out. A SelectionList learns its height only while it is drawn
-    and has the screen laid out again; four of them were a sixth of a hub's start."""
+    and has the screen laid out again, once for each of the four while a hub opens."""
 
     BINDINGS = [
         Binding("down", "cursor_down", "Down", show=False),

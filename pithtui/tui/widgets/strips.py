@@ -15,7 +15,7 @@ from textual.strip import Strip
 class LineScrollView(ScrollView):
     """A ScrollView drawn a line at a time whose lines read their base style from
     :attr:`line_style`, worked out once per frame. Textual's ``rich_style`` walks the styles of
-    every ancestor each time it is read: once a line, it was a fifth of a frame's time."""
+    every ancestor each time it is read, too costly to do once a line."""
 
     _frame_style: Style | None = None
 
