@@ -17,7 +17,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
 
-from pithtui import __version__
+from pithtui import __version__, cli_mine
 from pithtui.errors import InputError, PithError
 
 if TYPE_CHECKING:  # imported where used, so that each command loads only what it needs
@@ -25,7 +25,7 @@ if TYPE_CHECKING:  # imported where used, so that each command loads only what i
     from pithtui.sources.importer import FileImport
     from pithtui.store import HubRepository
 
-SUBCOMMANDS = ("show", "papers", "db", "import", "fetch", "classify")
+SUBCOMMANDS = ("show", "papers", "db", "import", "fetch", "classify", "mark", "mine")
 TEXT_LIMIT = 25
 """Rows ``show`` lists in its text form unless --limit says otherwise."""
 PAPERS_FIXED = 7 + 2 + 24 + 2
@@ -135,13 +135,14 @@ def build_parser() -> argparse.ArgumentParser:
         "--new-since", type=_moment, metavar="DATE",
         help="only citations first stored after DATE (YYYY-MM-DD or YYYY-MM-DDTHH:MM, local time unless a zone is given)",
     )  # fmt: skip
+    cli_mine.add_show_filters(show)
     show.add_argument(
-        "--sort", type=_sort_key, default=SortKey.DATE, metavar="KEY",
-        help="sort by " + ", ".join(k.value for k in SortKey) + " (default date)",
+        "--sort", type=_sort_key, metavar="KEY",
+        help="sort by " + ", ".join(k.value for k in SortKey) + " (default: the settings' sort, else date)",
     )  # fmt: skip
     order = show.add_mutually_exclusive_group()
-    order.add_argument("--desc", dest="descending", action="store_true", default=True, help="descending (default)")
-    order.add_argument("--asc", dest="descending", action="store_false", help="ascending")
+    order.add_argument("--desc", dest="descending", action="store_const", const=True, help="descending (default)")
+    order.add_argument("--asc", dest="descending", action="store_const", const=False, help="ascending")
     show.add_argument("--limit", type=_positive, metavar="N", help=f"list at most N citing papers (text: {TEXT_LIMIT})")
     show.add_argument("--format", choices=("text", *WRITERS), default="text")
     show.add_argument(
@@ -195,6 +196,8 @@ def build_parser() -> argparse.ArgumentParser:
     _add_db(classify)
     classify.add_argument("--all", action="store_true", help="the citations of every hub")
     classify.add_argument("--force", action="store_true", help="label again what this model has labelled already")
+
+    cli_mine.add_commands(commands, _add_db)
     return parser
 
 
@@ -240,6 +243,7 @@ def _filters(args: argparse.Namespace) -> Filters:
         min_novelty=args.min_novelty,
         search=args.search,
         new_since=args.new_since,
+        **cli_mine.show_filters(args),
     )
 
 
@@ -254,11 +258,14 @@ def cmd_show(args: argparse.Namespace) -> int:
     from pithtui.hub_text import write_text
 
     filters = _filters(args)
+    remembered = cli_mine.settings()
+    sort = args.sort or remembered.sort
+    descending = remembered.descending if args.descending is None else args.descending
     repo = _open(args)
     hub = repo.resolve(args.ref)
     limit = args.limit if args.limit is not None or args.format != "text" else TEXT_LIMIT
     assert hub.id is not None  # resolve() returns a stored paper
-    report = build_report(repo, hub.id, filters, args.sort, args.descending, limit)
+    report = build_report(repo, hub.id, filters, sort, descending, limit)
     with _output(args.output) as out:
         if args.format == "text":
             width = min(shutil.get_terminal_size((100, 24)).columns, 120) if args.output is None else 100
@@ -382,6 +389,8 @@ COMMANDS: dict[str, Callable[[argparse.Namespace], int]] = {
     "import": cmd_import,
     "fetch": cmd_fetch,
     "classify": cmd_classify,
+    "mark": lambda args: cli_mine.cmd_mark(args, _open(args)),
+    "mine": lambda args: cli_mine.cmd_mine(args, _open(args)),
 }
 
 

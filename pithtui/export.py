@@ -20,7 +20,7 @@ from pathlib import Path
 from typing import TextIO
 
 from pithtui.errors import InputError
-from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Paper, SortKey
+from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Mine, Paper, SortKey
 from pithtui.sources.pithtui_json import FORMAT_NAME, FORMAT_VERSION, citing_to_dict, paper_to_dict
 from pithtui.store import HubRepository
 from pithtui.text import cites_phrase, json_safe, printable, showing_sentence
@@ -80,7 +80,7 @@ def write_json(report: HubReport, out: TextIO) -> None:
 
 CSV_COLUMNS = (
     "title", "authors", "date", "category", "verdict", "novelty", "roles", "polarity",
-    "influential", "arxiv_id", "doi", "url", "summary",
+    "influential", "arxiv_id", "doi", "url", "summary", "starred", "read", "my_verdict", "note",
 )  # fmt: skip
 
 
@@ -117,6 +117,10 @@ def write_csv(report: HubReport, out: TextIO, *, guard: bool = True) -> None:
             paper.doi or "",
             paper.url or "",
             paper.summary or "",
+            "yes" if row.mine.starred else "",
+            "yes" if row.mine.read else "",
+            row.mine.verdict or "",
+            row.mine.note,
         ]
         cells = [printable(cell, keep_newlines=True) for cell in cells]
         writer.writerow([cell_for_spreadsheets(cell) for cell in cells] if guard else cells)
@@ -164,8 +168,9 @@ def bibtex_key(paper: Paper) -> str:
     return re.sub(r"[^A-Za-z0-9]", "", f"{surname}{year}{word}").lower() or "paper"
 
 
-def bibtex_entry(paper: Paper) -> str:
-    """One BibTeX entry: @article with a DOI or venue, else @misc (arXiv preprints)."""
+def bibtex_entry(paper: Paper, mine: Mine = Mine()) -> str:
+    """One BibTeX entry: @article with a DOI or venue, else @misc (arXiv preprints); the reader's
+    note in ``annote``, their star and verdict in ``keywords`` (as reference managers keep them)."""
     kind = "article" if paper.doi and not paper.arxiv_id else "misc"
     fields: list[tuple[str, str]] = [("title", f"{{{_bib(paper.title)}}}")]
     if paper.authors:
@@ -182,6 +187,11 @@ def bibtex_entry(paper: Paper) -> str:
         fields.append(("doi", _bib(paper.doi)))
     if paper.url:
         fields.append(("url", _bib(paper.url)))
+    keywords = (["starred"] if mine.starred else []) + ([mine.verdict] if mine.verdict else [])
+    if keywords:
+        fields.append(("keywords", ", ".join(_bib(word) for word in keywords)))
+    if mine.note:
+        fields.append(("annote", _bib(mine.note)))
     body = ",\n".join(f"  {name} = {{{value}}}" for name, value in fields)
     return f"@{kind}{{{bibtex_key(paper)},\n{body}\n}}\n"
 
@@ -190,7 +200,7 @@ def write_bibtex(report: HubReport, out: TextIO) -> None:
     """The citing papers as BibTeX, keys made unique by a suffix."""
     seen: dict[str, int] = {}
     for row in report.citing:
-        entry = bibtex_entry(row.paper)
+        entry = bibtex_entry(row.paper, row.mine)
         key = bibtex_key(row.paper)
         seen[key] = seen.get(key, 0) + 1
         if seen[key] > 1:

@@ -235,8 +235,9 @@ def fresh_repo(repo: HubRepository) -> Callable[[], HubRepository]:
 @pytest.fixture
 def cli_env(tmp_path: Path) -> dict[str, str]:
     """An environment whose default store is under ``tmp_path``, never the user's own."""
-    env = {k: v for k, v in os.environ.items() if k != "PITHTUI_DB"}
+    env = {k: v for k, v in os.environ.items() if k not in ("PITHTUI_DB", "PITHTUI_CONFIG")}
     env["XDG_DATA_HOME"] = str(tmp_path / "xdg-data")
+    env["XDG_CONFIG_HOME"] = str(tmp_path / "xdg-config")
     env["HOME"] = str(tmp_path / "home")
     env["COLUMNS"] = "100"
     env["PYTHONIOENCODING"] = "utf-8"

@@ -218,7 +218,7 @@ def test_a_read_only_store_refuses_marks_in_one_line_and_still_browses(tmp_path:
     writer.upsert([Citation(citing=citing(0), cited=HUB)])
     writer.close()
     path.chmod(0o444)
-    reader = open_repository(f"sqlite:///{path}?mode=ro")
+    reader = open_repository(f"sqlite:///file:{path}?mode=ro&uri=true")
     try:
         hub = reader.resolve(HUB.arxiv_id).id or 0
         with pytest.raises(StoreError) as refused:

@@ -12,7 +12,7 @@ from typing import Any
 from pithtui.classifier import ContextLabel
 from pithtui.errors import InputError
 from pithtui.identifiers import normalize_arxiv, normalize_doi, normalize_openalex
-from pithtui.models import MODEL_LABELLER, UNVERDICTED, Citation, CitingPaper, Paper
+from pithtui.models import MODEL_LABELLER, UNVERDICTED, Citation, CitingPaper, Mine, Paper
 from pithtui.sources import fields as F
 
 FORMAT_NAME = "pithtui"
@@ -64,6 +64,19 @@ def citing_to_dict(row: CitingPaper) -> dict[str, Any]:
         "representative": row.representative,
         "contexts": [_context_to_dict(text, label) for text, label in zip(row.contexts, labels)],
         "source": row.source,
+        "mine": mine_to_dict(row.mine),
+    }
+
+
+def mine_to_dict(mine: Mine) -> dict[str, Any]:
+    """The reader's own marks of a paper as exported (an import never reads them back as a
+    source's: the reader's layer moves between stores with ``pithtui mine``)."""
+    return {
+        "starred": mine.starred,
+        "read": mine.read,
+        "note": mine.note,
+        "verdict": mine.verdict,
+        "changed_at": mine.changed_at.isoformat() if mine.changed_at else None,
     }
 
 
