@@ -217,6 +217,8 @@ def expected_facets(rows: list[Row], f: Filters) -> Facets:
         verdict=facet(Counter(r.paper.verdict for r in under("verdict")), f.verdicts),
         category=facet(Counter(r.paper.category for r in under("category")), f.categories),
         year=facet(Counter(r.paper.date.year if r.paper.date else None for r in under("year")), by_year=True),
+        # Nothing is marked here: every paper under the filters is unread.
+        mine=(FacetValue("starred", 0), FacetValue("unread", len(under("mine"))), FacetValue("noted", 0)),
     )
 
 
