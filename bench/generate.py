@@ -214,6 +214,50 @@ def fill(
     return Filled(total, storing)
 
 
+MARKS = 10_000
+"""The reader's marks a generated store holds at most (a tenth of a smaller main hub)."""
+
+
+def mark(repo: HubRepository, citing: int) -> int:
+    """Mark some of the main hub's citing papers as a reader would: ``min(MARKS, citing // 10)``
+    of them read, every second of those starred, every tenth noted, every fifth with a verdict.
+    Written in one statement (the bench's setting-up, not what it measures)."""
+    from sqlalchemy import insert, select
+
+    from pithtui.store.mine import os_user
+    from pithtui.store.schema import citations, marks, utcnow
+
+    count = min(MARKS, citing // 10)
+    hub = repo.resolve(arxiv_id(0)).id
+    with repo.engine.begin() as conn:
+        ids = (
+            conn.execute(select(citations.c.citing_id).where(citations.c.cited_id == hub).order_by(citations.c.citing_id))
+            .scalars()
+            .all()
+        )
+        step = max(1, len(ids) // max(count, 1))
+        now = utcnow()
+        rows = [
+            {
+                "owner": os_user(),
+                "paper_id": paper_id,
+                "starred": n % 2 == 0,
+                "starred_at": now,
+                "read": True,
+                "read_at": now,
+                "note": "worth a second look" if n % 10 == 0 else "",
+                "note_at": now,
+                "verdict": ("must-read", "useful", "disagree", "irrelevant")[n // 5 % 4] if n % 5 == 0 else None,
+                "verdict_at": now,
+                "changed_at": now,
+            }  # fmt: skip
+            for n, paper_id in enumerate(ids[::step][:count])
+        ]
+        if rows:
+            conn.execute(insert(marks), rows)
+    return len(rows)
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--db", required=True)

@@ -270,6 +270,8 @@ def hub(t0: float, url: str, ref: str, interact: bool, searches: list[str]) -> N
             ("years 2019-2020", Filters(since=_date(2019, 1, 1), until=_date(2020, 12, 31))),
             ("min novelty 6", Filters(min_novelty=6.0)),
             ("min novelty 6.5", Filters(min_novelty=6.5)),
+            ("yours: starred", Filters(mine=frozenset({"starred"}))),
+            ("yours: unread", Filters(mine=frozenset({"unread"}))),
             ("clear", base),
         ]
         filter_times = []

@@ -114,6 +114,7 @@ def ensure_store(size: int, seed: int, regenerate: bool) -> tuple[Path, dict[str
     print(f"generating a store of {size:,} citing papers in {building} …", file=sys.stderr)
     repo = open_repository(f"sqlite:///{building}")
     filled = generate.fill(repo, size, seed=seed, progress=sys.stderr.isatty())
+    marked = generate.mark(repo, size)
     facts = repo.info()
     repo.close()
     _checkpoint(building)
@@ -123,6 +124,7 @@ def ensure_store(size: int, seed: int, regenerate: bool) -> tuple[Path, dict[str
         "import_seconds": filled.seconds,
         "import_rate": filled.rate,
         "papers": facts["papers"],
+        "marks": marked,
         "generated": dt.datetime.now().isoformat(timespec="seconds"),
         "file_mb": path.stat().st_size / 2**20,
     }
@@ -206,6 +208,9 @@ def repository_calls(repo: Any) -> list[tuple[str, Callable[[], Any]]]:
     half_point = Filters(min_novelty=6.5)
     off_edge = Filters(min_novelty=6.25)
     role = Filters(roles=frozenset({"dataset"}))
+    starred = Filters(mine=frozenset({"starred"}))
+    unread = Filters(mine=frozenset({"unread"}))
+    unread_category = Filters(mine=frozenset({"unread"}), categories=frozenset({"cs.CL"}))
     calls: list[tuple[str, Callable[[], Any]]] = [
         ("resolve by arXiv id", lambda: repo.resolve(REF)),
         ("resolve by title words", lambda: repo.resolve("hub 0")),
@@ -232,6 +237,11 @@ def repository_calls(repo: Any) -> list[tuple[str, Callable[[], Any]]]:
         ("jump to end (from_end)", lambda: repo.page(hub, limit=100, from_end=True, with_total=False)),
         ("jump to row N/2", lambda: repo.page(hub, limit=100, offset=total // 2, with_total=False)),
         ("jump to row N/2, category", lambda: repo.page(hub, category, limit=100, offset=total // 4, with_total=False)),
+        ("yours: page 1 + total, starred", lambda: repo.page(hub, starred, limit=100)),
+        ("yours: facets, starred", lambda: repo.facets(hub, starred)),
+        ("yours: page 1 + total, unread", lambda: repo.page(hub, unread, limit=100)),
+        ("yours: facets, unread", lambda: repo.facets(hub, unread)),
+        ("yours: page 1 + total, unread + category", lambda: repo.page(hub, unread_category, limit=100)),
     ]
     for words in SEARCHES:
         search = Filters(search=words)
