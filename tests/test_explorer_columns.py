@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from rich.style import Style
 
-from pithtui.models import SortKey
-from pithtui.tui.widgets.explorer_columns import COLUMNS, GAP, TITLE_MIN, fit, header_text, layout, sort_at
+from pithtui.models import Mine, SortKey
+from pithtui.tui.widgets.explorer_columns import COLUMNS, GAP, TITLE_MIN, fit, header_text, layout, marks, sort_at
 
 FIXED = sum(column.width + GAP for column in COLUMNS if column.width)
 
@@ -19,7 +19,7 @@ def test_the_title_takes_what_the_fixed_columns_leave_and_narrow_explorers_hide_
     assert labels(wide) == [column.label for column in COLUMNS]
     assert dict((column.label, width) for column, width in layout(wide))["title"] == wide - FIXED - GAP
     assert "verdict" not in labels(FIXED + TITLE_MIN - 1)
-    assert labels(10) == ["title", "date", "novelty"]
+    assert labels(10) == ["marks", "title", "date", "novelty"]  # the reader's marks are never hidden
 
 
 def test_fit_pads_or_cuts_to_exactly_the_width() -> None:
@@ -43,3 +43,11 @@ def test_the_header_carries_the_arrow_of_the_order_on_its_column() -> None:
     assert "polarity▼" in header_text(columns, SortKey.CONTRAST, True, Style(bold=True)).plain
     assert "date▲" in header_text(columns, SortKey.DATE, False, Style()).plain
     assert "▼" not in header_text(columns, None, True, Style()).plain
+
+
+def test_the_marks_column_shows_a_star_then_a_note_or_the_verdicts_first_letter() -> None:
+    assert marks(Mine()) == "  " and marks(Mine(read=True)) == "  "
+    assert marks(Mine(starred=True)) == "★ "
+    assert marks(Mine(verdict="useful")) == " u"
+    assert marks(Mine(starred=True, note="why", verdict="useful")) == "★✎"  # the note wins the cell
+    assert header_text(layout(80), None, True, Style()).plain.startswith("★✎ title")

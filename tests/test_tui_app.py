@@ -39,6 +39,7 @@ from pithtui.tui.screens.hub import HubScreen
 from pithtui.tui.screens.picker import PickerScreen
 from pithtui.tui.widgets import explorer_fetch
 from pithtui.tui.widgets.explorer import CitingExplorer
+from pithtui.tui.widgets.explorer_columns import COLUMNS, GAP
 from pithtui.tui.widgets.row_cache import BLOCK
 
 N = 10_000
@@ -117,6 +118,15 @@ def big(big_url: str) -> HubRepository:
     repo.close()
 
 
+@pytest.fixture(autouse=True)
+def own_config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    """The settings file the app reads and writes: a test's own, never the user's; no $EDITOR."""
+    path = tmp_path / "config" / "config.toml"
+    monkeypatch.setenv("PITHTUI_CONFIG", str(path))
+    monkeypatch.delenv("EDITOR", raising=False)
+    return path
+
+
 @pytest.fixture
 def sample(tmp_path: Path) -> HubRepository:
     repo = sample_store(tmp_path)
@@ -177,15 +187,20 @@ def explorer(app: PithApp) -> CitingExplorer:
     return app.screen.query_one(CitingExplorer)
 
 
-def table_lines(app: PithApp) -> list[str]:
-    """The explorer's header and rows as drawn."""
+MARKS = COLUMNS[0].width + GAP
+"""Cells of the explorer's first column (the reader's marks) and the gap after it."""
+assert COLUMNS[0].label == "marks"
+
+
+def table_lines(app: PithApp, *, marks: bool = False) -> list[str]:
+    """The explorer's header and rows as drawn (without the marks column unless ``marks``)."""
     widget = explorer(app)
-    return [widget.render_line(y).text.rstrip() for y in range(widget.size.height)]
+    return [widget.render_line(y).text[0 if marks else MARKS :].rstrip() for y in range(widget.size.height)]
 
 
 def cursor_line(app: PithApp) -> str:
     widget = explorer(app)
-    return widget.render_line(widget.cursor - int(widget.scroll_y) + 1).text.rstrip()
+    return widget.render_line(widget.cursor - int(widget.scroll_y) + 1).text[MARKS:].rstrip()
 
 
 async def tick(pilot, facet: str, label: str) -> None:
@@ -320,7 +335,7 @@ async def test_search_and_clear_filters(big: HubRepository) -> None:
         await settle(pilot)
         assert isinstance(app.screen.focused, CitingExplorer)  # enter hands the keys to the table
         assert showing(app) == (0, N)
-        assert "No citing papers match these filters." in table_lines(app)[1]
+        assert "No citing papers match these filters." in table_lines(app, marks=True)[1]
         await pilot.press("slash")
         assert app.screen.focused.id == "search"
         await pilot.press("escape")  # leaves the search field for the explorer
@@ -573,7 +588,7 @@ async def test_the_rest_of_a_searchs_first_rows_is_looked_for_once_those_in_view
         # Only the search typed: on a loaded machine a typing pause can fall mid-word, and the
         # rows of "pap" are not those this test watches for.
         if filters.search == "paper 01" and kwargs.get("after") is not None and not rest_asked:
-            rest_asked.append(any(line.startswith("Citing paper 01999") for line in drawn))
+            rest_asked.append(any(line[MARKS:].startswith("Citing paper 01999") for line in drawn))
         return real_page(hub_id, filters, *args, **kwargs)
 
     monkeypatch.setattr(big, "page", page)

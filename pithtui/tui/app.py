@@ -7,17 +7,21 @@ screenshot script can give it any store.
 from __future__ import annotations
 
 import gc
+import threading
 
 from textual import on, work
-from textual.app import App, ComposeResult
+from textual.app import App, ComposeResult, InvalidThemeError
 from textual.binding import Binding
 from textual.message import Message
 from textual.widgets import Static
 
 from pithtui.errors import UnknownPaper
 from pithtui.models import Paper
+from pithtui.settings import Settings, config_path, load_settings, save_settings
 from pithtui.sources.sample import SAMPLE_REF
 from pithtui.store import HubRepository
+from pithtui.text import printable
+from pithtui.tui.keys import BindingIds
 from pithtui.tui.screens.hub import HubScreen, Opening
 from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.workers import ReportsWorkerErrors
@@ -57,9 +61,25 @@ class PithApp(ReportsWorkerErrors, App[None]):
             self.hub_id, self.search, self.opening = hub_id, search, opening
 
     def __init__(
-        self, repo: HubRepository, *, ref: str | None = None, ansi: bool = False, freeze_first_frame: bool = False
+        self,
+        repo: HubRepository,
+        *,
+        ref: str | None = None,
+        ansi: bool = False,
+        freeze_first_frame: bool = False,
+        settings: Settings | None = None,
     ) -> None:
+        """``settings``: the reader's (else read from the settings file, each problem with it
+        told in a notification once the app runs)."""
         super().__init__(ansi_color=True if ansi else None)
+        self._setting_warnings: list[str] = []
+        if settings is None:
+            settings = load_settings(warn=self._setting_warnings.append, binding_ids=BindingIds())
+        self.settings = settings
+        """The reader's settings as they are now (changed in the app: the theme, the sidebar)."""
+        self._theme_kept: str | None = None
+        """The theme the settings file says (or the app started with): a change from it is saved."""
+        self._saving = threading.Lock()
         self.repo = repo
         self._ref = ref
         self._ansi = ansi
@@ -73,8 +93,49 @@ class PithApp(ReportsWorkerErrors, App[None]):
         yield Static(id="no-hub")
 
     def on_mount(self) -> None:
-        self.theme = ANSI_THEME if self._ansi else DEFAULT_THEME
+        theme = ANSI_THEME if self._ansi else (self.settings.theme or DEFAULT_THEME)
+        try:
+            self.theme = theme
+        except InvalidThemeError:
+            self._setting_warnings.append(
+                f"{printable(str(config_path()))}: theme: no theme is called {theme!r}; using {DEFAULT_THEME}"
+            )
+            self.theme = DEFAULT_THEME
+        self._theme_kept = self.theme
+        if self.settings.keys:
+            self.set_keymap(dict(self.settings.keys))
+        for line in self._setting_warnings:
+            self.notify(line, title="Settings", severity="warning", markup=False, timeout=10)
         self._resolve_start(self._ref)
+
+    # ------------------------------------------------------------------ settings the user changes here
+
+    def watch_theme(self, theme: str) -> None:
+        """A theme chosen in the app (the command palette's themes) is remembered."""
+        if self._theme_kept is not None and theme != self._theme_kept:
+            self._theme_kept = theme
+            self._remember(self.settings.with_changes(theme=theme))
+
+    @on(HubScreen.SidebarToggled)
+    def _sidebar_toggled(self, message: HubScreen.SidebarToggled) -> None:
+        if message.shown != self.settings.show_sidebar:
+            self._remember(self.settings.with_changes(show_sidebar=message.shown))
+
+    def _remember(self, settings: Settings) -> None:
+        self.settings = settings
+        self._save_settings()
+
+    @work(thread=True, group="settings", exit_on_error=False)
+    def _save_settings(self) -> None:
+        """Write the settings as they are now (one write at a time: the last one is the newest)."""
+        with self._saving:
+            try:
+                save_settings(self.settings)
+            except OSError as error:
+                self.notify(
+                    f"Settings not saved to {printable(str(config_path()))}: {error.strerror or error}",
+                    title="Settings", severity="error", markup=False, timeout=8,
+                )  # fmt: skip
 
     @work(thread=True, exclusive=True, group="start", exit_on_error=False)
     def _resolve_start(self, ref: str | None) -> None:
@@ -97,7 +158,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
             self.post_message(self.StartResolved(None, ""))
         else:
             assert hub.id is not None  # a stored paper
-            self.post_message(self.StartResolved(hub.id, "", Opening.fetch(self.repo, hub.id)))
+            self.post_message(self.StartResolved(hub.id, "", Opening.fetch(self.repo, hub.id, self.settings)))
 
     @on(StartResolved)
     def _start_resolved(self, message: StartResolved) -> None:
@@ -116,7 +177,7 @@ class PithApp(ReportsWorkerErrors, App[None]):
 
     def open_hub(self, hub_id: int, opening: Opening | None = None) -> None:
         """Push the hub of paper ``hub_id``; going back returns to what was showing."""
-        self.push_screen(HubScreen(self.repo, hub_id, opening))
+        self.push_screen(HubScreen(self.repo, hub_id, opening, settings=self.settings))
 
     def action_open_picker(self, search: str = "") -> None:
         def chosen(hub_id: int | None) -> None:
@@ -131,4 +192,4 @@ class PithApp(ReportsWorkerErrors, App[None]):
         from pithtui.tui.screens.help import HelpScreen, key_rows
 
         if not isinstance(self.screen, HelpScreen):
-            self.push_screen(HelpScreen(key_rows(self.screen)))
+            self.push_screen(HelpScreen(key_rows(self.screen, self.settings.keys)))

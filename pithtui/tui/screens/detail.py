@@ -7,7 +7,7 @@ BibTeX goes to the clipboard (OSC 52, so it works over SSH), and its page opens 
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from rich.text import Text
 from textual import on, work
@@ -17,9 +17,10 @@ from textual.message import Message
 from textual.screen import Screen
 from textual.widgets import Static
 
+from pithtui.errors import PithError
 from pithtui.export import bibtex_entry
 from pithtui.hub_text import context_label_line, how_cited, labelled_by, paper_meta
-from pithtui.models import MODEL_LABELLER, CitingPaper, Paper
+from pithtui.models import MODEL_LABELLER, CitingPaper, Mine, MineChange, Paper
 from pithtui.store import HubRepository
 from pithtui.text import counted, printable
 from pithtui.tui.safe import literal
@@ -80,6 +81,20 @@ def contexts_text(row: CitingPaper) -> Text:
     return text
 
 
+def yours(mine: Mine) -> Text:
+    """The reader's own marks of the paper: star, read, verdict, then their note (inert text,
+    clipped as every long text here is)."""
+    parts = ["★ starred" if mine.starred else "not starred", "read" if mine.read else "unread"]
+    parts.append(f"your verdict: {mine.verdict}" if mine.verdict else "no verdict of yours")
+    text = literal(" · ".join(parts))
+    if mine.note:
+        text.append("\n")
+        text.append_text(literal(mine.note, keep_newlines=True))
+    else:
+        text.append("\nno note (N writes one in the explorer)", style="dim")
+    return text
+
+
 def describe(detail: Detail) -> Text:
     """The whole detail page as one literal Text."""
     row, paper = detail.row, detail.row.paper
@@ -96,6 +111,7 @@ def describe(detail: Detail) -> Text:
         text.append_text(body)
         text.append("\n")
 
+    section("yours", yours(row.mine))
     section("identifiers", lines(f"{IDENTIFIER_LABELS[name]}: {value}" for name, value in paper.identifiers.items()))
     section("how it cites the hub", lines([*how_cited(row), *(["influential citation"] if row.influential else [])]))
     if paper.summary:
@@ -132,10 +148,12 @@ class DetailScreen(ReportsWorkerErrors, Screen[None]):
             super().__init__()
             self.detail = detail
 
-    def __init__(self, repo: HubRepository, hub_id: int, paper_id: int) -> None:
+    def __init__(self, repo: HubRepository, hub_id: int, paper_id: int, *, mark_read: bool = False) -> None:
+        """``mark_read``: the reader's settings mark a paper read when its detail opens."""
         super().__init__()
         self._repo = repo
         self.hub_id, self.paper_id = hub_id, paper_id
+        self._mark_read = mark_read
         self.detail: Detail | None = None
 
     def compose(self) -> ComposeResult:
@@ -150,6 +168,11 @@ class DetailScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, group="detail", exit_on_error=False)
     def _load(self) -> None:
         row = self._repo.citing_paper(self.hub_id, self.paper_id)
+        if self._mark_read and not row.mine.read:
+            try:
+                row = replace(row, mine=self._repo.mark(self.paper_id, MineChange(read=True)))
+            except PithError as error:  # a read-only store: the detail shows all the same
+                self.app.notify(f"Not marked read: {error}", title="pithtui", severity="warning", markup=False, timeout=6)
         self.post_message(self.Loaded(Detail(row, self._repo.count(self.paper_id))))
 
     @on(Loaded)

@@ -5,6 +5,7 @@ Built from the bindings themselves, so it cannot drift from what the keys really
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import replace
 
 from rich.table import Table
@@ -23,8 +24,9 @@ GENERAL = (
 )
 
 
-def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
-    """(keys, description) for pithtui's own bindings on ``screen``, its widgets and the app.
+def key_rows(screen: Screen[object], keymap: Mapping[str, str] | None = None) -> list[tuple[str, str]]:
+    """(keys, description) for pithtui's own bindings on ``screen``, its widgets and the app,
+    with the keys ``keymap`` gives a binding id instead of its own (the settings' overrides).
 
     Textual's generic bindings (an Input's cursor keys and the like) are left out: they are
     the same in every app and would drown the ones that are pithtui's.
@@ -38,7 +40,8 @@ def key_rows(screen: Screen[object]) -> list[tuple[str, str]]:
             for binding in cls.__dict__.get("BINDINGS", ()):
                 if isinstance(binding, Binding) and binding.description:
                     shown = keys.setdefault(binding.description, {})
-                    for key in binding.key.split(","):
+                    bound = (keymap or {}).get(binding.id or "", binding.key)
+                    for key in bound.split(","):
                         shown[node.app.get_key_display(replace(binding, key=key))] = None
     return [(", ".join(sorted(shown, key=_letters_last)), description) for description, shown in keys.items()]
 

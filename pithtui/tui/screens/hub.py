@@ -8,6 +8,7 @@ screen, so going back pops to this one with its filters and position as they wer
 from __future__ import annotations
 
 import datetime as dt
+import os
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import TYPE_CHECKING
@@ -22,7 +23,8 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
 from pithtui.errors import Cancelled, StoreError
-from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Page, SortKey
+from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Mine, MineChange, Page, SavedView, SortKey
+from pithtui.settings import DEFAULTS, Settings
 from pithtui.store import HubRepository
 from pithtui.text import counted
 from pithtui.tui.labels import local_time
@@ -36,14 +38,12 @@ from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
 
 if TYPE_CHECKING:
     from pithtui.tui.screens.export import ExportChoice
+    from pithtui.tui.screens.views import ViewName
 
 SIDEBAR_MIN_WIDTH = 100
 """Narrower terminals open a hub with the sidebar hidden (``f`` shows it)."""
 
 SORT_WORDS = {True: "descending", False: "ascending"}
-
-START_SORT = SortKey.DATE
-"""A hub opens sorted by this key, descending (newest first)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -77,15 +77,24 @@ class Opening:
     rows: Page
 
     @classmethod
-    def fetch(cls, repo: HubRepository, hub_id: int) -> Opening:
-        """Ask the repository (from a worker: it queries the store)."""
-        query = ExplorerQuery(hub_id, Filters(), START_SORT, True)
+    def fetch(cls, repo: HubRepository, hub_id: int, settings: Settings = DEFAULTS) -> Opening:
+        """Ask the repository (from a worker: it queries the store), in the order the reader's
+        ``settings`` open a hub in."""
+        query = ExplorerQuery(hub_id, Filters(), settings.sort, settings.descending)
         return cls(HubHeader.fetch(repo, hub_id), query.first_block(repo))
+
+
+def _views_provider() -> type:
+    """The command palette's saved views (imported when the palette opens)."""
+    from pithtui.tui.screens.views import SavedViewsProvider
+
+    return SavedViewsProvider
 
 
 class HubScreen(ReportsWorkerErrors, Screen[None]):
     """One hub: who cites the paper and how."""
 
+    COMMANDS = {_views_provider}
     BINDINGS = [
         Binding("slash", "search", "Search", id="hub.search"),
         Binding("f", "toggle_sidebar", "Filters", id="hub.filters"),
@@ -95,6 +104,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         Binding("c", "most_contrasting", "Most contrasting first", show=False, id="hub.contrasting"),
         Binding("n", "toggle_new", "New since last visit", show=False, id="hub.new"),
         Binding("w", "export", "Export to a file", show=False, id="hub.export"),
+        Binding("v", "save_view", "Save the filters as a view", show=False, id="hub.save_view"),
+        Binding("V", "views", "Saved views", show=False, id="hub.views"),
         Binding("a", "toggle_abstract", "Abstract", show=False, id="hub.abstract"),
         Binding("e", "focus_explorer", "Explorer", show=False, id="hub.explorer"),
         Binding("ctrl+r,f5", "reload", "Refresh", show=False, id="hub.refresh"),
@@ -109,7 +120,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     # (repaint=False: the screen itself draws nothing, and repainting it redraws every widget).
     hub_id: reactive[int] = reactive(0, init=False, repaint=False)
     filters: reactive[Filters] = reactive(Filters, init=False, repaint=False)
-    sort: reactive[SortKey] = reactive(START_SORT, init=False, repaint=False)
+    sort: reactive[SortKey] = reactive(DEFAULTS.sort, init=False, repaint=False)
     descending: reactive[bool] = reactive(True, init=False, repaint=False)
     show_sidebar: reactive[bool] = reactive(True, init=False, repaint=False)
 
@@ -138,11 +149,38 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             super().__init__()
             self.choice, self.written = choice, written
 
-    def __init__(self, repo: HubRepository, hub_id: int, opening: Opening | None = None) -> None:
-        """``opening``: what the screen shows first, fetched already (else it asks on mount)."""
+    class Marked(Message):
+        """The reader's marks of paper ``paper_id`` are ``mine`` now."""
+
+        def __init__(self, paper_id: int, mine: Mine) -> None:
+            super().__init__()
+            self.paper_id, self.mine = paper_id, mine
+
+    class ViewsRead(Message):
+        def __init__(self, hub_id: int, views: list[SavedView]) -> None:
+            super().__init__()
+            self.hub_id, self.views = hub_id, views
+
+    class SidebarToggled(Message):
+        """The user showed or hid the filters (a setting the app remembers)."""
+
+        def __init__(self, shown: bool) -> None:
+            super().__init__()
+            self.shown = shown
+
+    def __init__(
+        self, repo: HubRepository, hub_id: int, opening: Opening | None = None, *, settings: Settings = DEFAULTS
+    ) -> None:
+        """``opening``: what the screen shows first, fetched already (else it asks on mount) in
+        the order ``settings`` open a hub in."""
         super().__init__()
         self._repo = repo
         self._opening = opening
+        self._settings = settings
+        self._opened: tuple[int, Mine | None] | None = None
+        """The paper whose detail was opened last, with its marks then (None: not known)."""
+        self.saved_views: list[SavedView] = []
+        """This hub's saved views, then those for every hub (for ``V`` and the command palette)."""
         self._summary: HubSummary | None = None
         self._matching: int | None = None
         self._change = OneFrame(
@@ -157,6 +195,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self._visit_noted = False
         """Whether this screen has noted its visit (the first header it shows does)."""
         self.set_reactive(HubScreen.hub_id, hub_id)
+        self.set_reactive(HubScreen.sort, settings.sort)
+        self.set_reactive(HubScreen.descending, settings.descending)
 
     def compose(self) -> ComposeResult:
         with Horizontal(id="hub-body"):
@@ -168,7 +208,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         yield KeysFooter()
 
     def on_mount(self) -> None:
-        self.set_reactive(HubScreen.show_sidebar, self.app.size.width >= SIDEBAR_MIN_WIDTH)
+        self.set_reactive(HubScreen.show_sidebar, self._settings.show_sidebar and self.app.size.width >= SIDEBAR_MIN_WIDTH)
         self.watch_show_sidebar(self.show_sidebar)
         explorer = self.query_one(CitingExplorer)
         explorer.rows_arrived.subscribe(self, lambda query: self._change.rows_arrived(query.filters), immediate=True)
@@ -233,6 +273,48 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             return
         self.post_message(self.FacetsCounted(filters, facets))
 
+    @work(thread=True, group="hub-mark", exit_on_error=False)
+    def _mark(self, paper_id: int, change: MineChange) -> None:
+        """Write the reader's ``change`` to a paper (a read-only store fails: one notification)."""
+        self.post_message(self.Marked(paper_id, self._repo.mark(paper_id, change)))
+
+    @work(thread=True, group="hub-mark", exit_on_error=False)
+    def _reread_mine(self, paper_id: int, known: Mine | None) -> None:
+        """Read the marks of a paper again (its detail may have marked it read)."""
+        mine = self._repo.mine(paper_id)
+        if mine != known:
+            self.post_message(self.Marked(paper_id, mine))
+
+    @work(thread=True, exclusive=True, group="hub-views", exit_on_error=False)
+    def _read_views(self, hub_id: int) -> None:
+        self.post_message(self.ViewsRead(hub_id, self._repo.saved_views(hub_id)))
+
+    @work(thread=True, group="hub-views-write", exit_on_error=False)
+    def _save_view(self, view: SavedView) -> None:
+        self._repo.save_view(view)
+        self.app.notify(f"Saved the view {view.name!r} for {'every hub' if view.hub_id is None else 'this hub'}", markup=False)
+        self.post_message(self.ViewsRead(self.hub_id, self._repo.saved_views(self.hub_id)))
+
+    @work(thread=True, group="hub-views-write", exit_on_error=False)
+    def _delete_view(self, view: SavedView) -> None:
+        self._repo.delete_view(view.name, view.hub_id)
+        self.post_message(self.ViewsRead(self.hub_id, self._repo.saved_views(self.hub_id)))
+
+    @on(ViewsRead)
+    def _views_read(self, message: ViewsRead) -> None:
+        if message.hub_id == self.hub_id:
+            self.saved_views = message.views
+
+    @on(Marked)
+    def _marked(self, message: Marked) -> None:
+        """The row shows the new marks in place, and the sidebar counts the reader's marks again;
+        under a filter of the reader's marks the row may no longer belong: the rows are listed
+        again, at the same place."""
+        self.query_one(CitingExplorer).remark(message.paper_id, message.mine)
+        if self.filters.of_mine:
+            self._reload_rows(keep_place=True)
+        self._count_facets(self.hub_id, self.filters)
+
     @on(HeaderLoaded)
     def _header_loaded(self, message: HeaderLoaded) -> None:
         if message.hub_id == self.hub_id:
@@ -245,7 +327,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         self._summary = header.summary
         self.query_one(HubPane).show(header.summary, header.base, header.representatives)
         sidebar = self.query_one(FilterSidebar)
-        sidebar.load(header.base)
+        sidebar.load(header.base, self._settings.verdicts)
         if self.filters.active:
             self._count_facets(self.hub_id, self.filters)
         self._update_showing()
@@ -256,6 +338,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
             if header.last_visit is not None:
                 sidebar.show_new(header.last_visit)
             self.call_after_refresh(self._record_visit, self.hub_id, header.last_visit)
+            self.call_after_refresh(self._read_views, self.hub_id)
 
     @on(WithoutContextCounted)
     def _without_context_counted(self, message: WithoutContextCounted) -> None:
@@ -371,18 +454,82 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     @on(CitingExplorer.Opened)
     def _row_opened(self, message: CitingExplorer.Opened) -> None:
-        self._open_detail(message.row.paper.id)
+        self._open_detail(message.row.paper.id, message.row.mine)
 
     @on(OptionList.OptionSelected, "#representatives")
     def _representative_chosen(self, message: OptionList.OptionSelected) -> None:
         if message.option.id is not None:
             self._open_detail(int(message.option.id))
 
-    def _open_detail(self, paper_id: int | None) -> None:
+    def _open_detail(self, paper_id: int | None, mine: Mine | None = None) -> None:
         if paper_id is not None:
             from pithtui.tui.screens.detail import DetailScreen  # not needed for the first frame
 
-            self.app.push_screen(DetailScreen(self._repo, self.hub_id, paper_id))
+            self._opened = (paper_id, mine)
+            self.app.push_screen(DetailScreen(self._repo, self.hub_id, paper_id, mark_read=self._settings.mark_read_on_open))
+
+    def on_screen_resume(self) -> None:
+        """Back from a paper's detail: its marks as they are now (opening it may mark it read)."""
+        if self._opened is not None:
+            paper_id, known = self._opened
+            self._opened = None
+            self._reread_mine(paper_id, known)
+
+    # ------------------------------------------------------------------ the reader's marks
+
+    @on(CitingExplorer.MarkAsked)
+    def _mark_asked(self, message: CitingExplorer.MarkAsked) -> None:
+        row = message.row
+        paper_id = row.paper.id
+        if paper_id is None:
+            return
+        if message.what == "star":
+            self._mark(paper_id, MineChange(starred=not row.mine.starred))
+        elif message.what == "read":
+            self._mark(paper_id, MineChange(read=not row.mine.read))
+        elif message.what == "note":
+            self._ask_note(row, paper_id)
+        elif message.what == "verdict":
+            self._ask_verdict(row, paper_id)
+
+    def _ask_note(self, row: CitingPaper, paper_id: int) -> None:
+        """The reader's note on ``row``: in ``$EDITOR`` when set (the app suspended meanwhile),
+        else in a dialog; a note that comes back unchanged writes nothing."""
+        from pithtui.tui.screens.mine import EditorFailed, NoteScreen, edit_in_editor, too_long
+
+        def written(text: str | None) -> None:
+            if text is not None:
+                self._mark(paper_id, MineChange(note=text))
+
+        editor = os.environ.get("EDITOR", "").strip()
+        if editor:
+            from textual.app import SuspendNotSupported
+
+            try:
+                with self.app.suspend():
+                    edited = edit_in_editor(row.mine.note, editor)
+            except SuspendNotSupported:
+                pass  # no terminal to hand over (a test, a web terminal): the dialog instead
+            except EditorFailed as error:
+                self.notify(f"The note is unchanged: {error}", severity="warning", markup=False, timeout=6)
+                return
+            else:
+                if edited is not None and too_long(edited):
+                    self.notify("The note is longer than 1 MiB, the longest pithtui keeps", severity="warning", timeout=6)
+                else:
+                    written(edited)
+                return
+        self.app.push_screen(NoteScreen(row.paper.display_title, row.mine.note), written)
+
+    def _ask_verdict(self, row: CitingPaper, paper_id: int) -> None:
+        from pithtui.tui.screens.mine import VerdictScreen
+
+        def chosen(verdict: str | None) -> None:
+            if verdict is not None:
+                self._mark(paper_id, MineChange(verdict=verdict))
+
+        screen = VerdictScreen(row.paper.display_title, self._settings.verdicts, row.mine.verdict)
+        self.app.push_screen(screen, chosen)
 
     # ------------------------------------------------------------------ actions
 
@@ -399,6 +546,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         else:
             self.show_sidebar = True
             sidebar.focus_first()
+        self.post_message(self.SidebarToggled(self.show_sidebar))
 
     def action_clear_filters(self) -> None:
         self.query_one(FilterSidebar).clear()
@@ -434,6 +582,39 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
                 self._export(choice, query)
 
         self.app.push_screen(ExportScreen(ref, self._matching), chosen)
+
+    def action_save_view(self) -> None:
+        """Name the filters, search and sort shown (for this hub or every hub) and keep them."""
+        from pithtui.tui.screens.views import SaveViewScreen
+
+        view = SavedView("", replace(self.filters, new_since=None), self.sort, self.descending, self.hub_id)
+
+        def named(name: ViewName | None) -> None:
+            if name is not None:
+                self._save_view(replace(view, name=name.name, hub_id=None if name.every_hub else self.hub_id))
+
+        shown = "no filters" if not view.filters.active else "the filters and search shown"
+        self.app.push_screen(SaveViewScreen(f"{shown} · sorted by {view.sort.value}, {SORT_WORDS[view.descending]}"), named)
+
+    def action_views(self) -> None:
+        """List the saved views: enter applies one, d forgets it."""
+        from pithtui.tui.screens.views import ViewsScreen
+
+        def chosen(view: SavedView | None) -> None:
+            if view is not None:
+                self.apply_view(view)
+
+        self.app.push_screen(ViewsScreen(self.saved_views, self._delete_view), chosen)
+
+    def apply_view(self, view: SavedView) -> None:
+        """Show ``view``'s filters, search and sort (values this hub does not have are left out)."""
+        filters = self.query_one(FilterSidebar).set_filters(view.filters)
+        if filters == self.filters:
+            self.sort, self.descending = view.sort, view.descending
+        else:  # one reload, in the view's order
+            self.set_reactive(HubScreen.sort, view.sort)
+            self.set_reactive(HubScreen.descending, view.descending)
+            self.filters = filters
 
     def action_toggle_abstract(self) -> None:
         self.query_one(HubPane).toggle_abstract()

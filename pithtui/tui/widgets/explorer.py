@@ -26,7 +26,7 @@ from textual.strip import Strip
 from textual.timer import Timer
 
 from pithtui.errors import Cancelled
-from pithtui.models import CitingPaper, Page, SortKey
+from pithtui.models import CitingPaper, Mine, Page, SortKey
 from pithtui.store import HubRepository
 from pithtui.tui.compat import update_scrollbars
 from pithtui.tui.widgets.explorer_columns import Layout, header_text, layout, row_text, sort_at
@@ -57,9 +57,19 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         Binding("home,g", "first", "Top", show=False, id="explorer.top"),
         Binding("end,G", "last", "End", show=False, id="explorer.end"),
         Binding("enter", "open", "Open", id="explorer.open"),
+        Binding("asterisk", "mark('star')", "Star", id="explorer.star"),
+        Binding("m,space", "mark('read')", "Read", id="explorer.toggle_read"),
+        Binding("N", "mark('note')", "Write your note", show=False, id="explorer.note"),
+        Binding("y", "mark('verdict')", "Your verdict", show=False, id="explorer.verdict"),
     ]
 
-    COMPONENT_CLASSES = {"explorer--header", "explorer--sorted", "explorer--cursor", "explorer--pending"}
+    COMPONENT_CLASSES = {
+        "explorer--header",
+        "explorer--sorted",
+        "explorer--cursor",
+        "explorer--pending",
+        "explorer--unread",
+    }
 
     cursor: reactive[int] = reactive(0, init=False)
     """The highlighted row (an index into the matching rows)."""
@@ -93,6 +103,14 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         def __init__(self, row: CitingPaper) -> None:
             super().__init__()
             self.row = row
+
+    class MarkAsked(Message):
+        """The user asked to mark a row: ``what`` is ``star`` or ``read`` (toggled), ``note`` or
+        ``verdict`` (chosen in a dialog)."""
+
+        def __init__(self, row: CitingPaper, what: str) -> None:
+            super().__init__()
+            self.row, self.what = row, what
 
     class SortClicked(Message):
         """A sortable column header was clicked."""
@@ -178,6 +196,16 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
             self._fetch(query, self._epoch, [0], total, {})
         else:
             self._page_loaded(self.PageLoaded(self._epoch, 0, first))
+
+    def remark(self, paper_id: int, mine: Mine) -> bool:
+        """Show the reader's new marks of paper ``paper_id`` on its rows at hand, in place (no
+        fetch); whether any row changed."""
+        changed = self._cache.remark(paper_id, mine)
+        for index in changed:
+            self._texts.pop(index, None)
+        if changed:
+            self.refresh()
+        return bool(changed)
 
     def fetch_first(self, query: ExplorerQuery) -> None:
         """Fetch ``query``'s first block, counted, and post it (:class:`Fetched`) for the owner
@@ -341,6 +369,8 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
             pending = self.get_component_rich_style("explorer--pending")
             return self._strip(Text("…"), width, base + pending)
         style = base
+        if not row.mine.read:
+            style += self.get_component_rich_style("explorer--unread")
         if index == self.cursor:
             style += self.get_component_rich_style("explorer--cursor")
         return Strip([Segment(self._row_text(index, row, columns, width, texts), style)], width)
@@ -401,6 +431,11 @@ class CitingExplorer(ReportsWorkerErrors, LineScrollView, can_focus=True):
         row = self.current_row
         if row is not None:
             self.post_message(self.Opened(row))
+
+    def action_mark(self, what: str) -> None:
+        row = self.current_row
+        if row is not None:
+            self.post_message(self.MarkAsked(row, what))
 
     def on_click(self, event: events.Click) -> None:
         if event.y == 0:

@@ -12,7 +12,7 @@ from rich.style import Style
 from rich.text import Text
 
 from pithtui.hub_text import facet_label
-from pithtui.models import CitingPaper, SortKey
+from pithtui.models import CitingPaper, Mine, SortKey
 from pithtui.text import shown
 
 GAP = 1
@@ -22,10 +22,21 @@ TITLE_MIN = 24
 """Narrower than this and the title column gives way: the lowest-priority column is hidden."""
 
 
+STAR = "★"
+NOTED = "✎"
+
+
+def marks(mine: Mine) -> str:
+    """The reader's marks in two cells: a star, then a note's pen or their verdict's first letter."""
+    second = NOTED if mine.note else (mine.verdict or " ")[0]
+    return (STAR if mine.starred else " ") + second
+
+
 @dataclass(frozen=True, slots=True)
 class Column:
-    """One column: its header, fixed width (0: the title, which takes the rest), the sort key a
-    click on it sets, and any other order whose arrow it carries (``also``)."""
+    """One column: its name, fixed width (0: the title, which takes the rest), the sort key a
+    click on it sets, any other order whose arrow it carries (``also``), and its ``heading``
+    when that is not its name."""
 
     label: str
     width: int
@@ -33,9 +44,11 @@ class Column:
     sort: SortKey | None = None
     right: bool = False
     also: SortKey | None = None
+    heading: str | None = None
 
 
 COLUMNS = (
+    Column("marks", 2, lambda r: marks(r.mine), heading=STAR + NOTED),
     Column("title", 0, lambda r: r.paper.display_title, SortKey.TITLE),
     Column("category", 8, lambda r: r.paper.category or "", SortKey.CATEGORY),
     Column("date", 10, lambda r: r.paper.date.isoformat() if r.paper.date else "", SortKey.DATE),
@@ -90,7 +103,7 @@ def header_text(columns: Layout, sort: SortKey | None, descending: bool, sorted_
         if sort is not None and sort in (column.sort, column.also):
             cell = Text(column.label + ("▼" if descending else "▲"), style=sorted_style)
         else:
-            cell = Text(column.label)
+            cell = Text(column.label if column.heading is None else column.heading)
         cell.truncate(cell_width, overflow="ellipsis")
         padding = " " * (cell_width - cell.cell_len)
         if column.right:

@@ -14,9 +14,9 @@ No Textual here: the widget keeps a :class:`RowCache` and hands :func:`fetch_pla
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
-from pithtui.models import CitingPaper, Cursor, Page
+from pithtui.models import CitingPaper, Cursor, Mine, Page
 
 BLOCK = 50
 """Rows per repository call. A page down that runs into rows not at hand fetches the next
@@ -167,6 +167,17 @@ class RowCache:
         for stale in droppable[: max(0, len(self._rows) - KEEP_BLOCKS)]:
             del self._rows[stale]
             del self.edges[stale]
+
+    def remark(self, paper_id: int, mine: Mine) -> list[int]:
+        """Give the rows of paper ``paper_id`` the reader's marks ``mine`` (a mark changed: the
+        sort and the filters of this query do not read them); returns the indices of the rows
+        whose marks changed."""
+        changed: list[int] = []
+        for block, rows in self._rows.items():
+            if any(row.paper.id == paper_id and row.mine != mine for row in rows):
+                self._rows[block] = tuple(replace(row, mine=mine) if row.paper.id == paper_id else row for row in rows)
+                changed += [block * BLOCK + i for i, row in enumerate(rows) if row.paper.id == paper_id]
+        return changed
 
     def ends(self) -> set[int]:
         """The first and the last block (where Home and End go), kept however far the viewport

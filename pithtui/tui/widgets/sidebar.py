@@ -32,6 +32,13 @@ from pithtui.tui.widgets.vim import VIM_LIST_BINDINGS
 FACETS = ("role", "polarity", "verdict", "category")
 """The checkable facets, by their name in :class:`~pithtui.models.Facets`."""
 
+MINE = "mine"
+"""The list of the reader's own marks (starred, unread, noted): ``Filters.mine``, all of them."""
+MY_VERDICT = "my-verdict"
+"""The list of the reader's own verdicts: ``Filters.my_verdicts``, any of them."""
+MINE_SHOWN = ("starred", "unread", "noted")
+"""The marks offered, in their order (``Facets.mine`` counts each)."""
+
 NEW = "new"
 """The list of one value, ticked for the citing papers first stored since the last visit.
 Its count is the hub's, not under the other filters (counting it again with every change
@@ -128,6 +135,11 @@ class FacetList(LineScrollView, can_focus=True):
     def chosen(self) -> frozenset[str | None]:
         return frozenset(self._ticked)
 
+    def tick_only(self, values: frozenset[str] | frozenset[str | None]) -> None:
+        """Tick the values listed that are in ``values``, untick the rest (posts no message)."""
+        self._ticked = {value for value in self.values if value in values}
+        self.refresh()
+
     def untick_all(self) -> None:
         """Untick every value (posts no message: the caller says what changed)."""
         self._ticked.clear()
@@ -199,6 +211,9 @@ class FilterSidebar(VerticalScroll):
         for facet in FACETS:
             yield Label(facet, classes="facet-title", id=f"title-{facet}")
             yield FacetList(facet)
+        yield Label("yours", classes="facet-title", id=f"title-{MINE}")
+        yield FacetList(MINE)
+        yield FacetList(MY_VERDICT)
         yield Label("new since your last visit", classes="facet-title -empty", id=f"title-{NEW}")
         yield FacetList(NEW)
         yield Label("year", classes="facet-title")
@@ -219,12 +234,18 @@ class FilterSidebar(VerticalScroll):
 
     # ------------------------------------------------------------------ facts in
 
-    def load(self, base: Facets) -> None:
-        """Show the hub's own values (``base`` is its facets with no filter)."""
+    def load(self, base: Facets, verdicts: tuple[str, ...]) -> None:
+        """Show the hub's own values (``base`` is its facets with no filter) and the reader's
+        marks, with ``verdicts`` (their vocabulary) offered whether used yet or not."""
         for facet in FACETS:
             values = getattr(base, facet)
             self.query_one(f"#facet-{facet}", FacetList).set_values(values)
             self.query_one(f"#title-{facet}", Label).update(facet if values else f"{facet} · none recorded")
+        marks = {v.value: v.count for v in base.mine}
+        self.query_one(f"#facet-{MINE}", FacetList).set_values(tuple(FacetValue(m, marks.get(m, 0)) for m in MINE_SHOWN))
+        given = {v.value: v.count for v in base.my_verdict}
+        offered = [*verdicts, *(v for v in given if v is not None and v not in verdicts)]
+        self.query_one(f"#facet-{MY_VERDICT}", FacetList).set_values(tuple(FacetValue(v, given.get(v, 0)) for v in offered))
         years = [v.value for v in base.year if v.value is not None]
         if years:
             self.query_one("#since", Input).placeholder = f"since {min(years)}"
@@ -255,11 +276,42 @@ class FilterSidebar(VerticalScroll):
     def show_counts(self, facets: Facets) -> None:
         for facet in FACETS:
             self.query_one(f"#facet-{facet}", FacetList).show_counts(getattr(facets, facet))
+        self.query_one(f"#facet-{MINE}", FacetList).show_counts(facets.mine)
+        self.query_one(f"#facet-{MY_VERDICT}", FacetList).show_counts(facets.my_verdict)
 
     def counting(self) -> None:
         """The counts are being counted again under new filters: "…" until they come."""
-        for facet in FACETS:
+        for facet in (*FACETS, MINE, MY_VERDICT):
             self.query_one(f"#facet-{facet}", FacetList).counting()
+
+    def set_filters(self, filters: Filters) -> Filters:
+        """Tick and fill the widgets as ``filters`` say (a saved view), posting nothing; values
+        this hub does not list are left out, and so is "new since your last visit". Returns the
+        filters the widgets say now."""
+        if self._typing is not None:
+            self._typing.stop()
+            self._typing = None
+        ticked: dict[str, frozenset[str] | frozenset[str | None]] = {
+            "role": filters.roles,
+            "polarity": filters.polarities,
+            "verdict": filters.verdicts,
+            "category": filters.categories,
+            MINE: filters.mine,
+            MY_VERDICT: filters.my_verdicts,
+            NEW: frozenset(),
+        }
+        for facet, values in ticked.items():
+            self.query_one(f"#facet-{facet}", FacetList).tick_only(values)
+        fields = {
+            "#search": filters.search,
+            "#since": filters.since.isoformat() if filters.since else "",
+            "#until": filters.until.isoformat() if filters.until else "",
+            "#min-novelty": "" if filters.min_novelty is None else f"{filters.min_novelty:g}",
+        }
+        with self.prevent(Input.Changed):
+            for selector, value in fields.items():
+                self.query_one(selector, Input).value = value
+        return self.filters()
 
     # ------------------------------------------------------------------ filters out
 
@@ -279,6 +331,8 @@ class FilterSidebar(VerticalScroll):
             until=self._bound("#until", end=True),
             min_novelty=self._novelty(),
             new_since=self.last_visit if self.query_one(f"#facet-{NEW}", FacetList).chosen else None,
+            mine=frozenset(v for v in self.query_one(f"#facet-{MINE}", FacetList).chosen if v is not None),
+            my_verdicts=frozenset(v for v in self.query_one(f"#facet-{MY_VERDICT}", FacetList).chosen if v is not None),
             search=_live_search(self.query_one("#search", Input).value)
             if live
             else self.query_one("#search", Input).value.strip(),
