@@ -17,9 +17,9 @@ from pathlib import Path
 
 from textual.pilot import Pilot
 
-from pithtui.models import Citation, Paper
+from pithtui.models import Citation, MineChange, Paper
 from pithtui.sources.citation_model import load_classifier
-from pithtui.sources.sample import load_sample_hub, open_store
+from pithtui.sources.sample import SAMPLE_REF, load_sample_hub, open_store
 from pithtui.store import HubRepository
 
 OUT_DIR = Path("screenshots")
@@ -118,6 +118,27 @@ def sentences_store(directory: Path) -> HubRepository:
     return repo
 
 
+MARKS = (
+    MineChange(starred=True, read=True, note="The clearest account of the collapse in RL fine-tuning.\nCompare with §4."),
+    MineChange(verdict="must-read"),
+    MineChange(read=True, verdict="useful"),
+    MineChange(starred=True),
+    MineChange(read=True),
+)
+"""The reader's marks of the sample hub's first citing papers (newest first)."""
+
+
+def marked_store(directory: Path) -> HubRepository:
+    """The sample hub, its first citing papers marked by the reader (starred, noted, read, judged)."""
+    repo = sample_store(directory)
+    hub = repo.resolve(SAMPLE_REF).id
+    assert hub is not None
+    for row, change in zip(repo.page(hub).rows, MARKS):
+        assert row.paper.id is not None
+        repo.mark(row.paper.id, change)
+    return repo
+
+
 async def _hub(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
@@ -136,6 +157,14 @@ async def _filtered(pilot: Pilot[None]) -> None:
 async def _detail(pilot: Pilot[None]) -> None:
     await settle(pilot)
     await pilot.press("enter")
+    await settle(pilot)
+
+
+async def _starred(pilot: Pilot[None]) -> None:
+    """The marked hub showing only the papers starred, ticked with the keys a user would press."""
+    await settle(pilot)
+    pilot.app.screen.query_one("#facet-mine").focus()
+    await pilot.press("g", "space")
     await settle(pilot)
 
 
@@ -180,6 +209,9 @@ SCENES = (
     Scene("hub-80x24", (80, 24), _hub),
     Scene("filtered", (120, 40), _filtered),
     Scene("detail", (120, 40), _detail),
+    Scene("marks", (120, 40), _hub, marked_store),
+    Scene("marks-starred", (120, 40), _starred, marked_store),
+    Scene("marks-detail", (120, 40), _detail, marked_store),
     Scene("picker", (120, 40), _picker),
     Scene("help", (120, 40), _help),
     Scene("polarity", (120, 40), _labelled, sentences_store, SENTENCES_HUB.arxiv_id),
@@ -188,9 +220,10 @@ SCENES = (
 
 
 async def shoot(scene: Scene, repo: HubRepository, out_dir: Path) -> Path:
+    from pithtui.settings import DEFAULTS
     from pithtui.tui.app import PithApp
 
-    app = PithApp(repo, ref=scene.ref)
+    app = PithApp(repo, ref=scene.ref, settings=DEFAULTS)  # never the settings file of whoever runs this
     async with app.run_test(size=scene.size) as pilot:
         await scene.steps(pilot)
         return Path(app.save_screenshot(filename=f"{scene.name}.svg", path=str(out_dir)))

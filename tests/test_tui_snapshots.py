@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 from scenes import SCENES, Scene
 
+from pithtui.settings import DEFAULTS
 from pithtui.tui.app import PithApp
 
 SIZES = ((80, 24), (120, 40))
@@ -26,6 +27,6 @@ CASES = [
 def test_screen(snap_compare, tmp_path: Path, scene: Scene, size: tuple[int, int]) -> None:
     repo = scene.store(tmp_path)
     try:
-        assert snap_compare(PithApp(repo, ref=scene.ref), terminal_size=size, run_before=scene.steps)
+        assert snap_compare(PithApp(repo, ref=scene.ref, settings=DEFAULTS), terminal_size=size, run_before=scene.steps)
     finally:
         repo.close()
