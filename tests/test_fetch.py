@@ -1,11 +1,13 @@
 """``pithtui fetch`` against recorded sessions replayed through httpx.MockTransport: paging,
-rate limits, keys, missing papers and an absent network. No test touches the network."""
+rate limits, pacing, keys, missing papers and an absent network. No test touches the network;
+tests/test_fetch_server.py drives the CLI against a real HTTP server on 127.0.0.1."""
 
 from __future__ import annotations
 
 import io
 import json
 from pathlib import Path
+from typing import Any
 from urllib.parse import unquote, urlsplit
 
 import httpx
@@ -14,12 +16,19 @@ from sources_support import Replay, cassette
 
 from pithtui.errors import InputError, PithError
 from pithtui.progress import ProgressBar
-from pithtui.sources.fetch import S2_API, Retry, fetch
+from pithtui.sources.fetch import S2_API, Fetched, Retry
+from pithtui.sources.fetch import fetch as paced_fetch
 from pithtui.store import HubRepository
 
 # Replays match on the path and offset: the recordings asked for fewer fields, and page sizes
 # are cut to what the test's --limit leaves.
 IGNORED = frozenset({"fields", "limit"})
+
+
+def fetch(*args: Any, **kwargs: Any) -> Fetched:
+    """A fetch without the services' pacing: the mocked transports answer at once, and these
+    tests count every sleep (test_requests_keep_to_the_service_pace checks the pacing)."""
+    return paced_fetch(*args, **{"interval": 0.0, **kwargs})
 
 
 def _hub_ref(url: str) -> str:
@@ -63,7 +72,8 @@ def test_fetch_follows_every_recorded_page(shared_data: Path, store: HubReposito
 def test_fetch_limit_stops_early_and_cuts_the_last_page(shared_data: Path, store: HubRepository) -> None:
     replay, ref, _ = _citations_replay(shared_data)
     fetch(store, ref, limit=150, client=replay.client(), sleep=_no_sleep)
-    assert [r.url.params["limit"] for r in replay.requests[1:]] == ["100", "50"]
+    # The recorded pages hold 100 each, whatever the limit asked: the second asks for what is left.
+    assert [r.url.params["limit"] for r in replay.requests[1:]] == ["150", "50"]
     assert store.count(store.resolve(ref).id) == 150
 
 
@@ -143,7 +153,7 @@ def test_failure_on_a_later_page_stores_nothing(store: HubRepository) -> None:
             raise httpx.ReadError("connection reset", request=request)
         return httpx.Response(200, json={"paperId": "a" * 40, "title": "Hub"})
 
-    with pytest.raises(PithError, match="cannot reach"):
+    with pytest.raises(PithError, match="connection to Semantic Scholar broke.*nothing was stored"):
         fetch(store, "a" * 40, client=httpx.Client(transport=httpx.MockTransport(handler)), sleep=_no_sleep)
     assert store.is_empty()
 
@@ -212,3 +222,40 @@ def test_progress_bar_draws_only_on_a_terminal() -> None:
     with ProgressBar("fetching", piped) as bar:
         bar(50, 200)
     assert piped.getvalue() == ""
+
+
+def test_requests_keep_to_the_service_pace(store: HubRepository) -> None:
+    """Semantic Scholar is asked at most once a second, whatever the pages' speed."""
+    now = [100.0]
+    asked: list[float] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        asked.append(now[0])
+        if request.url.path.endswith("/citations"):
+            offset = int(request.url.params["offset"])
+            page = {"offset": offset, "data": [_edge(offset + 1)], **({"next": offset + 1} if offset < 2 else {})}
+            return httpx.Response(200, json=page)
+        return httpx.Response(200, json={"paperId": "a" * 40, "title": "Hub"})
+
+    def sleep(seconds: float) -> None:
+        now[0] += seconds
+
+    paced_fetch(store, "a" * 40, client=httpx.Client(transport=httpx.MockTransport(handler)), sleep=sleep, clock=lambda: now[0])
+    assert asked == [100.0, 101.0, 102.0, 103.0]
+
+
+def test_service_addresses_come_from_the_environment(store: HubRepository, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PITHTUI_S2_URL", "http://127.0.0.1:9/s2/")
+    seen: list[str] = []
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        seen.append(str(request.url.copy_with(query=None)))
+        if request.url.path.endswith("/citations"):
+            return httpx.Response(200, json={"offset": 0, "data": []})
+        return httpx.Response(200, json={"paperId": "a" * 40, "title": "Hub"})
+
+    fetch(store, "a" * 40, client=httpx.Client(transport=httpx.MockTransport(handler)), sleep=_no_sleep)
+    assert seen == [f"http://127.0.0.1:9/s2/paper/{'a' * 40}", f"http://127.0.0.1:9/s2/paper/{'a' * 40}/citations"]
+    monkeypatch.setenv("PITHTUI_OPENALEX_URL", "mailto:me@example.org")
+    with pytest.raises(InputError, match="PITHTUI_OPENALEX_URL is not an http"):
+        fetch(store, "W1", "openalex", client=httpx.Client(transport=httpx.MockTransport(handler)))

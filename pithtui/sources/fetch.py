@@ -1,11 +1,15 @@
 """``pithtui fetch``: a hub and its citing papers from the live services, stored in one upsert.
 
-Every request goes through one ``httpx.Client``: handed in (tests give one on an
-``httpx.MockTransport``, so no test touches the network) or made for the fetch. Pages are
-followed to the end or to ``limit``; a 429 or a 5xx answer is retried after the service's
-``Retry-After`` or a doubling wait, both capped, a bounded number of times; the sleep is
-injectable. Nothing is stored until every page has arrived, so a fetch that fails half way
-(no network, a refusal, a malformed page) leaves the store as it was.
+Every request goes through one ``httpx.Client``: handed in (some tests give one on an
+``httpx.MockTransport``) or made for the fetch. The services are found at their public
+addresses unless ``PITHTUI_S2_URL``, ``PITHTUI_OPENALEX_URL`` or ``PITHTUI_ARXIV_URL`` names
+another (a mirror, a proxy, a test server). Requests to one service keep to its documented
+pace without a key (``Source.interval``); a 429 or a 5xx answer is retried after the service's
+``Retry-After`` or a doubling wait, both capped, a bounded number of times; the sleep and the
+clock are injectable. Pages are followed to the end, to ``limit`` or to what the service lists
+at most (Semantic Scholar: 9,999 citations). Nothing is stored until every page has arrived, so
+a fetch that fails half way (no network, a refusal, a dropped connection, a malformed page)
+leaves the store as it was.
 
 Keys: ``S2_API_KEY`` is sent as Semantic Scholar's ``x-api-key`` header; ``OPENALEX_MAILTO``
 as OpenAlex's ``mailto`` parameter (its "polite pool"). arXiv takes neither and lists no
@@ -17,11 +21,12 @@ from __future__ import annotations
 import email.utils
 import json
 import os
+import shlex
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 from pithtui import __version__
 from pithtui.errors import InputError, PithError
@@ -39,14 +44,28 @@ if TYPE_CHECKING:  # imported where a fetch runs: every CLI command builds its p
 S2_API = "https://api.semanticscholar.org/graph/v1"
 OPENALEX_API = "https://api.openalex.org"
 ARXIV_API = "https://export.arxiv.org/api/query"
+S2_URL_ENV = "PITHTUI_S2_URL"
+OPENALEX_URL_ENV = "PITHTUI_OPENALEX_URL"
+ARXIV_URL_ENV = "PITHTUI_ARXIV_URL"
 S2_KEY_ENV = "S2_API_KEY"
 OPENALEX_MAILTO_ENV = "OPENALEX_MAILTO"
 
 _PAPER = "paperId,externalIds,title,abstract,venue,year,publicationDate,authors,fieldsOfStudy,s2FieldsOfStudy,citationCount,url"
 S2_HUB_FIELDS = f"{_PAPER},tldr"
 S2_CITATION_FIELDS = f"contexts,intents,contextsWithIntent,isInfluential,{_PAPER}"
-S2_PAGE = 100
+S2_PAGE = 1000
+"""The most citations Semantic Scholar's citations endpoint gives in one page (its ``limit``)."""
+S2_LISTED = 9999
+"""The most citations of one paper it lists: it refuses ``offset + limit`` of 10,000 or more."""
 OPENALEX_PAGE = 200
+"""The most works OpenAlex gives in one page (``per-page``); its cursors have no such cap."""
+S2_INTERVAL = 1.0
+"""Seconds between requests to Semantic Scholar: its rate for a key is one request a second,
+and requests without one share a pool among every unauthenticated user."""
+OPENALEX_INTERVAL = 0.1
+"""Seconds between requests to OpenAlex: ten a second, well inside its polite pool's limit."""
+ARXIV_INTERVAL = 3.0
+"""Seconds between requests to arXiv's API, as its terms of use ask."""
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 
 Progress = Callable[[int, int | None], None]
@@ -83,27 +102,49 @@ class Retry:
         return min(max(seconds, 0.0), self.max_wait)
 
 
+class Pace:
+    """Keeps requests to one service at least ``interval`` seconds apart (start to start)."""
+
+    def __init__(self, interval: float, clock: Callable[[], float] = time.monotonic) -> None:
+        self.interval = interval
+        self.clock = clock
+        self.next_at: float | None = None
+
+    def wait(self, sleep: Callable[[float], None]) -> None:
+        """Sleep until the next request may go, and book the one after it."""
+        now = self.clock()
+        if self.next_at is not None and self.next_at > now:
+            sleep(self.next_at - now)
+            now = self.clock()
+        self.next_at = now + self.interval
+
+
 @dataclass
 class Api:
-    """One service reached through ``client``: its name for messages, and what every request
-    carries (a key header, a contact parameter)."""
+    """One service reached through ``client``: its name for messages, where it is, and what
+    every request carries (a key header, a contact parameter)."""
 
     client: httpx.Client
     label: str
+    base: str = ""
     headers: dict[str, str] = field(default_factory=dict)
     params: dict[str, str] = field(default_factory=dict)
     sleep: Callable[[float], None] = time.sleep
     retry: Retry = Retry()
+    pace: Pace = field(default_factory=lambda: Pace(0.0))
     hint: str = ""
     """Added to the rate-limit message (e.g. how to get a higher limit)."""
+    warnings: list[str] = field(default_factory=list)
+    """What the user should know of a fetch that succeeded (one line each)."""
 
     def get(self, url: str, params: dict[str, Any] | None = None) -> httpx.Response:
-        """The answer to GET ``url``, retried on 429/5xx; a PithError if it never comes."""
+        """The answer to GET ``url``, retried on 429/5xx and timeouts; a PithError if it never comes."""
         import httpx
 
         attempt = 0
         while True:
             last = attempt + 1 >= self.retry.attempts
+            self.pace.wait(self.sleep)
             try:
                 response = self.client.get(url, params={**self.params, **(params or {})}, headers=self.headers)
             except httpx.TimeoutException:
@@ -112,11 +153,18 @@ class Api:
                 self.sleep(min(self.retry.first_wait * 2**attempt, self.retry.max_wait))
                 attempt += 1
                 continue
-            except httpx.TransportError as exc:
-                reason = (str(exc).splitlines() or [""])[0] or type(exc).__name__
+            except (httpx.ConnectError, httpx.ProxyError, httpx.UnsupportedProtocol) as exc:
                 raise PithError(
-                    f"cannot reach {self.label} ({reason}); check the network connection. Nothing was stored"
+                    f"cannot reach {self.label} at {_host(url)} ({_reason(exc)}); check the network connection. "
+                    "Nothing was stored"
                 ) from None
+            except httpx.TransportError as exc:
+                raise PithError(
+                    f"the connection to {self.label} broke before the answer was complete ({_reason(exc)}); "
+                    "nothing was stored, try again"
+                ) from None
+            except httpx.RequestError as exc:
+                raise PithError(f"the request to {self.label} failed ({_reason(exc)}); nothing was stored") from None
             if response.status_code not in RETRY_STATUSES:
                 return response
             if last:
@@ -125,7 +173,10 @@ class Api:
                         f"{self.label} is still rate limiting after {self.retry.attempts} tries; "
                         f"try again later{self.hint}. Nothing was stored"
                     )
-                return response
+                raise PithError(
+                    f"{self.label} failed with HTTP {response.status_code} after {self.retry.attempts} tries "
+                    f"({_message(response)}); try again later. Nothing was stored"
+                )
             self.sleep(self.retry.wait(response, attempt))
             attempt += 1
 
@@ -139,7 +190,17 @@ class Api:
         try:
             return json.loads(without_nul(response.text))
         except ValueError:
-            raise PithError(f"{self.label} sent something that is not JSON for {ref!r}") from None
+            raise PithError(f"{self.label} sent something that is not JSON for {ref!r}; nothing was stored") from None
+
+
+def _reason(exc: Exception) -> str:
+    """An exception's first line, or its type's name when it says nothing."""
+    return (str(exc).splitlines() or [""])[0] or type(exc).__name__
+
+
+def _host(url: str) -> str:
+    parts = urlsplit(url)
+    return parts.netloc or url
 
 
 def _message(response: httpx.Response) -> str:
@@ -153,6 +214,21 @@ def _message(response: httpx.Response) -> str:
     else:
         text = response.text
     return " ".join(text.split())[:200] or response.reason_phrase
+
+
+def base_url(env: str, default: str) -> str:
+    """Where a service is: ``env``'s http(s) URL when set, else ``default``; without a trailing slash."""
+    text = os.environ.get(env, "").strip()
+    if not text:
+        return default
+    parts = urlsplit(text)
+    try:
+        parts.port  # noqa: B018 (a port that is not a number raises here)
+    except ValueError:
+        parts = parts._replace(netloc="")
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise InputError(f"{env} is not an http(s) URL such as {default}: {text!r}")
+    return text.rstrip("/")
 
 
 def known_as(paper: Paper, ref: str) -> Paper:
@@ -181,28 +257,76 @@ def s2_paper_id(ref: str) -> str:
     return str(parsed.value) if parsed.column else ref.strip()
 
 
+def _citing_id(item: Any) -> str | None:
+    """The Semantic Scholar id of an edge's citing paper, as sent (None if it has none)."""
+    citing = item.get("citingPaper") if isinstance(item, dict) else None
+    found = citing.get("paperId") if isinstance(citing, dict) else None
+    return found if isinstance(found, str) else None
+
+
 def fetch_s2(api: Api, ref: str, limit: int | None, progress: Progress) -> list[Record]:
-    """The hub and its citation edges (contexts, intents, influence), page by page."""
-    paper_path = f"{S2_API}/paper/{quote(s2_paper_id(ref), safe='/:')}"
+    """The hub and its citation edges (contexts, intents, influence), page by page: pages of
+    ``S2_PAGE``, the last one cut so that ``offset + limit`` stays within ``S2_LISTED``."""
+    paper_path = f"{api.base}/paper/{quote(s2_paper_id(ref), safe='/:')}"
     found = api.json(paper_path, {"fields": S2_HUB_FIELDS}, ref=ref)
     if not isinstance(found, dict):
         raise PithError(f"{api.label} sent an unexpected answer for {ref!r}")
     hub = known_as(semantic_scholar.paper(found, f"{api.label} paper {ref!r}"), ref)
     records: list[Record] = [hub]
+    reported = hub.cited_by_reported
+    total = None if reported is None else min(reported, S2_LISTED, reported if limit is None else limit)
+    previous: set[str] = set()
     offset: int | None = 0
-    while offset is not None and (limit is None or len(records) - 1 < limit):
-        size = S2_PAGE if limit is None else min(S2_PAGE, limit - (len(records) - 1))
+    while offset is not None:
+        wanted = S2_PAGE if limit is None else limit - (len(records) - 1)
+        if wanted <= 0:
+            break
+        if offset >= S2_LISTED:
+            api.warnings.append(_s2_cap(ref, reported))
+            break
+        size = min(S2_PAGE, wanted, S2_LISTED - offset)
         params = {"fields": S2_CITATION_FIELDS, "offset": offset, "limit": size}
         page = api.json(f"{paper_path}/citations", params, ref=ref)
         where = f"{api.label} citations of {ref!r} from offset {offset}"
         data = page.get("data") if isinstance(page, dict) else None
         if not isinstance(data, list):
             raise PithError(f"{where}: not a citations page")
-        records += [semantic_scholar.edge(item, f"{where}: data[{i}]", hub) for i, item in enumerate(data[:size])]
-        progress(len(records) - 1, hub.cited_by_reported)
+        data = data[:size]
+        _same_list(api, ref, offset, page, data, previous)
+        records += [semantic_scholar.edge(item, f"{where}: data[{i}]", hub) for i, item in enumerate(data)]
+        progress(len(records) - 1, total)
+        previous = {found for item in data if (found := _citing_id(item))}
         next_offset = page.get("next")
         offset = next_offset if isinstance(next_offset, int) and data else None
     return records
+
+
+def _same_list(api: Api, ref: str, offset: int, page: dict[str, Any], data: list[Any], previous: set[str]) -> None:
+    """Refuse a page that shows the list moved under the paging: another offset than asked,
+    no progress, or starting with a paper of the page before
+    (papers were added ahead of it, so the pages overlap and some would be missed)."""
+    why = ""
+    answered, next_offset = page.get("offset"), page.get("next")
+    if isinstance(answered, int) and answered != offset:
+        why = f"asked from offset {offset}, answered from {answered}"
+    elif isinstance(next_offset, int) and data and next_offset <= offset:
+        why = f"the page from offset {offset} points back to {next_offset}"
+    elif data and (first := _citing_id(data[0])) is not None and first in previous:
+        why = f"the page from offset {offset} repeats a citing paper of the page before"
+    if why:
+        raise PithError(
+            f"{api.label}'s list of papers citing {ref!r} changed while it was being fetched ({why}); "
+            "nothing was stored, try again"
+        )
+
+
+def _s2_cap(ref: str, reported: int | None) -> str:
+    """The one line that says Semantic Scholar lists no more, and where the rest are."""
+    count = f"; the paper has {reported:,}" if reported is not None and reported > S2_LISTED else ""
+    return (
+        f"Semantic Scholar lists no more than {S2_LISTED:,} citing papers{count}: stored those. "
+        f"For the whole list: pithtui fetch {shlex.quote(ref)} --source openalex"
+    )
 
 
 # ---------------------------------------------------------------- OpenAlex
@@ -221,8 +345,9 @@ def openalex_work_id(ref: str) -> str:
 
 
 def fetch_openalex(api: Api, ref: str, limit: int | None, progress: Progress) -> list[Record]:
-    """The hub work and the works that cite it (``filter=cites:W…``), cursor by cursor."""
-    found = api.json(f"{OPENALEX_API}/works/{quote(openalex_work_id(ref), safe=':/')}", ref=ref)
+    """The hub work and the works that cite it (``filter=cites:W…``), cursor by cursor
+    (``cursor=*`` first), which has no cap on how deep it goes."""
+    found = api.json(f"{api.base}/works/{quote(openalex_work_id(ref), safe=':/')}", ref=ref)
     if not isinstance(found, dict):
         raise PithError(f"{api.label} sent an unexpected answer for {ref!r}")
     hub = known_as(openalex.work(found, f"{api.label} work {ref!r}"), ref)
@@ -233,7 +358,7 @@ def fetch_openalex(api: Api, ref: str, limit: int | None, progress: Progress) ->
     while cursor and (limit is None or len(records) - 1 < limit):
         size = OPENALEX_PAGE if limit is None else min(OPENALEX_PAGE, limit - (len(records) - 1))
         params = {"filter": f"cites:{hub.openalex_id}", "per-page": size, "cursor": cursor}
-        page = api.json(f"{OPENALEX_API}/works", params, ref=ref)
+        page = api.json(f"{api.base}/works", params, ref=ref)
         where = f"{api.label} works citing {ref!r}"
         results = page.get("results") if isinstance(page, dict) else None
         meta = page.get("meta") if isinstance(page, dict) else None
@@ -257,7 +382,7 @@ def fetch_arxiv(api: Api, ref: str, limit: int | None, progress: Progress) -> li
     parsed = parse_reference(ref)
     if parsed.column != "arxiv_id":
         raise InputError(f"arXiv needs an arXiv id, not {ref!r}")
-    response = api.get(ARXIV_API, {"id_list": parsed.value, "max_results": 1})
+    response = api.get(api.base, {"id_list": parsed.value, "max_results": 1})
     records = arxiv.parse(Document(f"{api.label} answer for {ref!r}", response.text))
     if not records:
         raise PithError(f"{api.label} has no paper {ref!r}")
@@ -272,6 +397,14 @@ class Source:
     label: str
     fetch: Callable[[Api, str, int | None, Progress], list[Record]]
     configure: Callable[[Api], None]
+    url_env: str
+    """The variable that names another address for the service."""
+    default_url: str
+    interval: float
+    """Seconds between two requests, to keep to the service's documented limit without a key."""
+
+    def url(self) -> str:
+        return base_url(self.url_env, self.default_url)
 
 
 def _s2_key(api: Api) -> None:
@@ -293,9 +426,9 @@ def _nothing(api: Api) -> None:
 
 
 SOURCES: dict[str, Source] = {
-    "s2": Source("Semantic Scholar", fetch_s2, _s2_key),
-    "openalex": Source("OpenAlex", fetch_openalex, _openalex_mailto),
-    "arxiv": Source("arXiv", fetch_arxiv, _nothing),
+    "s2": Source("Semantic Scholar", fetch_s2, _s2_key, S2_URL_ENV, S2_API, S2_INTERVAL),
+    "openalex": Source("OpenAlex", fetch_openalex, _openalex_mailto, OPENALEX_URL_ENV, OPENALEX_API, OPENALEX_INTERVAL),
+    "arxiv": Source("arXiv", fetch_arxiv, _nothing, ARXIV_URL_ENV, ARXIV_API, ARXIV_INTERVAL),
 }
 """The services ``pithtui fetch`` reads from (the one list of them)."""
 
@@ -307,6 +440,13 @@ def new_client() -> httpx.Client:
     return httpx.Client(timeout=httpx.Timeout(30.0), headers={"User-Agent": f"pithtui/{__version__}"}, follow_redirects=True)
 
 
+@dataclass(frozen=True)
+class Fetched(FileImport):
+    """What a fetch stored, and what the user should know of it beyond the counts."""
+
+    warnings: tuple[str, ...] = ()
+
+
 def fetch(
     repo: HubRepository,
     ref: str,
@@ -315,15 +455,20 @@ def fetch(
     limit: int | None = None,
     client: httpx.Client | None = None,
     sleep: Callable[[float], None] = time.sleep,
+    clock: Callable[[], float] = time.monotonic,
+    interval: float | None = None,
     retry: Retry = Retry(),
     progress: Progress = _no_progress,
-) -> FileImport:
-    """Fetch ``ref`` and its citing papers from ``source`` and store them in one upsert."""
+) -> Fetched:
+    """Fetch ``ref`` and its citing papers from ``source`` and store them in one upsert.
+    ``interval`` (seconds between requests) defaults to the source's own."""
     if source not in SOURCES:
         raise InputError(f"unknown source {source!r} (choose from {', '.join(SOURCES)})")
     chosen = SOURCES[source]
+    base = chosen.url()
+    pace = Pace(chosen.interval if interval is None else interval, clock)
     own = client is None
-    api = Api(client or new_client(), chosen.label, sleep=sleep, retry=retry)
+    api = Api(client or new_client(), chosen.label, base, sleep=sleep, retry=retry, pace=pace)
     chosen.configure(api)
     try:
         records = chosen.fetch(api, ref, limit, progress)
@@ -332,4 +477,4 @@ def fetch(
             api.client.close()
     name = f"{chosen.label} {ref}"
     with bulk():
-        return FileImport(name, source, store(repo, name, records))
+        return Fetched(name, source, store(repo, name, records), tuple(api.warnings))
