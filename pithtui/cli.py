@@ -1,7 +1,8 @@
 """The ``pithtui`` command: the TUI by default, quick lookups without it.
 
 ``pithtui [REF]`` opens the terminal app; ``pithtui show|papers|db …`` answer from the store
-and exit. Every expected failure is one line on stderr and exit status 1.
+and exit (``show --fetch`` asks a service first for a paper the store lacks). Every expected
+failure is one line on stderr and exit status 1.
 """
 
 from __future__ import annotations
@@ -21,7 +22,8 @@ from pithtui import __version__, cli_mine
 from pithtui.errors import InputError, PithError
 
 if TYPE_CHECKING:  # imported where used, so that each command loads only what it needs
-    from pithtui.models import Filters, SortKey
+    from pithtui.models import Filters, Paper, SortKey
+    from pithtui.sources.fetch import Fetched
     from pithtui.sources.importer import FileImport
     from pithtui.store import HubRepository
 
@@ -103,6 +105,12 @@ def _add_db(parser: argparse.ArgumentParser) -> None:
     )
 
 
+def _add_source(parser: argparse.ArgumentParser, help: str) -> None:
+    from pithtui.sources.fetch import SOURCES
+
+    parser.add_argument("--source", choices=tuple(SOURCES), default="s2", help=help)
+
+
 def build_parser() -> argparse.ArgumentParser:
     from pithtui.export import WRITERS
     from pithtui.models import SortKey
@@ -150,6 +158,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="CSV cells as stored, even those a spreadsheet would run as formulas (by default they get a leading ')",
     )  # fmt: skip
     show.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    show.add_argument(
+        "--fetch", action="store_true",
+        help="when the paper is not in the store, fetch it and its citing papers first (REF an identifier)",
+    )  # fmt: skip
+    _add_source(show, "with --fetch, the service to ask (default s2)")
 
     papers = commands.add_parser("papers", help="list the papers in the store")
     _add_db(papers)
@@ -167,7 +180,6 @@ def build_parser() -> argparse.ArgumentParser:
     )
     db.add_argument("where", nargs="?", metavar="PATH", help="for init: the store to make (a path or URL; default --db)")
 
-    from pithtui.sources.fetch import SOURCES
     from pithtui.sources.formats import AUTO, FORMATS
 
     importer = commands.add_parser("import", help="store papers and citations from files (- for standard input)")
@@ -186,7 +198,7 @@ def build_parser() -> argparse.ArgumentParser:
     fetch = commands.add_parser("fetch", help="fetch a paper and its citing papers from an online service")
     fetch.add_argument("ref", metavar="REF", help="arXiv id, DOI, CorpusId:N, Semantic Scholar or OpenAlex id")
     _add_db(fetch)
-    fetch.add_argument("--source", choices=tuple(SOURCES), default="s2", help="the service to ask (default s2)")
+    _add_source(fetch, "the service to ask (default s2)")
     fetch.add_argument("--limit", type=_positive, metavar="N", help="fetch at most N citing papers")
 
     classify = commands.add_parser(
@@ -261,8 +273,8 @@ def cmd_show(args: argparse.Namespace) -> int:
     remembered = cli_mine.settings()
     sort = args.sort or remembered.sort
     descending = remembered.descending if args.descending is None else args.descending
-    repo = _open(args)
-    hub = repo.resolve(args.ref)
+    repo = _open(args, create=args.fetch)
+    hub = _stored_or_fetched(repo, args)
     limit = args.limit if args.limit is not None or args.format != "text" else TEXT_LIMIT
     assert hub.id is not None  # resolve() returns a stored paper
     report = build_report(repo, hub.id, filters, sort, descending, limit)
@@ -277,6 +289,39 @@ def cmd_show(args: argparse.Namespace) -> int:
     if args.output:
         print(f"wrote {args.output}", file=sys.stderr)
     return 0
+
+
+def _stored_or_fetched(repo: HubRepository, args: argparse.Namespace) -> Paper:
+    """The stored paper ``args.ref`` names; on a miss for an identifier, fetched first with
+    ``--fetch``, else one line that says how to fetch it. Title words that match nothing keep
+    the store's own message: a service is asked only for an identifier."""
+    import shlex
+
+    from pithtui.errors import UnknownPaper
+    from pithtui.identifiers import parse_reference
+
+    try:
+        return repo.resolve(args.ref)
+    except UnknownPaper:
+        if parse_reference(args.ref).column is None:
+            raise
+        if not args.fetch:
+            ref = shlex.quote(args.ref.strip())
+            raise PithError(
+                f"{args.ref.strip()!r} is not in the store; `pithtui fetch {ref}` or `pithtui show {ref} --fetch` fetches it"
+            ) from None
+    _report(_fetch(repo, args.ref, args.source), sys.stderr)
+    return repo.resolve(args.ref)
+
+
+def _fetch(repo: HubRepository, ref: str, source: str, limit: int | None = None) -> Fetched:
+    """``ref`` and its citing papers fetched from ``source`` and stored, with a progress bar on
+    standard error when it is a terminal."""
+    from pithtui.progress import ProgressBar
+    from pithtui.sources.fetch import fetch
+
+    with ProgressBar("fetching citing papers") as bar:
+        return fetch(repo, ref, source, limit=limit, progress=bar)
 
 
 def cmd_papers(args: argparse.Namespace) -> int:
@@ -316,10 +361,16 @@ def cmd_db(args: argparse.Namespace) -> int:
     return 0
 
 
-def _report(done: FileImport) -> None:
-    print(done.summary())
+def _report(done: FileImport, out: TextIO | None = None) -> None:
+    """What an import or a fetch stored, on ``out`` (standard output by default); a fetch's
+    warnings on standard error."""
+    from pithtui.sources.fetch import Fetched
+
+    print(done.summary(), file=out or sys.stdout)
     for note in done.result.notes:
-        print(f"  {note}")
+        print(f"  {note}", file=out or sys.stdout)
+    for warning in done.warnings if isinstance(done, Fetched) else ():
+        print(f"pithtui: {warning}", file=sys.stderr)
 
 
 def cmd_import(args: argparse.Namespace) -> int:
@@ -341,13 +392,7 @@ def cmd_import(args: argparse.Namespace) -> int:
 
 
 def cmd_fetch(args: argparse.Namespace) -> int:
-    from pithtui.progress import ProgressBar
-    from pithtui.sources.fetch import fetch
-
-    repo = _open(args, create=True)
-    with ProgressBar("fetching citing papers") as bar:
-        done = fetch(repo, args.ref, args.source, limit=args.limit, progress=bar)
-    _report(done)
+    _report(_fetch(_open(args, create=True), args.ref, args.source, args.limit))
     return 0
 
 

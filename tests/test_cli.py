@@ -415,10 +415,19 @@ def test_help_lists_the_commands_and_how_to_open_the_terminal_app(run_cli) -> No
 # --------------------------------------------------------------------------- bad input
 
 
-@pytest.mark.parametrize("ref", ["9999.99999", "10.1000/nothing", "no such words at all", "CorpusId:12"])
-def test_unknown_reference(run_cli, seeded: Path, ref: str) -> None:
+@pytest.mark.parametrize(
+    ("ref", "said"),
+    [
+        ("9999.99999", "`pithtui fetch 9999.99999` or `pithtui show 9999.99999 --fetch` fetches it"),
+        ("10.1000/nothing", "'10.1000/nothing' is not in the store; `pithtui fetch 10.1000/nothing`"),
+        ("no such words at all", "no paper in the store matches"),
+        ("CorpusId:12", "`pithtui fetch CorpusId:12` or"),
+    ],
+)
+def test_unknown_reference(run_cli, seeded: Path, ref: str, said: str) -> None:
+    """An identifier the store lacks is offered to fetch; title words are not."""
     before = dump(seeded)
-    assert_one_line_error(run_cli("show", ref), "no paper in the store matches")
+    assert_one_line_error(run_cli("show", ref), said)
     assert dump(seeded) == before
 
 
