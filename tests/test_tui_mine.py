@@ -2,7 +2,8 @@
 of their own, filters on them, saved views and remembered settings.
 
 Against a fresh store holding the sample hub (8 citing papers) and a settings file of the
-test's own (``PITHTUI_CONFIG``), so nothing here reads or writes the user's.
+test's own (``PITHTUI_CONFIG``, test_tui_app's ``own_config``), so nothing here reads or writes
+the user's.
 """
 
 from __future__ import annotations
@@ -15,6 +16,7 @@ import sys
 from pathlib import Path
 
 import pytest
+import test_tui_app
 from rich.style import Style
 from scenes import sample_store, settle
 from test_tui_app import eventually, explorer, headless, notes, opened, screen_text, showing, table_lines, tick
@@ -31,21 +33,10 @@ from pithtui.tui.screens.views import ViewsScreen
 
 SAMPLE_ROWS = 8
 
-
-@pytest.fixture(autouse=True)
-def config(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    """The settings file the app reads and writes (not there until written); no $EDITOR."""
-    path = tmp_path / "config" / "config.toml"
-    monkeypatch.setenv("PITHTUI_CONFIG", str(path))
-    monkeypatch.delenv("EDITOR", raising=False)
-    return path
-
-
-@pytest.fixture
-def sample(tmp_path: Path) -> HubRepository:
-    repo = sample_store(tmp_path)
-    yield repo
-    repo.close()
+# test_tui_app's fixtures, here too: the sample store, and the settings file (own_config, for
+# every test here) that is each test's own, never the user's.
+own_config = test_tui_app.own_config
+sample = test_tui_app.sample
 
 
 def write_config(path: Path, text: str) -> None:
@@ -134,8 +125,8 @@ async def test_a_note_written_in_the_dialog_shows_in_the_row_and_the_detail_as_t
 
 
 @headless
-async def test_a_verdict_of_your_own_from_your_vocabulary(sample: HubRepository, config: Path) -> None:
-    write_config(config, 'verdicts = ["must-read", "useful", "replicate"]\n')
+async def test_a_verdict_of_your_own_from_your_vocabulary(sample: HubRepository, own_config: Path) -> None:
+    write_config(own_config, 'verdicts = ["must-read", "useful", "replicate"]\n')
     async with opened(sample) as (app, pilot):
         assert yours_count(app, "replicate") == 0
         await pilot.press("y")
@@ -217,8 +208,8 @@ async def test_a_read_only_store_refuses_a_mark_in_one_notification_and_browsing
 
 
 @headless
-async def test_opening_a_detail_marks_it_read_when_the_settings_say_so(sample: HubRepository, config: Path) -> None:
-    write_config(config, "mark_read_on_open = true\n")
+async def test_opening_a_detail_marks_it_read_when_the_settings_say_so(sample: HubRepository, own_config: Path) -> None:
+    write_config(own_config, "mark_read_on_open = true\n")
     async with opened(sample) as (app, pilot):
         await pilot.press("j", "enter")
         await settle(pilot)
@@ -330,9 +321,9 @@ async def test_a_view_for_every_hub_is_kept_without_a_hub(sample: HubRepository)
 
 
 @headless
-async def test_the_settings_file_gives_theme_sort_sidebar_and_keys(sample: HubRepository, config: Path) -> None:
+async def test_the_settings_file_gives_theme_sort_sidebar_and_keys(sample: HubRepository, own_config: Path) -> None:
     write_config(
-        config,
+        own_config,
         'theme = "nord"\nsort = "title"\ndescending = false\nshow_sidebar = false\n'
         '[keys]\n"explorer.star" = "z"\n"hub.save_view" = "ctrl+w"\n',
     )
@@ -352,30 +343,30 @@ async def test_the_settings_file_gives_theme_sort_sidebar_and_keys(sample: HubRe
         assert isinstance(app.screen, HelpScreen)
         assert re.search(r"\bz +Star\b", screen_text(app)) and re.search(r"\^w +Save the filters", screen_text(app))
         assert not notes(app)
-    assert config.read_text(encoding="utf-8").startswith('theme = "nord"')  # read, not rewritten
+    assert own_config.read_text(encoding="utf-8").startswith('theme = "nord"')  # read, not rewritten
 
 
 @headless
-async def test_toggling_the_sidebar_and_choosing_a_theme_are_remembered(sample: HubRepository, config: Path) -> None:
+async def test_toggling_the_sidebar_and_choosing_a_theme_are_remembered(sample: HubRepository, own_config: Path) -> None:
     async with opened(sample) as (app, pilot):
-        assert not config.exists()
+        assert not own_config.exists()
         await pilot.press("f")  # shown already: to the filters, nothing changes
         await settle(pilot)
-        assert not config.exists()
+        assert not own_config.exists()
         await pilot.press("f")
         await settle(pilot)
-        assert load_settings(config, warn=pytest.fail).show_sidebar is False
+        assert load_settings(own_config, warn=pytest.fail).show_sidebar is False
         app.theme = "gruvbox"
         await settle(pilot)
-        saved = load_settings(config, warn=pytest.fail)
+        saved = load_settings(own_config, warn=pytest.fail)
         assert saved.theme == "gruvbox" and saved.show_sidebar is False
     async with opened(sample) as (app, pilot):
         assert app.theme == "gruvbox" and not app.screen.query_one("#sidebar").display
 
 
 @headless
-async def test_a_malformed_settings_file_is_a_notification_and_the_defaults(sample: HubRepository, config: Path) -> None:
-    write_config(config, 'theme = "nord\nsort = 3\n')
+async def test_a_malformed_settings_file_is_a_notification_and_the_defaults(sample: HubRepository, own_config: Path) -> None:
+    write_config(own_config, 'theme = "nord\nsort = 3\n')
     async with opened(sample) as (app, pilot):
         warned = [note for note in notes(app) if "config.toml" in note]
         assert len(warned) == 1 and "is not valid TOML" in warned[0] and "using the default settings" in warned[0]
@@ -383,8 +374,8 @@ async def test_a_malformed_settings_file_is_a_notification_and_the_defaults(samp
 
 
 @headless
-async def test_bad_keys_in_the_settings_are_named_each_in_a_notification(sample: HubRepository, config: Path) -> None:
-    write_config(config, 'theme = "no-such-theme"\nsort = "size"\n[keys]\n"hub.nothing" = "z"\n')
+async def test_bad_keys_in_the_settings_are_named_each_in_a_notification(sample: HubRepository, own_config: Path) -> None:
+    write_config(own_config, 'theme = "no-such-theme"\nsort = "size"\n[keys]\n"hub.nothing" = "z"\n')
     async with opened(sample) as (app, pilot):
         warned = [note for note in notes(app) if "config.toml" in note]
         assert any("keys.hub.nothing: unknown binding id" in note for note in warned), warned
