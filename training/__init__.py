@@ -1,5 +1,5 @@
 """Training pithtui's citation classifier (``python -m training``): reading the labelled corpora,
-fitting with scikit-learn, writing the weights file. Not part of the installed package.
+fitting with numpy and SciPy (scikit-learn for the folds), writing the weights file. Not part of the installed package.
 
 Numerical libraries are held to one thread (training shares its machine), before any of them loads.
 """

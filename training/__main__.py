@@ -30,7 +30,7 @@ def main(argv: list[str] | None = None) -> None:
     args.out.write_text(json.dumps(data, ensure_ascii=False, separators=(",", ":")) + "\n", encoding="utf-8")
     size = args.out.stat().st_size / 2**20
     print(
-        f"{data['model_id']}: {len(data['features']):,} features, {size:.1f} MB → {args.out} "
+        f"{data['model_id']}: {data['features'].count(chr(10)) + 1:,} features, {size:.1f} MB → {args.out} "
         f"({time.perf_counter() - started:.0f} s)"
     )
 

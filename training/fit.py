@@ -1,9 +1,12 @@
-"""Fitting the classifier's two heads with scikit-learn, and writing them as a weights file; and
+"""Fitting the classifier's two heads (logistic regression by SciPy's L-BFGS), and writing them as a weights file; and
 the recipe of the shipped model, which ``python -m training`` and the bench both follow.
 
 A head is a multinomial logistic regression over the TF-IDF of the features of
 :func:`pithtui.classifier.features.features` plus the cue groups of
 :func:`pithtui.classifier.cues.groups`, scaled as :mod:`pithtui.classifier.linear` scores them.
+A sentence whose label leaves several classes open (SciCite's *background* may be any of
+background, motivation and future) counts by the probability of any of them (see :func:`_logistic`),
+rather than being forced into one.
 It is fitted twice: once on every feature seen in at least ``min_df`` sentences, then again on
 only those whose weight mattered (the largest of its class weights, times its idf, at least
 ``prune``), so that the file is small and still describes exactly the model that was fitted.
@@ -24,12 +27,12 @@ from typing import Any
 
 import numpy as np
 from scipy import sparse
-from sklearn.linear_model import LogisticRegression
+from scipy.optimize import minimize
 
 from pithtui.classifier import POLARITIES, ROLES
 from pithtui.classifier.cues import AGREEMENT, AGREEMENT_PRIOR, CUE_GROUPS, groups
 from pithtui.classifier.features import Feature, features, from_key, key, readable
-from pithtui.classifier.linear import CLASSES, FIELDS, FORMAT
+from pithtui.classifier.linear import CLASSES, FIELDS, FORMAT, encode, pack
 from training import corpora
 from training.corpora import Record
 
@@ -48,6 +51,7 @@ class Settings:
     idf: bool = True  # else every feature weighs the same before fitting
     cue_scale: float = 1.0  # cue groups weigh this many times their idf (less shrunk by regularisation)
     source_weights: Mapping[str, float] | None = None  # per Record.source; 1 when absent
+    partial: bool = False  # SciCite's three labels as the sets of roles they stand for (see PARTIAL)
 
 
 @dataclass(frozen=True, slots=True)
@@ -120,18 +124,64 @@ def _fit(
     idf: np.ndarray,
 ) -> Head:
     x = _matrix([record.text for record in records], vocabulary, idf)
-    y = np.array([classes.index(record.label) for record in records])
+    allowed = [_allowed(record, settings) for record in records]
+    masks = np.zeros((len(records), len(classes)))
+    for row, labels in enumerate(allowed):
+        masks[row, [classes.index(label) for label in labels]] = 1.0
     weights = np.array([(settings.source_weights or {}).get(record.source, 1.0) for record in records])
     if settings.balanced:
-        counts = np.bincount(y, minlength=len(classes)).astype(float)
-        weights = weights * (len(y) / (len(classes) * np.maximum(counts, 1)))[y]
-    model = LogisticRegression(C=settings.c, max_iter=3000, tol=1e-6)
-    model.fit(x, y, sample_weight=weights)
-    coef = np.zeros((len(classes), len(vocabulary)))
-    intercept = np.zeros(len(classes))
-    coef[model.classes_] = model.coef_
-    intercept[model.classes_] = model.intercept_
+        kinds = sorted(set(allowed))
+        kind = np.array([kinds.index(labels) for labels in allowed])
+        counts = np.bincount(kind, minlength=len(kinds)).astype(float)
+        weights = weights * (len(kind) / (len(kinds) * counts))[kind]
+    coef, intercept = _logistic(x, masks, weights, settings.c)
     return Head(tuple(classes), vocabulary, idf, coef - coef.mean(axis=0), intercept - intercept.mean())
+
+
+PARTIAL: dict[str, tuple[str, ...]] = {
+    "background": ("background", "motivation", "future"),
+    "uses": ("uses", "extends"),
+    "compares": ("compares",),
+}
+"""What SciCite's three labels (as :mod:`training.corpora` maps them) leave open among the six
+roles: its background is any of background, motivation and future; its method is uses or extends."""
+
+
+def _allowed(record: Record, settings: Settings) -> tuple[str, ...]:
+    """The classes ``record``'s label allows: one, or for SciCite with ``partial`` a set."""
+    if settings.partial and record.source.startswith("scicite"):
+        return PARTIAL[record.label]
+    return (record.label,)
+
+
+def _logistic(x: sparse.csr_matrix, masks: np.ndarray, weights: np.ndarray, c: float) -> tuple[np.ndarray, np.ndarray]:
+    """Multinomial logistic regression with partial labels: minimises ``c`` times the weighted sum
+    over rows of minus the log of the probability of the row's allowed classes (``masks``), plus
+    half the squared norm of the weights (not of the intercepts). With one allowed class per row
+    it is scikit-learn's ``LogisticRegression(C=c)``. L-BFGS, from zero: deterministic."""
+    columns, classes = x.shape[1], masks.shape[1]
+    xt = x.T.tocsr()
+    # Divided by the total weight, as scikit-learn does: the same minimum, and tolerances that mean the same.
+    scale = 1.0 / float(weights.sum())
+    row_weights = weights * scale
+    penalty = scale / c
+
+    def loss(flat: np.ndarray) -> tuple[float, np.ndarray]:
+        coef = flat[: columns * classes].reshape(columns, classes)
+        scores = x @ coef + flat[columns * classes :]
+        scores -= scores.max(axis=1, keepdims=True)
+        exps = np.exp(scores)
+        total = exps.sum(axis=1)
+        kept = (exps * masks).sum(axis=1)
+        value = float(row_weights @ (np.log(total) - np.log(kept))) + 0.5 * penalty * float(np.sum(coef * coef))
+        residual = row_weights[:, None] * (exps / total[:, None] - exps * masks / kept[:, None])
+        gradient = np.concatenate([(xt @ residual + penalty * coef).ravel(), residual.sum(axis=0)])
+        return value, gradient
+
+    start = np.zeros(columns * classes + classes)
+    found = minimize(loss, start, jac=True, method="L-BFGS-B", options={"maxiter": 3000, "gtol": 1e-6})
+    coef = found.x[: columns * classes].reshape(columns, classes).T
+    return np.array(coef), np.array(found.x[columns * classes :])
 
 
 def _round(value: float) -> float | int:
@@ -163,10 +213,12 @@ def export(roles: Head, polarity: Head, thresholds: Mapping[str, float], trained
             row[c] += AGREEMENT_PRIOR if c == supporting else -AGREEMENT_PRIOR / (len(POLARITIES) - 1)
     spelled = {key(feature): [_round(v) for v in row] for feature, row in sorted(rows.items(), key=lambda item: key(item[0]))}
     cues = {
-        name: sorted(
-            (k for k, row in spelled.items() if row[c] > 0 and readable(from_key(k)) is not None),
-            key=lambda k, c=c: (-spelled[k][c], k),  # type: ignore[misc]
-        )[:CUES_PER_CLASS]
+        name: dict(
+            sorted(
+                ((k, row[c]) for k, row in spelled.items() if row[c] > 0 and readable(from_key(k)) is not None),
+                key=lambda item: (-item[1], item[0]),
+            )[:CUES_PER_CLASS]
+        )
         for c, name in enumerate(CLASSES)
     }
     data: dict[str, Any] = {
@@ -176,10 +228,11 @@ def export(roles: Head, polarity: Head, thresholds: Mapping[str, float], trained
         "thresholds": {name: _round(value) for name, value in thresholds.items()},
         "trained_on": dict(trained_on),
         "cues": cues,
-        "features": spelled,
     }
-    digest = hashlib.sha256(json.dumps(data, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
-    return {"format": FORMAT, "model_id": f"cite-{digest[:10]}", **data}
+    # The id hashes the numbers themselves, not their compressed form (which may differ between zlib builds).
+    digest = hashlib.sha256(json.dumps({**data, "rows": spelled}, sort_keys=True, ensure_ascii=False).encode()).hexdigest()
+    weights = {"features": "\n".join(spelled), "weights": encode([pack(row) for row in spelled.values()])}
+    return {"format": FORMAT, "model_id": f"cite-{digest[:10]}", **data, **weights}
 
 
 def _is_group(feature: Feature) -> bool:
@@ -239,10 +292,11 @@ ROLE_SETTINGS = Settings(
     min_df=5,
     prune=2.0,
     balanced=True,
-    source_weights={"acl-arc-train": 2.0, "scicite-train": 0.7, "scicite-dev": 0.7},
+    source_weights={"acl-arc-train": 2.0},
+    partial=True,
 )
-"""Roles: classes balanced; ACL-ARC (the only six-class set with hand-checked labels) weighed up
-and SciCite (three classes only, and most of the data) down, so that neither drowns the others."""
+"""Roles: classes balanced; ACL-ARC (the only six-class set with hand-checked labels) weighed up;
+SciCite's three labels read as the sets of roles they leave open (see :data:`PARTIAL`)."""
 POLARITY_SETTINGS = Settings(c=1.0, min_df=4, prune=0.8, balanced=True)
 """Polarity: classes balanced (contrasting sentences are one in thirty)."""
 ROLE_THRESHOLD = 0.3

@@ -9,8 +9,10 @@ with cue groups already folded into their phrases (see :mod:`pithtui.classifier.
 
 Scoring runs at import speed, so each feature's eleven numbers are packed into one integer of
 eleven 64-bit fixed-point fields (each offset to be non-negative, with room for thousands of
-features): summing a sentence's integers sums every field at once, exactly, in any order, and
-the sums are unpacked once per sentence.
+features) and a count: summing a sentence's integers sums every field at once, exactly, in any
+order, and the sums are unpacked once per sentence. The weights file stores the rows so packed
+(compressed, in Base64, beside the features' keys in the same order), so that loading builds
+each integer from its bytes without reading a number.
 
 Polarity: a sentence is ``contrasting`` when the probability of contrasting reaches the file's
 ``contrasting`` threshold, else ``supporting`` when that probability reaches the ``supporting``
@@ -20,15 +22,21 @@ threshold, else ``neutral``. Its confident roles are those whose probability rea
 
 from __future__ import annotations
 
+import array
+import base64
+import itertools
 import math
+import operator
 import struct
+import sys
+import zlib
 from collections.abc import Mapping, Sequence
-from typing import Any
+from typing import Any, Literal
 
 from pithtui.classifier.features import Feature, features, from_key, readable
 from pithtui.classifier.labels import POLARITIES, ROLES, CitationLabel, ContextLabel, aggregate
 
-FORMAT = "pithtui-citation-model/1"
+FORMAT = "pithtui-citation-model/2"
 """The ``format`` of the weights files this module reads."""
 CLASSES: tuple[str, ...] = ROLES + POLARITIES
 """The weights of a feature, in order (then its ``idf²`` for the role head and the polarity head)."""
@@ -38,15 +46,29 @@ _OFFSET = 1 << 40
 _LIMIT = _OFFSET / _SCALE
 """Largest magnitude of a number of a feature's row: each field stays within [0, 2 * _OFFSET),
 so that the sum of a field over up to 2**23 features stays within 64 bits."""
-_FIELDS = struct.Struct(f"<{FIELDS}Q")
+_ROW = struct.Struct(f"<{FIELDS}Q")
+"""A feature's row as a weights file stores it."""
+_FIELDS = struct.Struct(f"<{FIELDS + 1}Q")
+"""A packed row: its :data:`FIELDS` numbers, then a count field of 1 (so that a sum of rows
+says how many offsets to take away)."""
 _BYTES = _FIELDS.size
+_COUNTS = itertools.repeat(1 << (64 * FIELDS))
+_LITTLE: itertools.repeat[Literal["little"]] = itertools.repeat("little")
+_ROLE_NORM = FIELDS - 2
+_POLARITY_NORM = FIELDS - 1
+_ROLES = len(ROLES)
 _CONTRASTING = POLARITIES.index("contrasting")
 _SUPPORTING = POLARITIES.index("supporting")
 _NEUTRAL = POLARITIES.index("neutral")
 MAX_CUES = 5
 
 
-def _softmax(logits: Sequence[float]) -> list[float]:
+_ZEROS = itertools.repeat(0)
+_ROLE_RANGE = range(len(ROLES))
+_POLARITY_RANGE = range(len(POLARITIES))
+
+
+def _softmax(logits: list[float]) -> list[float]:
     top = max(logits)
     exps = [math.exp(z - top) for z in logits]
     total = sum(exps)
@@ -103,14 +125,15 @@ class Classifier:
             _number(thresholds.get(name), f"threshold {name}") for name in ("role", "contrasting", "supporting")
         )
         limits = (role, contrasting, supporting)
-        weights = data.get("features")
-        if not isinstance(weights, Mapping) or not weights:
+        spelled = data.get("features")
+        if not isinstance(spelled, str) or not spelled:
             raise ValueError("no features")
-        rows = _rows(weights)
+        keys = spelled.split("\n")
+        rows = _rows(keys, data.get("weights"))
         listed = data.get("cues")
         if not isinstance(listed, Mapping):
             raise ValueError("no cues")
-        cues = _cues(listed, weights)
+        cues = _cues(listed, rows)
         trained_on = data.get("trained_on", {})
         return cls(model_id, trained_on if isinstance(trained_on, Mapping) else {}, rows, bias, limits, cues)
 
@@ -127,15 +150,19 @@ class Classifier:
             pick = _SUPPORTING
         else:
             pick = _NEUTRAL
-        ranked = sorted(zip(roles, ROLES), reverse=True)
+        top = max(roles)
+        best = roles.index(top)
         threshold = self._role_threshold
-        confident = tuple([(role, p) for p, role in ranked if p >= threshold] or [(ranked[0][1], ranked[0][0])])
+        if top >= threshold and sum(p >= threshold for p in roles) > 1:
+            confident = tuple(sorted([(role, p) for role, p in zip(ROLES, roles) if p >= threshold], key=_by_probability))
+        else:
+            confident = ((ROLES[best], top),)
         return ContextLabel(
             roles=confident,
             polarity=POLARITIES[pick],
             score=polarities[pick],
             contrast=contrast,
-            cues=self._explain(found, len(ROLES) + pick, ROLES.index(ranked[0][1])),
+            cues=self._explain(found, _ROLES + pick, best),
         )
 
     def probabilities(self, text: str) -> tuple[dict[str, float], dict[str, float]] | None:
@@ -150,15 +177,17 @@ class Classifier:
     def _score(self, found: list[Feature]) -> tuple[list[float], list[float]]:
         """The probabilities of the roles and of the polarities (in the order of ROLES and
         POLARITIES) for these features."""
-        rows = list(filter(None, map(self._rows.get, found)))
-        base = len(rows) * _OFFSET
-        fields = [field - base for field in _FIELDS.unpack(sum(rows).to_bytes(_BYTES, "little"))]
+        fields = _FIELDS.unpack(sum(map(self._rows.get, found, _ZEROS)).to_bytes(_BYTES, "little"))
+        base = fields[FIELDS] * _OFFSET
         # A field is _SCALE times its sum: dividing by sqrt(_SCALE * norm field) scales both at once.
-        role_divisor = math.sqrt(_SCALE * fields[-2]) if fields[-2] > 0 else _SCALE
-        polarity_divisor = math.sqrt(_SCALE * fields[-1]) if fields[-1] > 0 else _SCALE
-        roles = _softmax([b + f / role_divisor for b, f in zip(self._role_bias, fields[: len(ROLES)])])
-        polarity_fields = fields[len(ROLES) : len(CLASSES)]
-        return roles, _softmax([b + f / polarity_divisor for b, f in zip(self._polarity_bias, polarity_fields)])
+        norm = fields[_ROLE_NORM] - base
+        divisor = math.sqrt(_SCALE * norm) if norm > 0 else _SCALE
+        rb = self._role_bias
+        roles = _softmax([rb[n] + (fields[n] - base) / divisor for n in _ROLE_RANGE])
+        norm = fields[_POLARITY_NORM] - base
+        divisor = math.sqrt(_SCALE * norm) if norm > 0 else _SCALE
+        pb = self._polarity_bias
+        return roles, _softmax([pb[n] + (fields[_ROLES + n] - base) / divisor for n in _POLARITY_RANGE])
 
     def label(self, contexts: Sequence[str]) -> CitationLabel | None:
         """The label of a citation from its citing sentences; None when none can be classified.
@@ -182,14 +211,17 @@ class Classifier:
         if not weighed:
             return ()
         weighed.sort(reverse=True)
-        chosen = list(dict.fromkeys(text for _, text in weighed))[: 2 * MAX_CUES]
-        # A cue inside a longer one that also weighed ("contrast" in "in contrast to") says nothing more.
-        spaced = [f" {text} " for text in chosen]
-        return tuple(
-            [text for text, inner in zip(chosen, spaced) if not any(inner in outer and inner != outer for outer in spaced)][
-                :MAX_CUES
-            ]
-        )
+        chosen = list(dict.fromkeys([text for _, text in weighed]))[: 2 * MAX_CUES]
+        if len(chosen) == 1:
+            return (chosen[0],)
+        # A cue inside a longer one that also weighed ("contrast" in "in contrast to") says nothing
+        # more: it is found in the joined cues more than once (its own place, and inside the other).
+        joined = "\n".join([f" {text} " for text in chosen])
+        return tuple([text for text in chosen if joined.count(f" {text} ") == 1][:MAX_CUES])
+
+
+def _by_probability(item: tuple[str, float]) -> tuple[float, int]:
+    return (-item[1], ROLES.index(item[0]))
 
 
 def _number(value: object, what: str) -> float:
@@ -198,26 +230,45 @@ def _number(value: object, what: str) -> float:
     return float(value)
 
 
-def _rows(weights: Mapping[str, Any]) -> dict[Feature, int]:
-    """A weights file's rows, packed, by feature; ValueError naming the first that is not
-    :data:`FIELDS` numbers within ±:data:`_LIMIT` (the loop is written for speed: it runs once
-    per feature at every start)."""
-    pack_fields, scale, offset, top = _FIELDS.pack, float(_SCALE), _OFFSET, 2 * _OFFSET
-    rows: dict[Feature, int] = {}
-    spelled = ""
+def pack(values: Sequence[float]) -> bytes:
+    """A feature's :data:`FIELDS` numbers as a weights file stores them: each in fixed point
+    (times 2**24), offset by 2**40, as a little-endian unsigned 64-bit field; ValueError when one
+    is beyond ±:data:`_LIMIT`."""
+    if len(values) != FIELDS:
+        raise ValueError(f"a row has {FIELDS} numbers, not {len(values)}")
+    fields = [round(value * _SCALE) + _OFFSET for value in values]
+    if min(fields) < 0 or max(fields) >= 2 * _OFFSET:
+        raise ValueError(f"a number of a row is beyond ±{_LIMIT:g}")
+    return _ROW.pack(*fields)
+
+
+def encode(rows: Sequence[bytes]) -> str:
+    """The ``weights`` of a weights file: its features' packed rows (see :func:`pack`), in the
+    order of its ``features``, compressed, in Base64."""
+    return base64.b64encode(zlib.compress(b"".join(rows), 9)).decode("ascii")
+
+
+def _rows(keys: list[str], weights: object) -> dict[Feature, int]:
+    """The rows of the features ``keys`` from a weights file's ``weights`` (see :func:`encode`),
+    each as one integer with its count field (see :data:`_FIELDS`); ValueError when they do not
+    decode to one row of fields within bounds per feature."""
     try:
-        for spelled, values in weights.items():
-            if type(values) is not list:
-                break
-            fields = [round(value * scale) + offset for value in values]
-            if min(fields) < 0 or max(fields) >= top:
-                break
-            rows[tuple(spelled.split(" ")) if " " in spelled else spelled] = int.from_bytes(pack_fields(*fields), "little")
-        else:
-            return rows
-    except (TypeError, ValueError, OverflowError, AttributeError, struct.error):
-        pass
-    raise ValueError(f"feature {spelled!r} does not have {FIELDS} numbers within ±{_LIMIT:g}")
+        if not isinstance(weights, str):
+            raise ValueError
+        blob = zlib.decompress(base64.b64decode(weights, validate=True))
+    except (ValueError, zlib.error):
+        raise ValueError("weights are not compressed rows in Base64") from None
+    if len(blob) != len(keys) * _ROW.size or len(set(keys)) != len(keys):
+        raise ValueError(f"weights do not hold one row of {FIELDS} fields for each of the {len(keys):,} features")
+    fields = array.array("Q", blob)
+    if sys.byteorder == "big":  # pragma: no cover - the file is little-endian
+        fields.byteswap()
+    if max(fields) >= 2 * _OFFSET or min(fields[_ROLE_NORM::FIELDS] + fields[_POLARITY_NORM::FIELDS]) < _OFFSET:
+        raise ValueError(f"weights hold a number beyond ±{_LIMIT:g} or a negative norm")
+    size = _ROW.size
+    packed = map(int.from_bytes, [blob[start : start + size] for start in range(0, len(blob), size)], _LITTLE)
+    features = [tuple(key.split(" ")) if " " in key else key for key in keys]
+    return dict(zip(features, map(operator.add, packed, _COUNTS), strict=True))
 
 
 def _numbers(values: object, count: int, what: str) -> list[float]:
@@ -226,19 +277,18 @@ def _numbers(values: object, count: int, what: str) -> list[float]:
     return [_number(value, what) for value in values]
 
 
-def _cues(listed: Mapping[str, Any], weights: Mapping[str, Any]) -> dict[Feature, tuple[tuple[int, float, str], ...]]:
-    """Each cue feature (a key of ``weights`` listed under a class's name) → for each class it is
-    a cue of, (the class's index in CLASSES, the feature's weight for it, the feature's text)."""
+def _cues(listed: Mapping[str, Any], rows: Mapping[Feature, int]) -> dict[Feature, tuple[tuple[int, float, str], ...]]:
+    """Each cue feature (listed under a class's name with its weight for that class) → for each
+    class it is a cue of, (the class's index in CLASSES, the weight, the feature's text)."""
     cues: dict[Feature, tuple[tuple[int, float, str], ...]] = {}
     for index, name in enumerate(CLASSES):
-        keys = listed.get(name, [])
-        if not isinstance(keys, list):
-            raise ValueError(f"cues of {name} are not a list")
-        for listed_key in keys:
-            spelled = str(listed_key)
-            feature = from_key(spelled)
+        weighed = listed.get(name, {})
+        if not isinstance(weighed, Mapping):
+            raise ValueError(f"cues of {name} are not a mapping")
+        for spelled, weight in weighed.items():
+            feature = from_key(str(spelled))
             text = readable(feature)
-            if text is None or spelled not in weights:
+            if text is None or feature not in rows:
                 raise ValueError(f"cue {spelled!r} is not a feature of the sentence's words")
-            cues[feature] = (*cues.get(feature, ()), (index, float(weights[spelled][index]), text))
+            cues[feature] = (*cues.get(feature, ()), (index, _number(weight, f"weight of cue {spelled!r}"), text))
     return cues
