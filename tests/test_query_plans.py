@@ -165,6 +165,15 @@ def test_counts_and_facets(store: HubRepository, name: str) -> None:
     hub = hub_id(store)
     check(store, lambda: store.count(hub, FILTERS[name]))
     found = check(store, lambda: store.facets(hub, FILTERS[name]))
+    # The reader's own counts go over their marks, each looked up in the hub's key: never a walk.
+    yours = [steps for statement, steps in found if "FROM marks" in statement]
+    assert yours and all(steps[0].startswith("SEARCH marks") for steps in yours), yours
+    assert all(
+        ("SEARCH citations" in step and "(cited_id=? AND citing_id=?)" in step) or "citations" not in step
+        for steps in yours
+        for step in steps
+    ), yours
+    found = [(statement, steps) for statement, steps in found if "FROM marks" not in statement]
     if name in ("novelty", "half-point novelty"):  # a band's edge: the rollups by novelty band answer, not the citations
         assert not any("citations" in step for _, steps in found for step in steps), found
     if name == "fractional novelty":  # the rollups from 5.5 up, and the scores from 5.25 to 5.5: a range

@@ -119,7 +119,7 @@ def facets(conn: Connection, plan: Planner, hub_id: int, filters: Filters) -> Fa
     Values the user has selected stay listed (with 0) even when nothing carries them now.
     """
     counted = _counted(conn, plan, hub_id, filters)
-    mine_counts = _mine_counted(conn, plan, hub_id, filters)
+    mine_counts = _mine_counted(conn, plan, hub_id, filters, counted)
 
     def values(facet: str, selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
         counts = dict(counted[facet])
@@ -145,14 +145,21 @@ def facets(conn: Connection, plan: Planner, hub_id: int, filters: Filters) -> Fa
     )
 
 
-def _mine_counted(conn: Connection, plan: Planner, hub_id: int, f: Filters) -> dict[str, dict[Any, int]]:
+def _mine_counted(
+    conn: Connection, plan: Planner, hub_id: int, f: Filters, counted: dict[str, dict[Any, int]]
+) -> dict[str, dict[Any, int]]:
     """The "yours" facets: how many citing papers the reader starred, left unread and noted
     under every other filter but those flags, and how many carry each of their verdicts under
     every other filter but the verdicts. Counted over the reader's marks; the unread are the
-    papers passing the other filters less those read."""
+    papers passing the other filters less those read. Without a filter on the flags, the papers
+    passing the filters are the verdict facet's ``counted`` (every paper has one verdict)."""
     flags_apart = replace(f, mine=frozenset())
     flags = mine.flag_counts(conn, hub_id, citation_conditions(conn, plan, hub_id, flags_apart))
-    flags["unread"] = total(conn, plan, hub_id, flags_apart) - flags["read"]
+    if f.mine:
+        passing = total(conn, plan, hub_id, flags_apart)
+    else:
+        passing = sum(n for verdict, n in counted["verdict"].items() if not f.verdicts or verdict in f.verdicts)
+    flags["unread"] = passing - flags["read"]
     verdicts_apart = replace(f, my_verdicts=frozenset())
     verdicts = mine.verdict_counts(conn, hub_id, citation_conditions(conn, plan, hub_id, verdicts_apart))
     return {"mine": dict(flags), "my_verdict": dict(verdicts)}
