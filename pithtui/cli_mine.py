@@ -17,15 +17,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from pithtui.errors import InputError
+from pithtui.models import MAX_NOTE_BYTES, note_too_long
 
 if TYPE_CHECKING:
     from pithtui.models import Mine, Paper
     from pithtui.settings import Settings
     from pithtui.store import HubRepository
-
-MAX_NOTE_BYTES = 1 << 20
-"""The longest note ``mark`` takes (1 MiB of UTF-8): a note, not a paper."""
-
 
 @functools.cache
 def settings() -> Settings:
@@ -103,7 +100,7 @@ def _note(args: argparse.Namespace) -> str | None:
         if len(raw) > MAX_NOTE_BYTES:
             raise InputError(f"{args.note_file}: longer than {MAX_NOTE_BYTES:,} bytes, the longest note pithtui keeps")
         text = raw.decode("utf-8", "replace")
-    if text is not None and len(text.encode("utf-8", "surrogatepass")) > MAX_NOTE_BYTES:
+    if text is not None and note_too_long(text):
         raise InputError(f"the note is longer than {MAX_NOTE_BYTES:,} bytes, the longest pithtui keeps")
     return text
 

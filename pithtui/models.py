@@ -157,6 +157,15 @@ class Mine:
         return self.starred or self.read or bool(self.note) or self.verdict is not None
 
 
+MAX_NOTE_BYTES = 1 << 20
+"""The longest note pithtui keeps (1 MiB of UTF-8): a note, not a paper."""
+
+
+def note_too_long(text: str) -> bool:
+    """Whether ``text`` is longer than a note may be (MAX_NOTE_BYTES)."""
+    return len(text.encode("utf-8", "surrogatepass")) > MAX_NOTE_BYTES
+
+
 @dataclass(frozen=True, slots=True)
 class MineChange:
     """A change to the reader's layer of one paper: None leaves a field as it is; an empty

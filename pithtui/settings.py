@@ -21,7 +21,7 @@ The layout (every key optional)::
     verdicts = ["must-read", "useful", "disagree", "irrelevant", "replicate"]
 
     [keys]                         # binding id = Textual key string(s), comma-separated
-    "hub.star" = "asterisk"
+    "explorer.star" = "asterisk"
     "explorer.toggle_read" = "m,space"
 
 Only the standard library, platformdirs and tomli_w: the CLI imports this without loading Textual.
@@ -279,7 +279,7 @@ def _flattened(table: dict[str, Any]) -> Iterable[tuple[str, object]]:
 
 def _keys(value: object, binding_ids: Collection[str] | None, warn_key: Callable[[str, str], None]) -> Mapping[str, str]:
     if not isinstance(value, dict):
-        raise _Bad('expected a table of binding id = "key,key", e.g. [keys] "hub.star" = "asterisk"')
+        raise _Bad('expected a table of binding id = "key,key", e.g. [keys] "explorer.star" = "asterisk"')
     keys: dict[str, str] = {}
     for binding_id, keystring in sorted(_flattened(value)):
         name = f"keys.{_key_name(binding_id)}"

@@ -22,7 +22,8 @@ from pithtui.sources.sample import SAMPLE_REF
 from pithtui.store import HubRepository
 from pithtui.text import printable
 from pithtui.tui.keys import BindingIds
-from pithtui.tui.screens.hub import HubScreen, Opening
+from pithtui.tui.screens.hub import HubScreen
+from pithtui.tui.screens.hub_opening import Opening
 from pithtui.tui.widgets.footer import KeysFooter
 from pithtui.tui.workers import ReportsWorkerErrors
 

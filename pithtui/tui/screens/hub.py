@@ -8,8 +8,7 @@ screen, so going back pops to this one with its filters and position as they wer
 from __future__ import annotations
 
 import datetime as dt
-import os
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from functools import partial
 from typing import TYPE_CHECKING
 
@@ -23,11 +22,21 @@ from textual.screen import Screen
 from textual.widgets import Input, OptionList, Static
 
 from pithtui.errors import Cancelled, StoreError
-from pithtui.models import CitingPaper, Facets, Filters, HubSummary, Mine, MineChange, Page, SavedView, SortKey
+from pithtui.models import Filters, HubSummary, Mine, MineChange, Page, SavedView, SortKey
 from pithtui.settings import DEFAULTS, Settings
 from pithtui.store import HubRepository
 from pithtui.text import counted
 from pithtui.tui.labels import local_time
+from pithtui.tui.screens.hub_messages import (
+    FacetsCounted,
+    HeaderLoaded,
+    Marked,
+    NewCounted,
+    ViewsRead,
+    WithoutContextCounted,
+)
+from pithtui.tui.screens.hub_opening import HubHeader, Opening
+from pithtui.tui.screens.mine import ask_note, ask_verdict
 from pithtui.tui.screens.one_frame import OneFrame
 from pithtui.tui.widgets.explorer import CitingExplorer
 from pithtui.tui.widgets.explorer_fetch import ExplorerQuery
@@ -38,50 +47,11 @@ from pithtui.tui.workers import ReportsWorkerErrors, stopped_with_worker
 
 if TYPE_CHECKING:
     from pithtui.tui.screens.export import ExportChoice
-    from pithtui.tui.screens.views import ViewName
 
 SIDEBAR_MIN_WIDTH = 100
 """Narrower terminals open a hub with the sidebar hidden (``f`` shows it)."""
 
 SORT_WORDS = {True: "descending", False: "ascending"}
-
-
-@dataclass(frozen=True, slots=True)
-class HubHeader:
-    """What the hub pane and the sidebar show, fetched together when the hub opens."""
-
-    summary: HubSummary
-    base: Facets
-    representatives: list[CitingPaper]
-    last_visit: dt.datetime | None
-    """When the hub was opened before (so the sidebar is laid out with "new since your last
-    visit" from the first frame, not again when the visit is noted)."""
-
-    @classmethod
-    def fetch(cls, repo: HubRepository, hub_id: int) -> HubHeader:
-        """Ask the repository (from a worker: it queries the store)."""
-        return cls(repo.hub(hub_id), repo.facets(hub_id), repo.representatives(hub_id), repo.last_visit(hub_id))
-
-
-@dataclass(frozen=True, slots=True)
-class Opening:
-    """Everything a hub screen shows first: its header and the explorer's first block of rows
-    (no filters, newest first), counted.
-
-    The app fetches it in its start worker, before the screen is composed, so that the first
-    layout of the screen holds it all. Composed empty and filled as each answer arrives, the
-    hub screen would be laid out and drawn again for each before its first frame is complete,
-    each time competing with the workers for the one interpreter lock."""
-
-    header: HubHeader
-    rows: Page
-
-    @classmethod
-    def fetch(cls, repo: HubRepository, hub_id: int, settings: Settings = DEFAULTS) -> Opening:
-        """Ask the repository (from a worker: it queries the store), in the order the reader's
-        ``settings`` open a hub in."""
-        query = ExplorerQuery(hub_id, Filters(), settings.sort, settings.descending)
-        return cls(HubHeader.fetch(repo, hub_id), query.first_block(repo))
 
 
 def _views_provider() -> type:
@@ -123,43 +93,6 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     sort: reactive[SortKey] = reactive(DEFAULTS.sort, init=False, repaint=False)
     descending: reactive[bool] = reactive(True, init=False, repaint=False)
     show_sidebar: reactive[bool] = reactive(True, init=False, repaint=False)
-
-    class HeaderLoaded(Message):
-        def __init__(self, hub_id: int, header: HubHeader) -> None:
-            super().__init__()
-            self.hub_id, self.header = hub_id, header
-
-    class WithoutContextCounted(Message):
-        def __init__(self, hub_id: int, summary: HubSummary) -> None:
-            super().__init__()
-            self.hub_id, self.summary = hub_id, summary
-
-    class FacetsCounted(Message):
-        def __init__(self, filters: Filters, facets: Facets) -> None:
-            super().__init__()
-            self.filters, self.facets = filters, facets
-
-    class NewCounted(Message):
-        def __init__(self, hub_id: int, since: dt.datetime, count: int, *, tell: bool) -> None:
-            super().__init__()
-            self.hub_id, self.since, self.count, self.tell = hub_id, since, count, tell
-
-    class Exported(Message):
-        def __init__(self, choice: ExportChoice, written: int) -> None:
-            super().__init__()
-            self.choice, self.written = choice, written
-
-    class Marked(Message):
-        """The reader's marks of paper ``paper_id`` are ``mine`` now."""
-
-        def __init__(self, paper_id: int, mine: Mine) -> None:
-            super().__init__()
-            self.paper_id, self.mine = paper_id, mine
-
-    class ViewsRead(Message):
-        def __init__(self, hub_id: int, views: list[SavedView]) -> None:
-            super().__init__()
-            self.hub_id, self.views = hub_id, views
 
     class SidebarToggled(Message):
         """The user showed or hid the filters (a setting the app remembers)."""
@@ -226,7 +159,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     @work(thread=True, exclusive=True, group="hub-header", exit_on_error=False)
     def _load_header(self, hub_id: int) -> None:
         """The hub's summary, unfiltered facets and representatives."""
-        self.post_message(self.HeaderLoaded(hub_id, HubHeader.fetch(self._repo, hub_id)))
+        self.post_message(HeaderLoaded(hub_id, HubHeader.fetch(self._repo, hub_id)))
 
     @work(thread=True, exclusive=True, group="hub-visit", exit_on_error=False)
     def _record_visit(self, hub_id: int, before: dt.datetime | None) -> None:
@@ -244,7 +177,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         """How many of the hub's unclassified citations have no citing sentence: the rest of
         the still-indexing sentence, which reads the citations themselves (after the first frame)."""
         counted = replace(summary, without_context=self._repo.unlabelled_without_context(hub_id))
-        self.post_message(self.WithoutContextCounted(hub_id, counted))
+        self.post_message(WithoutContextCounted(hub_id, counted))
 
     @work(thread=True, exclusive=True, group="hub-new", exit_on_error=False)
     def _count_new(self, hub_id: int, since: dt.datetime) -> None:
@@ -254,7 +187,7 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
     def _post_new_count(self, hub_id: int, since: dt.datetime, *, tell: bool) -> None:
         """How many citing papers were first stored since ``since`` (``tell``: say so, if any).
         Runs in a worker."""
-        self.post_message(self.NewCounted(hub_id, since, self._repo.count(hub_id, Filters(new_since=since)), tell=tell))
+        self.post_message(NewCounted(hub_id, since, self._repo.count(hub_id, Filters(new_since=since)), tell=tell))
 
     @work(thread=True, exclusive=True, group="hub-export", exit_on_error=False)
     def _export(self, choice: ExportChoice, query: ExplorerQuery) -> None:
@@ -262,7 +195,8 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         from pithtui.export import export_file
 
         written = export_file(self._repo, query.hub_id, query.filters, query.sort, query.descending, choice.format, choice.path)
-        self.post_message(self.Exported(choice, written))
+        message = f"Wrote {counted(written, 'citing paper')} ({choice.format}) to {choice.path}"
+        self.app.notify(message, title="Exported", timeout=10, markup=False)
 
     @work(thread=True, exclusive=True, group="hub-facets", exit_on_error=False)
     def _count_facets(self, hub_id: int, filters: Filters) -> None:
@@ -271,34 +205,34 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
                 facets = self._repo.facets(hub_id, filters)
         except Cancelled:
             return
-        self.post_message(self.FacetsCounted(filters, facets))
+        self.post_message(FacetsCounted(filters, facets))
 
     @work(thread=True, group="hub-mark", exit_on_error=False)
     def _mark(self, paper_id: int, change: MineChange) -> None:
         """Write the reader's ``change`` to a paper (a read-only store fails: one notification)."""
-        self.post_message(self.Marked(paper_id, self._repo.mark(paper_id, change)))
+        self.post_message(Marked(paper_id, self._repo.mark(paper_id, change)))
 
     @work(thread=True, group="hub-mark", exit_on_error=False)
     def _reread_mine(self, paper_id: int, known: Mine | None) -> None:
         """Read the marks of a paper again (its detail may have marked it read)."""
         mine = self._repo.mine(paper_id)
         if mine != known:
-            self.post_message(self.Marked(paper_id, mine))
+            self.post_message(Marked(paper_id, mine))
 
     @work(thread=True, exclusive=True, group="hub-views", exit_on_error=False)
     def _read_views(self, hub_id: int) -> None:
-        self.post_message(self.ViewsRead(hub_id, self._repo.saved_views(hub_id)))
+        self.post_message(ViewsRead(hub_id, self._repo.saved_views(hub_id)))
 
     @work(thread=True, group="hub-views-write", exit_on_error=False)
     def _save_view(self, view: SavedView) -> None:
         self._repo.save_view(view)
         self.app.notify(f"Saved the view {view.name!r} for {'every hub' if view.hub_id is None else 'this hub'}", markup=False)
-        self.post_message(self.ViewsRead(self.hub_id, self._repo.saved_views(self.hub_id)))
+        self.post_message(ViewsRead(self.hub_id, self._repo.saved_views(self.hub_id)))
 
     @work(thread=True, group="hub-views-write", exit_on_error=False)
     def _delete_view(self, view: SavedView) -> None:
         self._repo.delete_view(view.name, view.hub_id)
-        self.post_message(self.ViewsRead(self.hub_id, self._repo.saved_views(self.hub_id)))
+        self.post_message(ViewsRead(self.hub_id, self._repo.saved_views(self.hub_id)))
 
     @on(ViewsRead)
     def _views_read(self, message: ViewsRead) -> None:
@@ -356,16 +290,6 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
                 f"{counted(message.count, 'citing paper')} new since your last visit ({local_time(message.since)}): n lists them",
                 title="New", timeout=8, markup=False,
             )  # fmt: skip
-
-    @on(Exported)
-    def _exported(self, message: Exported) -> None:
-        choice = message.choice
-        self.notify(
-            f"Wrote {counted(message.written, 'citing paper')} ({choice.format}) to {choice.path}",
-            title="Exported",
-            timeout=10,
-            markup=False,
-        )
 
     @on(FacetsCounted)
     def _facets_counted(self, message: FacetsCounted) -> None:
@@ -488,48 +412,9 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
         elif message.what == "read":
             self._mark(paper_id, MineChange(read=not row.mine.read))
         elif message.what == "note":
-            self._ask_note(row, paper_id)
+            ask_note(self, row, lambda text: self._mark(paper_id, MineChange(note=text)))
         elif message.what == "verdict":
-            self._ask_verdict(row, paper_id)
-
-    def _ask_note(self, row: CitingPaper, paper_id: int) -> None:
-        """The reader's note on ``row``: in ``$EDITOR`` when set (the app suspended meanwhile),
-        else in a dialog; a note that comes back unchanged writes nothing."""
-        from pithtui.tui.screens.mine import EditorFailed, NoteScreen, edit_in_editor, too_long
-
-        def written(text: str | None) -> None:
-            if text is not None:
-                self._mark(paper_id, MineChange(note=text))
-
-        editor = os.environ.get("EDITOR", "").strip()
-        if editor:
-            from textual.app import SuspendNotSupported
-
-            try:
-                with self.app.suspend():
-                    edited = edit_in_editor(row.mine.note, editor)
-            except SuspendNotSupported:
-                pass  # no terminal to hand over (a test, a web terminal): the dialog instead
-            except EditorFailed as error:
-                self.notify(f"The note is unchanged: {error}", severity="warning", markup=False, timeout=6)
-                return
-            else:
-                if edited is not None and too_long(edited):
-                    self.notify("The note is longer than 1 MiB, the longest pithtui keeps", severity="warning", timeout=6)
-                else:
-                    written(edited)
-                return
-        self.app.push_screen(NoteScreen(row.paper.display_title, row.mine.note), written)
-
-    def _ask_verdict(self, row: CitingPaper, paper_id: int) -> None:
-        from pithtui.tui.screens.mine import VerdictScreen
-
-        def chosen(verdict: str | None) -> None:
-            if verdict is not None:
-                self._mark(paper_id, MineChange(verdict=verdict))
-
-        screen = VerdictScreen(row.paper.display_title, self._settings.verdicts, row.mine.verdict)
-        self.app.push_screen(screen, chosen)
+            ask_verdict(self, row, self._settings.verdicts, lambda verdict: self._mark(paper_id, MineChange(verdict=verdict)))
 
     # ------------------------------------------------------------------ actions
 
@@ -585,26 +470,21 @@ class HubScreen(ReportsWorkerErrors, Screen[None]):
 
     def action_save_view(self) -> None:
         """Name the filters, search and sort shown (for this hub or every hub) and keep them."""
-        from pithtui.tui.screens.views import SaveViewScreen
+        from pithtui.tui.screens.views import ask_view_name
 
-        view = SavedView("", replace(self.filters, new_since=None), self.sort, self.descending, self.hub_id)
-
-        def named(name: ViewName | None) -> None:
-            if name is not None:
-                self._save_view(replace(view, name=name.name, hub_id=None if name.every_hub else self.hub_id))
-
-        shown = "no filters" if not view.filters.active else "the filters and search shown"
-        self.app.push_screen(SaveViewScreen(f"{shown} · sorted by {view.sort.value}, {SORT_WORDS[view.descending]}"), named)
+        ask_view_name(
+            self, SavedView("", replace(self.filters, new_since=None), self.sort, self.descending, self.hub_id), self._save_view
+        )
 
     def action_views(self) -> None:
         """List the saved views: enter applies one, d forgets it."""
         from pithtui.tui.screens.views import ViewsScreen
 
-        def chosen(view: SavedView | None) -> None:
-            if view is not None:
-                self.apply_view(view)
+        self.app.push_screen(ViewsScreen(self.saved_views, self._delete_view), self._view_chosen)
 
-        self.app.push_screen(ViewsScreen(self.saved_views, self._delete_view), chosen)
+    def _view_chosen(self, view: SavedView | None) -> None:
+        if view is not None:
+            self.apply_view(view)
 
     def apply_view(self, view: SavedView) -> None:
         """Show ``view``'s filters, search and sort (values this hub does not have are left out)."""

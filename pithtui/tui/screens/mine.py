@@ -1,6 +1,7 @@
 """The dialogs of the reader's own layer: a note on a paper (``N``) and a verdict of theirs (``y``).
 
-They only choose; the hub screen writes the mark from a worker. A note is written in a TextArea
+They only choose (:func:`ask_note`, :func:`ask_verdict`); the hub screen writes the mark from a
+worker. A note is written in a TextArea
 here, or in the reader's ``$EDITOR`` (:func:`edit_in_editor`, run while the app is suspended).
 """
 
@@ -10,22 +11,22 @@ import os
 import shlex
 import subprocess
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from rich.text import Text
 from textual import on
-from textual.app import ComposeResult
+from textual.app import ComposeResult, SuspendNotSupported
 from textual.binding import Binding
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Label, OptionList, TextArea
 from textual.widgets.option_list import Option
 
+from pithtui.models import MAX_NOTE_BYTES, CitingPaper, note_too_long
 from pithtui.tui.safe import literal
 from pithtui.tui.widgets.vim import VimOptionList
-
-MAX_NOTE_BYTES = 1 << 20
-"""The longest note kept (1 MiB of UTF-8), as ``pithtui mark`` takes: a note, not a paper."""
 
 CLEAR = ""
 """The verdict dialog's answer that clears the reader's verdict (``MineChange(verdict="")``)."""
@@ -34,10 +35,6 @@ CLEAR = ""
 def note_text(text: str) -> str:
     """A note as kept: without the trailing newlines an editor adds."""
     return text.rstrip("\n")
-
-
-def too_long(text: str) -> bool:
-    return len(text.encode("utf-8", "surrogatepass")) > MAX_NOTE_BYTES
 
 
 class EditorFailed(Exception):
@@ -102,7 +99,7 @@ class NoteScreen(ModalScreen[str | None]):
 
     def action_save(self) -> None:
         text = note_text(self.query_one(TextArea).text)
-        if too_long(text):
+        if note_too_long(text):
             self.notify("The note is longer than 1 MiB, the longest pithtui keeps", severity="warning", timeout=6)
             return
         self.dismiss(None if text == note_text(self._note) else text)
@@ -152,3 +149,40 @@ class VerdictScreen(ModalScreen[str | None]):
 
     def action_cancel(self) -> None:
         self.dismiss(None)
+
+
+def ask_note(screen: Screen[Any], row: CitingPaper, write: Callable[[str], object]) -> None:
+    """Ask the reader's note on ``row`` and ``write`` it: in ``$EDITOR`` when set (the app
+    suspended meanwhile), else in a dialog; a note that comes back unchanged writes nothing."""
+    editor = os.environ.get("EDITOR", "").strip()
+    if editor:
+        try:
+            with screen.app.suspend():
+                edited = edit_in_editor(row.mine.note, editor)
+        except SuspendNotSupported:
+            pass  # no terminal to hand over (a test, a web terminal): the dialog instead
+        except EditorFailed as error:
+            screen.notify(f"The note is unchanged: {error}", severity="warning", markup=False, timeout=6)
+            return
+        else:
+            if edited is not None and note_too_long(edited):
+                screen.notify("The note is longer than 1 MiB, the longest pithtui keeps", severity="warning", timeout=6)
+            elif edited is not None:
+                write(edited)
+            return
+
+    def written(text: str | None) -> None:
+        if text is not None:
+            write(text)
+
+    screen.app.push_screen(NoteScreen(row.paper.display_title, row.mine.note), written)
+
+
+def ask_verdict(screen: Screen[Any], row: CitingPaper, verdicts: tuple[str, ...], write: Callable[[str], object]) -> None:
+    """Ask the reader's verdict of ``row`` from their vocabulary (or to clear it) and ``write`` it."""
+
+    def chosen(verdict: str | None) -> None:
+        if verdict is not None:
+            write(verdict)
+
+    screen.app.push_screen(VerdictScreen(row.paper.display_title, verdicts, row.mine.verdict), chosen)

@@ -7,9 +7,9 @@ the one chosen. The command palette lists them too (:class:`SavedViewsProvider`)
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import partial
-from typing import Protocol
+from typing import Any, Protocol
 
 from rich.text import Text
 from textual import on
@@ -17,7 +17,7 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
-from textual.screen import ModalScreen
+from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList
 from textual.widgets.option_list import Option
 
@@ -178,3 +178,16 @@ class SavedViewsProvider(Provider):
             score = matcher.match(title)
             if score > 0:
                 yield Hit(score, matcher.highlight(title), partial(self._apply, view), text=title, help=help_text)
+
+
+def ask_view_name(screen: Screen[Any], view: SavedView, save: Callable[[SavedView], object]) -> None:
+    """Ask a name for ``view`` (the filters, search and sort shown), and whether it is for every
+    hub, then ``save`` it."""
+
+    def named(name: ViewName | None) -> None:
+        if name is not None:
+            save(replace(view, name=name.name, hub_id=None if name.every_hub else view.hub_id))
+
+    shown = "no filters" if not view.filters.active else "the filters and search shown"
+    order = "descending" if view.descending else "ascending"
+    screen.app.push_screen(SaveViewScreen(f"{shown} · sorted by {view.sort.value}, {order}"), named)
