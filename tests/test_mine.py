@@ -283,3 +283,36 @@ def test_two_postgresql_roles_each_see_only_their_own_layer(two_roles: tuple[str
     finally:
         for repo in (alice, bob, owner):
             repo.close()
+
+
+def test_two_programs_marking_one_paper_at_once_each_keep_their_fields(tmp_path: Path) -> None:
+    """Each writes only the fields it names, in one statement: no error, and the last write of
+    each field wins."""
+    import multiprocessing
+
+    url = f"sqlite:///{tmp_path / 'shared.db'}"
+    setup = open_repository(url)
+    setup.upsert([Citation(citing=citing(0), cited=HUB)])
+    paper_id = setup.resolve("2402.00000").id or 0
+    setup.close()
+    context = multiprocessing.get_context("spawn")
+    with context.Pool(2) as pool:
+        done = pool.starmap(_mark_many, [(url, paper_id, "star"), (url, paper_id, "note")])
+    assert done == [50, 50]
+    reader = open_repository(url)
+    try:
+        mine = reader.mine(paper_id)
+        assert (mine.starred, mine.note) == (True, "note 49")
+    finally:
+        reader.close()
+
+
+def _mark_many(url: str, paper_id: int, what: str) -> int:
+    repo = open_repository(url)
+    try:
+        for n in range(50):
+            change = MineChange(starred=n % 2 == 0 or n == 49) if what == "star" else MineChange(note=f"note {n}")
+            repo.mark(paper_id, change)
+        return 50
+    finally:
+        repo.close()
