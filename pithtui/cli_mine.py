@@ -24,6 +24,7 @@ if TYPE_CHECKING:
     from pithtui.settings import Settings
     from pithtui.store import HubRepository
 
+
 @functools.cache
 def settings() -> Settings:
     """The reader's settings, each problem with the file told once on stderr."""
