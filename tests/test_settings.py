@@ -248,7 +248,7 @@ assert SORT_CHOICES.startswith("date, novelty, title")
         ),
         (
             "keys = 'vim'",
-            'keys: expected a table of binding id = "key,key", e.g. [keys] "hub.star" = "asterisk"; using the app\'s keys',
+            'keys: expected a table of binding id = "key,key", e.g. [keys] "explorer.star" = "asterisk"; using the app\'s keys',
         ),
     ],
 )
