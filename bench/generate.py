@@ -228,7 +228,7 @@ def mark(repo: HubRepository, citing: int) -> int:
     from pithtui.store.schema import citations, marks, utcnow
 
     count = min(MARKS, citing // 10)
-    hub = repo.resolve(arxiv_id(0)).id
+    hub = repo.resolve(hub_paper(0, citing).arxiv_id or "").id
     with repo.engine.begin() as conn:
         ids = (
             conn.execute(select(citations.c.citing_id).where(citations.c.cited_id == hub).order_by(citations.c.citing_id))
