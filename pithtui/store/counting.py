@@ -154,14 +154,19 @@ def _mine_counted(
     papers passing the other filters less those read. Without a filter on the flags, the papers
     passing the filters are the verdict facet's ``counted`` (every paper has one verdict)."""
     flags_apart = replace(f, mine=frozenset())
-    flags = mine.flag_counts(conn, hub_id, citation_conditions(conn, plan, hub_id, flags_apart))
+    marked = mine.has_marks(conn)
+    flags = (
+        mine.flag_counts(conn, hub_id, citation_conditions(conn, plan, hub_id, flags_apart))
+        if marked
+        else dict.fromkeys(("starred", "read", "noted"), 0)
+    )
     if f.mine:
         passing = total(conn, plan, hub_id, flags_apart)
     else:
         passing = sum(n for verdict, n in counted["verdict"].items() if not f.verdicts or verdict in f.verdicts)
     flags["unread"] = passing - flags["read"]
     verdicts_apart = replace(f, my_verdicts=frozenset())
-    verdicts = mine.verdict_counts(conn, hub_id, citation_conditions(conn, plan, hub_id, verdicts_apart))
+    verdicts = mine.verdict_counts(conn, hub_id, citation_conditions(conn, plan, hub_id, verdicts_apart)) if marked else {}
     return {"mine": dict(flags), "my_verdict": dict(verdicts)}
 
 

@@ -94,6 +94,12 @@ def _cited_passing(hub_id: int, conds: list[ColumnElement[bool]]) -> ColumnEleme
     return select(literal(1)).select_from(citations).where(c.cited_id == hub_id, c.citing_id == marks.c.paper_id, *conds).exists()
 
 
+def has_marks(conn: Connection) -> bool:
+    """Whether the owner has marked any paper (one look-up): a reader who has not pays nothing
+    for the yours-counts."""
+    return conn.execute(select(marks.c.paper_id).where(marks.c.owner == owner(conn.dialect.name)).limit(1)).first() is not None
+
+
 def flag_counts(conn: Connection, hub_id: int, conds: list[ColumnElement[bool]]) -> dict[str, int]:
     """How many of the hub's citations passing ``conds`` the owner starred, read and noted:
     counted over the owner's marks, which are few beside a hub's citations."""
