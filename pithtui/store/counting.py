@@ -21,8 +21,8 @@ from pithtui.store.facets import (
     FACETS,
     Source,
     cells_answer,
-    cells_counted,
     cells_for,
+    cells_total,
     conditions,
     cube,
     dimensions,
@@ -99,7 +99,7 @@ def total(conn: Connection, plan: Planner, hub_id: int, f: Filters) -> int:
         in_between = int(conn.execute(indexed(between, novelty_index(conn))).scalar_one())
         return total(conn, plan, hub_id, split.whole) + in_between
     if cells_answer(f):
-        return int(conn.execute(total_query(*cells_counted(hub_id, f))).scalar_one())
+        return cells_total(conn, hub_id, f)
     query = total_query(CITATIONS, citation_conditions(conn, plan, hub_id, f))
     return int(conn.execute(indexed(query, plan.counting_index(conn, hub_id, f))).scalar_one())
 
@@ -121,8 +121,8 @@ def facets(conn: Connection, plan: Planner, hub_id: int, filters: Filters) -> Fa
     counted = _counted(conn, plan, hub_id, filters)
     mine_counts = _mine_counted(conn, plan, hub_id, filters, counted)
 
-    def values(facet: str, selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
-        counts = dict(counted[facet])
+    def values(found: dict[Any, int], selected: Iterable[Any] = (), *, by_value: bool = False) -> tuple[FacetValue, ...]:
+        counts = dict(found)
         for chosen in selected:
             counts.setdefault(chosen, 0)
         if by_value:
@@ -131,17 +131,14 @@ def facets(conn: Connection, plan: Planner, hub_id: int, filters: Filters) -> Fa
             ordered = sorted(counts.items(), key=lambda kv: (kv[0] is None, -kv[1], str(kv[0])))
         return tuple(FacetValue(v, n) for v, n in ordered)
 
-    verdicts = dict(mine_counts["my_verdict"])
-    for chosen in filters.my_verdicts:
-        verdicts.setdefault(chosen, 0)
     return Facets(
-        role=values("role", filters.roles),
-        polarity=values("polarity", filters.polarities),
-        verdict=values("verdict", filters.verdicts),
-        category=values("category", filters.categories),
-        year=values("year", by_value=True),
+        role=values(counted["role"], filters.roles),
+        polarity=values(counted["polarity"], filters.polarities),
+        verdict=values(counted["verdict"], filters.verdicts),
+        category=values(counted["category"], filters.categories),
+        year=values(counted["year"], by_value=True),
         mine=tuple(FacetValue(flag, mine_counts["mine"][flag]) for flag in ("starred", "unread", "noted")),
-        my_verdict=tuple(FacetValue(v, n) for v, n in sorted(verdicts.items(), key=lambda kv: (-kv[1], kv[0]))),
+        my_verdict=values(mine_counts["my_verdict"], filters.my_verdicts),
     )
 
 

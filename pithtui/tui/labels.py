@@ -6,6 +6,9 @@ import datetime as dt
 
 from pithtui.models import Paper
 
+SORT_WORDS = {True: "descending", False: "ascending"}
+"""How a sort's direction is said (by ``descending``)."""
+
 
 def reference(paper: Paper) -> str | None:
     """How a user would name the paper besides its title (``arXiv 2305.17493``), if anyhow."""

@@ -26,7 +26,7 @@ from pithtui.models import Filters, HubSummary, Mine, MineChange, Page, SavedVie
 from pithtui.settings import DEFAULTS, Settings
 from pithtui.store import HubRepository
 from pithtui.text import counted
-from pithtui.tui.labels import local_time
+from pithtui.tui.labels import SORT_WORDS, local_time
 from pithtui.tui.screens.hub_messages import (
     FacetsCounted,
     HeaderLoaded,
@@ -50,8 +50,6 @@ if TYPE_CHECKING:
 
 SIDEBAR_MIN_WIDTH = 100
 """Narrower terminals open a hub with the sidebar hidden (``f`` shows it)."""
-
-SORT_WORDS = {True: "descending", False: "ascending"}
 
 
 def _views_provider() -> type:

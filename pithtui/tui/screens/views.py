@@ -6,7 +6,7 @@ the one chosen. The command palette lists them too (:class:`SavedViewsProvider`)
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable, Iterable
 from dataclasses import dataclass, replace
 from functools import partial
 from typing import Any, Protocol
@@ -15,7 +15,6 @@ from rich.text import Text
 from textual import on
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
 from textual.containers import Vertical
 from textual.screen import ModalScreen, Screen
 from textual.widgets import Input, Label, OptionList
@@ -23,6 +22,8 @@ from textual.widgets.option_list import Option
 
 from pithtui.models import SavedView
 from pithtui.text import printable
+from pithtui.tui.commands import ListedProvider
+from pithtui.tui.labels import SORT_WORDS
 from pithtui.tui.safe import literal
 from pithtui.tui.widgets.vim import VimOptionList
 
@@ -157,7 +158,7 @@ class ViewsHolder(Protocol):
     def apply_view(self, view: SavedView) -> None: ...
 
 
-class SavedViewsProvider(Provider):
+class SavedViewsProvider(ListedProvider):
     """The command palette's "View: <name>": applies a saved view of the hub shown."""
 
     def _views(self) -> list[tuple[str, str, SavedView]]:
@@ -168,16 +169,8 @@ class SavedViewsProvider(Provider):
         holder: ViewsHolder = self.screen  # type: ignore[assignment]
         holder.apply_view(view)
 
-    async def discover(self) -> Hits:
-        for title, help_text, view in self._views():
-            yield DiscoveryHit(title, partial(self._apply, view), help=help_text)
-
-    async def search(self, query: str) -> Hits:
-        matcher = self.matcher(query)
-        for title, help_text, view in self._views():
-            score = matcher.match(title)
-            if score > 0:
-                yield Hit(score, matcher.highlight(title), partial(self._apply, view), text=title, help=help_text)
+    def listed(self) -> Iterable[tuple[str, str, Callable[[], Awaitable[None]]]]:
+        return [(title, help_text, partial(self._apply, view)) for title, help_text, view in self._views()]
 
 
 def ask_view_name(screen: Screen[Any], view: SavedView, save: Callable[[SavedView], object]) -> None:
@@ -189,5 +182,4 @@ def ask_view_name(screen: Screen[Any], view: SavedView, save: Callable[[SavedVie
             save(replace(view, name=name.name, hub_id=None if name.every_hub else view.hub_id))
 
     shown = "no filters" if not view.filters.active else "the filters and search shown"
-    order = "descending" if view.descending else "ascending"
-    screen.app.push_screen(SaveViewScreen(f"{shown} · sorted by {view.sort.value}, {order}"), named)
+    screen.app.push_screen(SaveViewScreen(f"{shown} · sorted by {view.sort.value}, {SORT_WORDS[view.descending]}"), named)
