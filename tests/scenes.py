@@ -154,10 +154,18 @@ async def _filtered(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-async def _detail(pilot: Pilot[None]) -> None:
-    await settle(pilot)
-    await pilot.press("enter")
-    await settle(pilot)
+def _pressing(key: str) -> Callable[[Pilot[None]], Awaitable[None]]:
+    """A scene step: the screen settled, ``key`` pressed, settled again."""
+
+    async def step(pilot: Pilot[None]) -> None:
+        await settle(pilot)
+        await pilot.press(key)
+        await settle(pilot)
+
+    return step
+
+
+_detail = _pressing("enter")
 
 
 async def _starred(pilot: Pilot[None]) -> None:
@@ -176,17 +184,10 @@ async def _picker(pilot: Pilot[None]) -> None:
     await settle(pilot)
 
 
-async def _help(pilot: Pilot[None]) -> None:
-    await settle(pilot)
-    await pilot.press("question_mark")
-    await settle(pilot)
+_help = _pressing("question_mark")
 
 
-async def _labelled(pilot: Pilot[None]) -> None:
-    """The labelled hub, most contrasting first."""
-    await settle(pilot)
-    await pilot.press("c")
-    await settle(pilot)
+_labelled = _pressing("c")  # the labelled hub, most contrasting first
 
 
 async def _labelled_detail(pilot: Pilot[None]) -> None:
